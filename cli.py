@@ -1,0 +1,127 @@
+"""The `policy` command: a thin layer over the library. Exit codes: 0 done, 1 findings, 2 bad input."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dsl.diagnostics import PolicyError, render_all
+
+FORMATS = ("text", "json", "md")
+
+
+def _fail(error: PolicyError, code: int = 2) -> None:
+    click.echo(render_all(error.diagnostics), err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="policy")
+def main() -> None:
+    """Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
+
+    \b
+    Typical use:
+      policy check policies/*.policy              are the plans well-formed?
+      policy explain applicant.json               why was this applicant decided so?
+      policy eval --plan ID applicants.jsonl      decide a whole population
+
+    Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).
+    """
+
+
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Treat warnings as findings too.")
+def check(plans: tuple[str, ...], strict: bool) -> None:
+    """Check policy files: syntax, names, types and units, citations, quotes, cycles.
+
+    Prints each problem as `file:line:col: message` with the source line, a caret and a
+    hint. Exits 0 when clean, 1 when anything is found (warnings only with --strict).
+    """
+    from engine import check_file
+
+    findings = 0
+    for path in plans:
+        diagnostics = check_file(path)
+        if diagnostics:
+            click.echo(render_all(diagnostics), err=True)
+        errors = [d for d in diagnostics if d.severity == "error" or strict]
+        findings += len(errors)
+        warnings = len(diagnostics) - len([d for d in diagnostics if d.severity == "error"])
+        status = "ok" if not errors else f"{len(errors)} finding(s)"
+        click.echo(f"{path}: {status}" + (f", {warnings} warning(s)" if warnings and not strict else ""))
+    sys.exit(1 if findings else 0)
+
+
+@main.command()
+@click.argument("facts", nargs=-1, required=True)
+@click.option("--plan", "plan_ref", metavar="PLAN", help="Plan id (found in policies/) or path to a .policy file; "
+              "overrides the facts file's \"plan\".")
+@click.option("--context", "context_path", metavar="CITY.json", help="City-year statistics (`city`), shared by many "
+              "applicants; overrides the facts file's \"context\".")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, fmt: str, width: int | None) -> None:
+    """Decide one applicant and explain why, citing and quoting every article used.
+
+    FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
+    Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input.
+    """
+    from engine import evaluate
+    from engine.case import Workspace
+    from render import explanation_to_json, explanation_to_markdown, explanation_to_text, to_json_text
+
+    workspace = Workspace(plan_ref, context_path)
+    try:
+        for path in facts:
+            plan, case = workspace.case_from_file(path)
+            result = evaluate(plan, case)
+            if fmt == "json":
+                click.echo(to_json_text(explanation_to_json(result)))
+            elif fmt == "md":
+                click.echo(explanation_to_markdown(result))
+            else:
+                tty = sys.stdout.isatty()
+                click.echo(explanation_to_text(result, width or (click.get_terminal_size()[0] if tty else 100), color=tty),
+                           nl=False)
+    except PolicyError as error:
+        _fail(error)
+
+
+@main.command(name="eval")
+@click.argument("facts", metavar="FACTS.jsonl")
+@click.option("--plan", "plan_ref", metavar="PLAN", help="Plan id or .policy path; else each line's \"plan\".")
+@click.option("--context", "context_path", metavar="CITY.json", help="City-year statistics for every line.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+def eval_(facts: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool) -> None:
+    """Decide every applicant of a JSON Lines file, one decision per line, in input order.
+
+    A bad line gives an error object naming its line and JSON path; the rest go on, and the
+    exit code is 2 at the end. `-` reads standard input. A summary goes to standard error.
+    """
+    from engine.batch import run_batch
+
+    try:
+        bad = run_batch(facts, plan_ref, context_path, output, trace)
+    except PolicyError as error:
+        _fail(error)
+    sys.exit(2 if bad else 0)
+
+
+@main.command()
+@click.argument("plan_ref", metavar="PLAN")
+def graph(plan_ref: str) -> None:
+    """Print a plan's dependency graph (inputs -> definitions -> rules -> decisions) as Graphviz dot."""
+    from engine import compile_plan, resolve_plan
+    from engine.graph import to_dot
+
+    try:
+        click.echo(to_dot(compile_plan(resolve_plan(plan_ref))))
+    except PolicyError as error:
+        _fail(error)
+
+
+if __name__ == "__main__":
+    main()

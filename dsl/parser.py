@@ -1,0 +1,351 @@
+"""Text -> AST. The only module that sees lark: no lark Tree or Token leaves it.
+
+The LALR parser applies the transformer while it parses (one pass, no intermediate tree),
+and every syntax error, whatever lark raised, becomes one `Diagnostic` with the place, the
+expected tokens in words and a hint.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .diagnostics import Diagnostic, PolicyError
+from .spans import Source, Span
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
+
+
+def _span_of(source: Source, item) -> Span:
+    if isinstance(item, Token):
+        return Span(source, item.line, item.column, item.end_line or item.line, item.end_column or item.column + 1)
+    meta = getattr(item, "meta", item)
+    if getattr(meta, "empty", True):
+        return Span(source)
+    return Span(source, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unquote(token: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), token[1:-1])
+
+
+def normalize_article_id(raw: str) -> str:
+    """Article ids compare in the source's own full-width form: 三(一) == 三（一）."""
+    return raw.replace("(", "（").replace(")", "）")
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    def __init__(self, source: Source):
+        super().__init__()
+        self.source = source
+
+    def _s(self, item) -> Span:
+        return _span_of(self.source, item)
+
+    # ---- header and articles
+    def start(self, meta, items):
+        return ast.PolicyFile(tuple(items), self.source.path, self._s(meta))
+
+    def plan(self, meta, children):
+        plan_id, *fields = children
+        return ast.PlanHeader(_unquote(plan_id), tuple(fields), self._s(meta))
+
+    def plan_field(self, meta, children):
+        key, value = children
+        return (str(key), _unquote(value))
+
+    def text(self, meta, strings):
+        return ("".join(_unquote(s) for s in strings), self._s(meta))
+
+    def operative(self, meta, _):
+        return ("operative", None)
+
+    def informative(self, meta, _):
+        return ("informative", None)
+
+    def deferred(self, meta, children):
+        return ("deferred", _unquote(children[0]))
+
+    def article(self, meta, children):
+        article_id, *rest = children
+        status, reason = rest[0] if len(rest) == 2 else ("operative", None)
+        text, text_span = rest[-1]
+        return ast.Article(normalize_article_id(article_id), status, text, reason, self._s(meta), text_span)
+
+    def interpretation(self, meta, children):
+        article_id, (text, _) = children
+        ref = ast.ArticleRef(normalize_article_id(article_id), self._s(article_id))
+        return ast.Interpretation(ref, text, self._s(meta))
+
+    # ---- vocabulary
+    def enum_member(self, meta, children):
+        label = _unquote(children[1]) if len(children) > 1 else None
+        return ast.EnumMember(str(children[0]), label, self._s(meta))
+
+    def enum_decl(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        return ast.EnumDecl(str(name), label, tuple(rest), self._s(meta))
+
+    def zone(self, meta, children):
+        name, *members = children
+        return ast.Zone(str(name), tuple(ast.Name(str(m), self._s(m)) for m in members), self._s(meta))
+
+    def zones_decl(self, meta, children):
+        name, member_enum, *rest = children
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) and not isinstance(rest[0], ast.Zone) else ()
+        return ast.ZonesDecl(str(name), str(member_enum), cites, tuple(rest), self._s(meta))
+
+    def cites(self, meta, ids):
+        return tuple(ast.ArticleRef(normalize_article_id(i), self._s(i)) for i in ids)
+
+    # ---- inputs and types
+    def path(self, meta, names):
+        return tuple(str(n) for n in names)
+
+    def alias(self, meta, children):
+        return ("alias", str(children[0]))
+
+    def unit(self, meta, names):
+        return tuple(str(n) for n in names)
+
+    def scalar_type(self, meta, children):
+        unit = children[1] if len(children) > 1 else ()
+        return ast.ScalarType(str(children[0]), unit, self._s(meta))
+
+    def field(self, meta, children):
+        label = _unquote(children[2]) if len(children) > 2 else None
+        return ast.Field(str(children[0]), children[1], label, self._s(meta))
+
+    def record_type(self, meta, fields):
+        return ast.RecordType(tuple(fields), self._s(meta))
+
+    def list_type(self, meta, children):
+        return ast.ListType(children[0], self._s(meta))
+
+    def map_type(self, meta, children):
+        return ast.MapType(children[0], self._s(meta))
+
+    def input_decl(self, meta, children):
+        path, type_, *rest = children
+        alias = next((a[1] for a in rest if isinstance(a, tuple)), None)
+        label = next((_unquote(t) for t in rest if isinstance(t, Token)), None)
+        return ast.InputDecl(path, type_, alias, label, self._s(meta))
+
+    # ---- definitions, rules, decisions
+    def define(self, meta, children):
+        name, *rest = children
+        expr = rest.pop()
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        cites = rest[0] if rest else ()
+        return ast.Define(str(name), label, cites, expr, self._s(meta))
+
+    def assignment(self, meta, children):
+        return ast.Assignment(str(children[0]), children[1], self._s(meta))
+
+    def with_clause(self, meta, assignments):
+        return tuple(assignments)
+
+    def rule(self, meta, children):
+        name, kind, cites, when, outcome, *rest = children
+        reason = next((_unquote(t) for t in rest if isinstance(t, Token)), None)
+        assignments = next((t for t in rest if isinstance(t, tuple)), ())
+        return ast.Rule(
+            str(name), str(kind), cites, when, str(outcome), reason, assignments,
+            self._s(meta), self._s(kind), self._s(outcome),
+        )
+
+    def precedence(self, meta, names):
+        return ("precedence", tuple(ast.Name(str(n), self._s(n)) for n in names))
+
+    def notes(self, meta, names):
+        return ("notes", tuple(ast.Name(str(n), self._s(n)) for n in names))
+
+    def otherwise(self, meta, children):
+        reason = _unquote(children[1]) if len(children) > 1 else None
+        return ("otherwise", (str(children[0]), reason, self._s(children[0])))
+
+    def decision(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        clauses: dict = {}
+        for key, value in rest:
+            clauses[key] = value  # the checker reports a clause given twice via spans below
+        otherwise, reason, o_span = clauses.get("otherwise", (None, None, Span(self.source)))
+        return ast.Decision(
+            str(name), label, clauses.get("precedence", ()), clauses.get("notes", ()),
+            otherwise, reason, self._s(meta), o_span,
+        )
+
+    # ---- expressions
+    def number(self, meta, children):
+        raw = str(children[0])
+        unit = str(children[1]) if len(children) > 1 else None
+        return ast.Number(float(raw.replace("_", "")), unit, raw, self._s(meta))
+
+    def percent(self, meta, children):
+        raw = str(children[0])
+        return ast.Percent(float(raw[:-1]) / 100, raw, self._s(meta))
+
+    def date(self, meta, children):
+        try:
+            value = date.fromisoformat(str(children[0]))
+        except ValueError:
+            raise _SyntaxProblem("P004", f"`{children[0]}` is not a calendar date", self._s(children[0]),
+                                 "write dates as YYYY-MM-DD")
+        return ast.DateLit(value, self._s(meta))
+
+    def string(self, meta, children):
+        return ast.Text(_unquote(children[0]), self._s(meta))
+
+    def true(self, meta, _):
+        return ast.Bool(True, self._s(meta))
+
+    def false(self, meta, _):
+        return ast.Bool(False, self._s(meta))
+
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), self._s(meta))
+
+    def attr(self, meta, children):
+        return ast.Attr(children[0], str(children[1]), self._s(meta))
+
+    def index(self, meta, children):
+        return ast.Index(children[0], children[1], self._s(meta))
+
+    def call(self, meta, children):
+        return ast.Call(str(children[0]), tuple(children[1:]), self._s(meta))
+
+    def sum_over(self, meta, children):
+        body, var, items = children
+        return ast.SumOver(body, str(var), items, self._s(meta))
+
+    def arith(self, meta, children):
+        first, *rest = children
+        ops = {"×": "*", "÷": "/"}
+        pairs = tuple((ops.get(str(rest[i]), str(rest[i])), rest[i + 1]) for i in range(0, len(rest), 2))
+        return ast.Arith(first, pairs, self._s(meta))
+
+    def neg(self, meta, children):
+        return ast.Neg(children[0], self._s(meta))
+
+    def compare(self, meta, children):
+        return ast.Compare(children[0], str(children[1]), children[2], self._s(meta))
+
+    def set_name(self, meta, children):
+        return ("zone", str(children[0]), ())
+
+    def set_literal(self, meta, children):
+        return ("set", None, tuple(ast.Name(str(c), self._s(c)) for c in children))
+
+    def member(self, meta, children, negated=False):
+        element, (_, set_name, members) = children
+        return ast.Member(element, set_name, members, negated, self._s(meta))
+
+    def not_member(self, meta, children):
+        return self.member(meta, children, negated=True)
+
+    def and_expr(self, meta, children):
+        return ast.Logic("and", tuple(children), self._s(meta))
+
+    def or_expr(self, meta, children):
+        return ast.Logic("or", tuple(children), self._s(meta))
+
+    def not_expr(self, meta, children):
+        return ast.Not(children[0], self._s(meta))
+
+    def if_expr(self, meta, children):
+        return ast.If(children[0], children[1], children[2], self._s(meta))
+
+
+class _SyntaxProblem(Exception):
+    def __init__(self, code: str, message: str, span: Span, help: str | None = None):
+        self.diagnostic = Diagnostic(code, message, span, help)
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    # cache=True keeps lark's grammar analysis on disk, so a cold start does not redo it.
+    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+                propagate_positions=True, maybe_placeholders=False, cache=True)
+
+
+# Terminal names as a staffer reads them.
+_TOKEN_WORDS = {
+    "NAME": "a name", "STRING": 'a quoted text "…"', "ARTICLE_ID": "an article id such as 三（一）",
+    "NUMBER": "a number", "PERCENT": "a percentage such as 50%", "DATE": "a date YYYY-MM-DD",
+    "COMPARE": "a comparison (< <= = != >= >)", "ADD_OP": "+ or -", "MUL_OP": "* or /",
+    "PLAN_KEY": "a plan field (title, version, issuer, status, issued, source, sha256)",
+    "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`",
+    "COLON": "`:`", "COMMA": "`,`", "EQUAL": "`=`", "MORETHAN": "`>`", "DOT": "`.`", "SLASH": "`/`",
+    "MINUS": "`-`", "$END": "the end of the file",
+}
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _TOKEN_WORDS:
+        return _TOKEN_WORDS[terminal]
+    return f"`{terminal.lower()}`"
+
+
+_ITEM_KEYWORDS = "plan article interpretation enum zones input define rule decision".split()
+
+
+def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
+    line, column = error.line, error.column
+    if isinstance(error, UnexpectedCharacters):
+        bad = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        span = Span(source, line, column, line, column + 1)
+        hint = "strings use straight double quotes \"…\"" if bad in "“”'" else None
+        if bad == "%":
+            hint = "write a percentage right after its number, as in 50%"
+        return Diagnostic("P001", f"unexpected character `{bad}`", span, hint)
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        token = error.token
+        end_col = (token.end_column or column + len(str(token)))
+        span = Span(source, token.line, token.column, token.end_line or token.line, end_col)
+        expected = sorted(_describe(t) for t in error.expected if not t.startswith("__"))
+        shown = ", ".join(expected[:8]) + (", …" if len(expected) > 8 else "")
+        hint = f"expected {shown}" if expected else None
+        if str(token) in _ITEM_KEYWORDS:
+            hint = (hint or "") + "; the item before it may be incomplete"
+        if "THEN" in error.expected and token.type != "THEN":
+            hint = "a rule reads `when <condition> then <outcome>`; check the condition before this"
+        return Diagnostic("P002", f"unexpected `{token}`", span, hint)
+    last = source.text.rstrip().splitlines() or [""]
+    span = Span(source, max(len(last), 1), len(last[-1]) + 1, max(len(last), 1), len(last[-1]) + 2)
+    expected = sorted(_describe(t) for t in getattr(error, "expected", ()) or ())
+    return Diagnostic("P003", "the file ends in the middle of an item", span,
+                      "expected " + ", ".join(expected[:8]) if expected else None)
+
+
+def parse_policy(text: str, path: str = "<policy>") -> ast.PolicyFile:
+    """Parse policy text into its AST, or raise PolicyError with a located diagnostic."""
+    source = Source(path, text)
+    try:
+        tree = _lark().parse(text)
+        return _ToAst(source).transform(tree)
+    except UnexpectedInput as error:
+        raise PolicyError([_syntax_diagnostic(source, error)]) from None
+    except VisitError as error:
+        if isinstance(error.orig_exc, _SyntaxProblem):
+            raise PolicyError([error.orig_exc.diagnostic]) from None
+        raise
+
+
+def parse_file(path: str | Path) -> ast.PolicyFile:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise PolicyError([Diagnostic("P000", f"cannot read `{path}`: {reason}", Span(Source(str(path), "")))]) from None
+    return parse_policy(text, str(path))

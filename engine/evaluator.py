@@ -1,0 +1,318 @@
+"""The reference evaluator: walks the checked IR over one applicant's facts.
+
+Absent facts are not false. A value that needs an absent fact is `Missing`, carrying the
+paths it lacked; `and`/`or` follow Kleene's three-valued logic, so `true or <missing>` is
+true and a missing fact matters only where it could change the result. Definitions are
+evaluated when first needed and remembered, so a pharmacy never computes the inpatient
+formulas. This evaluator is the reference the fast path must agree with.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from dsl.diagnostics import Diagnostic, PolicyError
+
+from . import ir
+from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
+from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, Article,
+                    Explanation, Step)
+
+
+class Missing:
+    """A value that could not be computed because facts are absent."""
+
+    __slots__ = ("paths",)
+
+    def __init__(self, paths):
+        self.paths = frozenset(paths)
+
+    def __repr__(self) -> str:
+        return f"Missing({sorted(self.paths)})"
+
+
+def _missing(*values) -> Missing | None:
+    paths = [p for v in values if type(v) is Missing for p in v.paths]
+    return Missing(paths) if paths or any(type(v) is Missing for v in values) else None
+
+
+class _Frame:
+    __slots__ = ("reads", "uses")
+
+    def __init__(self):
+        self.reads: dict[str, Any] = {}
+        self.uses: dict[str, Any] = {}
+
+
+class Evaluation:
+    """One applicant against one plan: remembers definitions, records the trace."""
+
+    def __init__(self, plan: CheckedPlan, facts: dict):
+        self.plan = plan
+        self.facts = facts
+        self.values: dict[str, Any] = {}
+        self.places: dict[str, str] = {}  # definition -> fact path its record value came from
+        self.steps: list[Step] = []
+        self.frames: list[_Frame] = []
+
+    # ---- facts and places
+    def _read(self, path: str, value: Any) -> None:
+        if self.frames and not isinstance(value, (dict, list)):
+            self.frames[-1].reads.setdefault(path, None if type(value) is Missing else value)
+
+    def _place(self, node: ir.Node, env: dict) -> tuple[str, Any]:
+        """A fact path and its value, for input references and the fields and keys under them."""
+        match node:
+            case ir.InputRef(path=path):
+                value: Any = self.facts
+                for part in path:
+                    value = value.get(part) if isinstance(value, dict) else None
+                dotted = ".".join(path)
+                return dotted, (Missing([dotted]) if value is None else value)
+            case ir.VarRef(name=name):
+                return env[name]
+            case ir.DefRef(name=name):
+                value = self.define(name)
+                return self.places.get(name, name), value
+            case ir.FieldGet(base=base, name=name):
+                where, record = self._place(base, env)
+                path = f"{where}.{name}"
+                if type(record) is Missing:
+                    return path, record
+                value = record.get(name) if isinstance(record, dict) else None
+                return path, (Missing([path]) if value is None else value)
+            case ir.IndexGet(base=base, key=key):
+                where, mapping = self._place(base, env)
+                k = self.eval(key, env)
+                if type(k) is Missing or type(mapping) is Missing:
+                    return where, _missing(mapping, k)
+                path = f"{where}.{k}"
+                value = mapping.get(k) if isinstance(mapping, dict) else None
+                return path, (Missing([path]) if value is None else value)
+        return "", self.eval(node, env)
+
+    # ---- expressions
+    def eval(self, node: ir.Node, env: dict) -> Any:
+        match node:
+            case ir.Const(value=v):
+                return v
+            case ir.InputRef() | ir.FieldGet() | ir.IndexGet() | ir.VarRef():
+                path, value = self._place(node, env)
+                self._read(path, value)
+                return value
+            case ir.DefRef(name=name):
+                value = self.define(name)
+                if self.frames:
+                    self.frames[-1].uses.setdefault(name, None if type(value) is Missing else value)
+                return value
+            case ir.Arith(first=first, rest=rest):
+                return self._arith(node, first, rest, env)
+            case ir.Neg(operand=o):
+                v = self.eval(o, env)
+                return v if type(v) is Missing else -v
+            case ir.Compare(left=l, op=op, right=r):
+                a, b = self.eval(l, env), self.eval(r, env)
+                return _missing(a, b) or compare(op, a, b)
+            case ir.Member(element=e, values=values, negated=neg):
+                v = self.eval(e, env)
+                return v if type(v) is Missing else (v in values) != neg
+            case ir.Logic(op=op, operands=operands):
+                absent = []
+                for operand in operands:
+                    v = self.eval(operand, env)
+                    if type(v) is Missing:
+                        absent.append(v)
+                    elif v is (op == "or"):  # true decides an `or`, false an `and`
+                        return v
+                return _missing(*absent) if absent else op == "and"
+            case ir.Not(operand=o):
+                v = self.eval(o, env)
+                return v if type(v) is Missing else not v
+            case ir.If(condition=c, then=t, otherwise=o):
+                cond = self.eval(c, env)
+                if type(cond) is Missing:
+                    return cond
+                return self.eval(t if cond else o, env)
+            case ir.ZoneOf(mapping=mapping, arg=arg):
+                v = self.eval(arg, env)
+                return v if type(v) is Missing else dict(mapping).get(v, Missing([f"zone of {v}"]))
+            case ir.Func(name=name, args=args):
+                values = [self.eval(a, env) for a in args]
+                return _missing(*values) or call(name, values)
+            case ir.SumOver(body=body, var=var, items=items):
+                where, rows = self._place(items, env)
+                if type(rows) is Missing:
+                    self._read(where, rows)
+                    return rows
+                results = [self.eval(body, {**env, var: (f"{where}[{i}]", row)}) for i, row in enumerate(rows)]
+                return _missing(*results) or math.fsum(results)
+        raise TypeError(f"unknown node {type(node).__name__}")  # the checker admits no other
+
+    def _arith(self, node: ir.Arith, first, rest, env) -> Any:
+        acc = self.eval(first, env)
+        for op, operand in rest:
+            value = self.eval(operand, env)
+            gap = _missing(acc, value)
+            if gap:
+                acc = gap
+                continue
+            if op == "/" and value == 0:
+                raise PolicyError([Diagnostic("E001", "division by zero: the divisor is 0 for these facts",
+                                              operand.span, "check the facts this formula reads")])
+            acc = arith(op, acc, value)
+        return acc
+
+    # ---- definitions and rules
+    def define(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        info = self.plan.defines[name]
+        self.frames.append(_Frame())
+        place, value = self._place(info.node, {}) if isinstance(info.node, (ir.InputRef, ir.FieldGet, ir.IndexGet)) else ("", None)
+        if place:
+            self.places[name] = place
+            self._read(place, value)
+        else:
+            value = self.eval(info.node, {})
+        frame = self.frames.pop()
+        self.values[name] = value
+        missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
+        self.steps.append(Step("define", name, info.label, self._articles(info.cites), tuple(frame.reads.items()),
+                               tuple(frame.uses.items()), None if missing else value, missing=missing,
+                               line=info.span.line))
+        return value
+
+    def _articles(self, ids) -> tuple[Article, ...]:
+        return tuple(Article(i, self.plan.article_text(i), self.plan.interpretations.get(i, ())) for i in ids)
+
+    def rule(self, rule: RuleInfo) -> tuple[Any, _Frame, tuple]:
+        self.frames.append(_Frame())
+        holds = self.eval(rule.when, {})
+        terms = ()
+        if holds is True:
+            terms = tuple((name, self.eval(node, {})) for name, node in rule.assignments)
+        frame = self.frames.pop()
+        return holds, frame, terms
+
+    def rule_step(self, rule: RuleInfo, holds, frame: _Frame, terms, status: str) -> Step:
+        missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
+        terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
+        return Step("rule", rule.name, None, self._articles(rule.cites), tuple(frame.reads.items()),
+                    tuple(frame.uses.items()), None if missing else holds, rule.kind, status, rule.outcome,
+                    rule.reason, terms, missing, rule.span.line)
+
+
+def compare(op: str, a, b) -> bool:
+    if op == "=":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def arith(op: str, a, b):
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return a / b
+
+
+def call(name: str, values: list):
+    if name == "floor":
+        return math.floor(values[0])
+    if name == "ceil":
+        return math.ceil(values[0])
+    if name == "round":
+        return round(values[0])
+    if name == "abs":
+        return abs(values[0])
+    if name == "min":
+        return min(values)
+    return max(values)
+
+
+def _why(decision: DecisionInfo, decisive: RuleInfo, overridden: list[str], line: int) -> str:
+    rank = decision.precedence.index(decisive.name) + 1
+    text = (f"`{decisive.name}` applied and ranks {rank} of {len(decision.precedence)} in the precedence of "
+            f"decision `{decision.name}` (line {line}); no rule above it applied")
+    if overridden:
+        text += "; it overrides " + ", ".join(f"`{n}`" for n in overridden) + ", which also applied"
+    return text
+
+
+def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -> Explanation:
+    """Decide one applicant: the outcome, the decisive rule and why, and the whole trace."""
+    decision = plan.decisions[decision_name] if decision_name else plan.main_decision
+    run = Evaluation(plan, facts)
+    results = [(plan.rules[name], *run.rule(plan.rules[name])) for name in decision.precedence]
+    decisive = None
+    unknown_above: list[RuleInfo] = []
+    statuses: dict[str, str] = {}
+    for rule, holds, _, _ in results:
+        if decisive is not None:
+            statuses[rule.name] = OVERRIDDEN if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
+        elif holds is True:
+            decisive = rule
+            statuses[rule.name] = DECIDED
+        elif holds is False:
+            statuses[rule.name] = NOT_APPLICABLE
+        else:
+            unknown_above.append(rule)
+            statuses[rule.name] = UNKNOWN
+    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, statuses[rule.name])
+                  for rule, holds, frame, terms in results}
+    notes = []
+    for name in decision.notes:
+        rule = plan.rules[name]
+        holds, frame, terms = run.rule(rule)
+        status = APPLIED if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
+        rule_steps[name] = run.rule_step(rule, holds, frame, terms, status)
+        notes.append(rule_steps[name])
+
+    line = decision.span.line
+    missing: tuple[str, ...] = ()
+    reason = None
+    terms: tuple = ()
+    decided_by = None
+    if unknown_above:
+        outcome = UNDETERMINED
+        missing = tuple(sorted({p for r in unknown_above for p in rule_steps[r.name].missing}))
+        names = ", ".join(f"`{r.name}`" for r in unknown_above)
+        why = (f"{names} could apply, and would rank above any rule that did, but needs facts that are absent"
+               + (f"; `{decisive.name}` applied below it" if decisive else ""))
+    elif decisive is not None:
+        outcome = decisive.outcome
+        decided_by = rule_steps[decisive.name]
+        reason, terms = decisive.reason, decided_by.terms
+        overridden = [n for n, s in statuses.items() if s == OVERRIDDEN]
+        why = _why(decision, decisive, overridden, line)
+    else:
+        outcome = decision.otherwise
+        reason = decision.otherwise_reason
+        why = f"no rule of decision `{decision.name}` applied, so its `otherwise` holds (line {line})"
+
+    steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
+    values = {n: v for n, v in run.values.items() if type(v) is not Missing}
+    applicant = facts.get("applicant") or {}
+    labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
+    return Explanation(
+        plan=plan.stamp, decision=decision.name, decision_label=decision.label,
+        applicant_id=applicant.get("id"), as_of=_iso(facts.get("as_of")), outcome=outcome,
+        decided_by=decided_by, why=why, reason=reason, terms=terms,
+        priorities=tuple(s for s in notes if s.status == APPLIED and outcome == "eligible") if outcome == "eligible" else (),
+        values=tuple(values.items()), steps=steps, missing=missing, labels=labels,
+    )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,155 @@
+"""Facts files: JSON in, validated against a pydantic model generated from the plan's inputs.
+
+A fact the plan declares but the file lacks (or gives as null) is missing, not false: the
+evaluator decides what that means. A fact of the wrong type, an unknown district or category,
+or broken JSON is bad input: a diagnostic naming the JSON path, exit 2 at the CLI.
+Fields the plan does not declare are kept and ignored, so integrators may add fields freely.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import partial
+from typing import Annotated, Any, Optional, Union
+
+from pydantic import AfterValidator, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError, create_model
+
+from dsl.diagnostics import Diagnostic, PolicyError, did_you_mean
+from dsl.spans import Source, Span
+
+from .plan import CheckedPlan, EnumInfo
+from .types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
+
+_CONFIG = ConfigDict(extra="allow")
+
+
+class FactsError(PolicyError):
+    """Bad input in a facts or context file."""
+
+
+def _enum_value(info: EnumInfo, written: str) -> str:
+    code = info.lookup(written)
+    if code is None:
+        options = ", ".join(c for c, _ in info.members)
+        hint = did_you_mean(written, [c for c, _ in info.members] + [l for _, l in info.members if l])
+        raise ValueError(f"unknown {info.label or info.name} `{written}`" + (f"; {hint}" if hint else f"; expected one of: {options}"))
+    return code
+
+
+def _field_type(t: Type, plan: CheckedPlan, name: str):
+    match t:
+        case BoolT():
+            return StrictBool
+        case NumT():
+            return Union[StrictInt, StrictFloat]
+        case TextT():
+            return StrictStr
+        case DateT():
+            return date
+        case EnumT(name=enum):
+            return Annotated[StrictStr, AfterValidator(partial(_enum_value, plan.enums[enum]))]
+        case RecordT(fields=fields):
+            return _model(name, {f: ft for f, ft in fields}, plan)
+        case ListT(item=item):
+            return list[_field_type(item, plan, name)]
+        case MapT(value=value):
+            return dict[str, _field_type(value, plan, name)]
+    return Any
+
+
+def _model(name: str, tree: dict[str, Any], plan: CheckedPlan):
+    fields = {}
+    for key, sub in tree.items():
+        inner = _model(f"{name}_{key}", sub, plan) if isinstance(sub, dict) else _field_type(sub, plan, f"{name}_{key}")
+        fields[key] = (Optional[inner], None)
+    return create_model(name or "Facts", __config__=_CONFIG, **fields)
+
+
+def facts_model(plan: CheckedPlan):
+    """The pydantic model of a facts file for this plan (built once per plan)."""
+    tree: dict[str, Any] = {"plan": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
+    for info in plan.inputs.values():
+        node = tree
+        for part in info.path[:-1]:
+            node = node.setdefault(part, {})
+        node[info.path[-1]] = info.type
+    return _model("Facts", tree, plan)
+
+
+_MESSAGES = {
+    "bool_type": "expected true or false",
+    "float_type": "expected a number",
+    "int_type": "expected a number",
+    "string_type": "expected text in quotes",
+    "date_from_datetime_parsing": "expected a date YYYY-MM-DD",
+    "date_parsing": "expected a date YYYY-MM-DD",
+    "date_type": "expected a date YYYY-MM-DD",
+    "model_type": "expected an object {…}",
+    "dict_type": "expected an object {…}",
+    "list_type": "expected a list […]",
+}
+
+
+def _json_path(loc) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("int", "float", "str", "bool") or "[" in str(part) or "function-after" in str(part):
+            continue  # pydantic names the union branch it tried; the user never wrote it
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
+    seen: dict[str, Diagnostic] = {}
+    for problem in error.errors():
+        path = _json_path(problem["loc"])
+        if path in seen:
+            continue  # a union reports each branch; one message per place is enough
+        kind = problem["type"]
+        if kind == "value_error":
+            message = str(problem["ctx"]["error"])
+        else:
+            message = _MESSAGES.get(kind, problem["msg"].lower())
+            message += f", got `{json.dumps(problem['input'], ensure_ascii=False)[:60]}`"
+        seen[path] = Diagnostic("F002", f"{path}: {message}", Span(source),
+                                "see FACTS.md for the shape of a facts file")
+    return list(seen.values())
+
+
+def parse_json(text: str, source: Source, what: str = "facts") -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        span = Span(source, error.lineno, error.colno, error.lineno, error.colno + 1)
+        raise FactsError([Diagnostic("F001", f"invalid JSON: {error.msg.lower()}", span,
+                                     "check the brackets, commas and quotes around this place")]) from None
+    if not isinstance(data, dict):
+        raise FactsError([Diagnostic("F001", f"a {what} file is one JSON object {{…}}", Span(source, 1, 1, 1, 2))])
+    return data
+
+
+def merge_context(facts: dict, context: dict | None) -> dict:
+    """`--context` supplies `city`; what the facts file itself says wins, key by key."""
+    if not context:
+        return facts
+    city = context.get("city", context)
+
+    def deep(base: dict, top: dict) -> dict:
+        out = dict(base)
+        for key, value in top.items():
+            out[key] = deep(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        return out
+
+    return {**facts, "city": deep(city, facts.get("city") or {})}
+
+
+def validate_facts(plan: CheckedPlan, data: dict, source: Source, model=None) -> dict:
+    """Validated, normalized facts as plain dicts (enum labels turned into codes)."""
+    model = model or facts_model(plan)
+    try:
+        return model.model_validate(data).model_dump()
+    except ValidationError as error:
+        raise FactsError(_diagnostics(error, source)) from None

@@ -1,0 +1,188 @@
+"""The checked representation: expressions with every name resolved and every type known.
+
+The checker translates AST expressions into these nodes; both evaluators (the reference
+tree-walker and the compiled fast path) read only this, never the AST. Each node keeps the
+span of the syntax it came from, so runtime messages can point at the policy text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dsl.spans import NO_SPAN, Span
+
+from .types import Type
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    value: Any
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InputRef:
+    """A declared fact, by its dotted path in the facts file."""
+
+    path: tuple[str, ...]
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DefRef:
+    name: str
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class VarRef:
+    """The loop variable of a `sum(... for g in items)`."""
+
+    name: str
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldGet:
+    base: "Node"
+    name: str
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexGet:
+    base: "Node"
+    key: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneOf:
+    """The zone a member belongs to (`医保区域(和平区)` -> 医保主城区)."""
+
+    zones: str
+    mapping: tuple[tuple[str, str], ...]  # member -> zone
+    arg: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    name: str  # floor | ceil | round | abs | min | max
+    args: tuple["Node", ...]
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SumOver:
+    body: "Node"
+    var: str
+    items: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    first: "Node"
+    rest: tuple[tuple[str, "Node"], ...]
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    left: "Node"
+    op: str
+    right: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    element: "Node"
+    values: frozenset[str]
+    negated: bool
+    described: str  # the zone name or the written set, for the trace
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Logic:
+    op: str
+    operands: tuple["Node", ...]
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    condition: "Node"
+    then: "Node"
+    otherwise: "Node"
+    type: Type
+    span: Span = _span()
+
+
+Node = (
+    Const | InputRef | DefRef | VarRef | FieldGet | IndexGet | ZoneOf | Func | SumOver | Arith
+    | Neg | Compare | Member | Logic | Not | If
+)
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-expressions of a node, for walks that only need the shape."""
+    match node:
+        case FieldGet(base=b):
+            return (b,)
+        case IndexGet(base=b, key=k):
+            return (b, k)
+        case ZoneOf(arg=a) | Neg(operand=a) | Not(operand=a):
+            return (a,)
+        case Func(args=args) | Logic(operands=args):
+            return args
+        case SumOver(body=b, items=i):
+            return (i, b)
+        case Arith(first=f, rest=rest):
+            return (f, *(n for _, n in rest))
+        case Compare(left=l, right=r):
+            return (l, r)
+        case Member(element=e):
+            return (e,)
+        case If(condition=c, then=t, otherwise=o):
+            return (c, t, o)
+    return ()
+
+
+def walk(node: Node):
+    yield node
+    for child in children(node):
+        yield from walk(child)

@@ -1,0 +1,132 @@
+"""The checked plan: what compile_plan hands to the graph, the evaluators and the differ."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dsl import ast
+from dsl.spans import NO_SPAN, Span
+
+from . import ir
+from .types import Type
+
+# The outcomes a decision can give (BRIEF.md). `undetermined` is the engine's, never a rule's.
+OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review")
+UNDETERMINED = "undetermined"
+
+# What each kind of rule may conclude. A `priority` rule never decides: it annotates.
+KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "gate": ("paused",),
+    "exemption": ("exempt",),
+    "exclusion": ("excluded",),
+    "spacing": ("spacing_conflict",),
+    "ratio": ("eligible",),
+    "admission": ("eligible",),
+    "referral": ("needs_approval", "needs_review"),
+    "priority": ("priority",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EnumInfo:
+    name: str
+    label: str | None
+    members: tuple[tuple[str, str | None], ...]  # (code, label)
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    def lookup(self, written: str) -> str | None:
+        """A member's code from its code or its Chinese label."""
+        for code, label in self.members:
+            if written in (code, label):
+                return code
+        return None
+
+    def label_of(self, code: str) -> str | None:
+        return next((label for c, label in self.members if c == code), None)
+
+
+@dataclass(frozen=True, slots=True)
+class InputInfo:
+    path: tuple[str, ...]
+    type: Type
+    alias: str | None
+    label: str | None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class DefineInfo:
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    node: ir.Node
+    type: Type
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    name: str
+    kind: str
+    cites: tuple[str, ...]
+    when: ir.Node
+    outcome: str
+    reason: str | None
+    assignments: tuple[tuple[str, ir.Node], ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInfo:
+    name: str
+    label: str | None
+    precedence: tuple[str, ...]
+    notes: tuple[str, ...]
+    otherwise: str
+    otherwise_reason: str | None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStamp:
+    """What every decision is stamped with, so an audit record names exactly what decided it."""
+
+    id: str
+    version: str
+    sha256: str
+    title: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title}
+
+
+@dataclass(eq=False)
+class CheckedPlan:
+    stamp: PlanStamp
+    path: str
+    header: ast.PlanHeader
+    policy: ast.PolicyFile
+    articles: dict[str, ast.Article]
+    interpretations: dict[str, tuple[str, ...]]
+    enums: dict[str, EnumInfo]
+    zones: dict[str, dict[str, str]]  # zones name -> member -> zone
+    inputs: dict[str, InputInfo]  # dotted path -> input
+    defines: dict[str, DefineInfo]
+    rules: dict[str, RuleInfo]
+    decisions: dict[str, DecisionInfo]
+    source_document: str | None = None
+    warnings: tuple = ()
+    graph: Any = None  # networkx.DiGraph, built by engine.graph
+    order: tuple[str, ...] = ()  # graph nodes in evaluation order
+
+    @property
+    def main_decision(self) -> DecisionInfo:
+        return next(iter(self.decisions.values()))
+
+    def article_text(self, article_id: str) -> str:
+        article = self.articles.get(article_id)
+        return article.text if article else ""
