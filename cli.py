@@ -74,7 +74,9 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
 
     workspace = Workspace(plan_ref, context_path)
     try:
-        for path in facts:
+        for number, path in enumerate(facts):
+            if fmt == "text" and len(facts) > 1:
+                click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
             plan, case = workspace.case_from_file(path)
             result = evaluate(plan, case)
             if fmt == "json":

@@ -60,6 +60,9 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_MAX_LINE = 120
+
+
 def render_snippet(span: Span, message: str = "") -> list[str]:
     """The source line of a span with a caret run under the spanned text."""
     if span.source is None or not span.line:
@@ -71,6 +74,12 @@ def render_snippet(span: Span, message: str = "") -> list[str]:
         end = span.end_column - 1
     else:
         end = start + 1
+    if len(text) > _MAX_LINE:  # a JSON Lines record: show a window around the place
+        left = max(start - _MAX_LINE // 3, 0)
+        right = min(max(end, start + 1) + _MAX_LINE // 3, len(text))
+        prefix, suffix = ("…" if left else ""), ("…" if right < len(text) else "")
+        text = prefix + text[left:right] + suffix
+        start, end = start - left + len(prefix), end - left + len(prefix)
     pad = " " * _display_width(text[:start])
     carets = "^" * max(_display_width(text[start:end]), 1)
     under = " " * (len(gutter) - 2) + "| " + pad + carets + (f" {message}" if message else "")

@@ -16,7 +16,7 @@ from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import ir
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
-from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, Article,
+from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
                     Explanation, Step)
 
 
@@ -263,7 +263,7 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -
             statuses[rule.name] = OVERRIDDEN if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
         elif holds is True:
             decisive = rule
-            statuses[rule.name] = DECIDED
+            statuses[rule.name] = WOULD_DECIDE if unknown_above else DECIDED
         elif holds is False:
             statuses[rule.name] = NOT_APPLICABLE
         else:
@@ -288,8 +288,11 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -
         outcome = UNDETERMINED
         missing = tuple(sorted({p for r in unknown_above for p in rule_steps[r.name].missing}))
         names = ", ".join(f"`{r.name}`" for r in unknown_above)
-        why = (f"{names} could apply, and would rank above any rule that did, but needs facts that are absent"
-               + (f"; `{decisive.name}` applied below it" if decisive else ""))
+        one = len(unknown_above) == 1
+        why = (f"{names} {'needs' if one else 'need'} facts that are absent, and {'it ranks' if one else 'they rank'} "
+               f"above every rule that applied, so {'it' if one else 'any of them'} could still decide"
+               + (f"; `{decisive.name}` applies below and decides only if {'it does not' if one else 'none of them does'}"
+                  if decisive else ""))
     elif decisive is not None:
         outcome = decisive.outcome
         decided_by = rule_steps[decisive.name]

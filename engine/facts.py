@@ -76,18 +76,37 @@ def facts_model(plan: CheckedPlan):
     return _model("Facts", tree, plan)
 
 
+# pydantic error type -> (message, hint)
 _MESSAGES = {
-    "bool_type": "expected true or false",
-    "float_type": "expected a number",
-    "int_type": "expected a number",
-    "string_type": "expected text in quotes",
-    "date_from_datetime_parsing": "expected a date YYYY-MM-DD",
-    "date_parsing": "expected a date YYYY-MM-DD",
-    "date_type": "expected a date YYYY-MM-DD",
-    "model_type": "expected an object {…}",
-    "dict_type": "expected an object {…}",
-    "list_type": "expected a list […]",
+    "bool_type": ("expected true or false", "write true or false without quotes"),
+    "float_type": ("expected a number", "write a JSON number without quotes; rates are fractions (0.05 for 5%)"),
+    "int_type": ("expected a number", "write a JSON number without quotes"),
+    "string_type": ("expected text in quotes", None),
+    "date_from_datetime_parsing": ("expected a date", 'write dates as "YYYY-MM-DD"'),
+    "date_parsing": ("expected a date", 'write dates as "YYYY-MM-DD"'),
+    "date_type": ("expected a date", 'write dates as "YYYY-MM-DD"'),
+    "model_type": ("expected an object {…}", None),
+    "dict_type": ("expected an object {…}", None),
+    "list_type": ("expected a list […]", None),
 }
+
+
+def locate(source: Source, path: str) -> Span:
+    """Best-effort line and column of a JSON path's last key in the file, for the caret."""
+    import re
+
+    parts = [p for p in re.split(r"\.|\[\d+\]", path) if p]
+    position = 0
+    for part in parts:  # walk forward key by key: each key is searched after its parent's
+        found = source.text.find(json.dumps(part, ensure_ascii=False), position)
+        if found < 0:
+            return Span(source)
+        position = found
+    if not parts:
+        return Span(source)
+    line, column = source.offset_to_line_col(position)
+    width = len(json.dumps(parts[-1], ensure_ascii=False))
+    return Span(source, line, column, line, column + width)
 
 
 def _json_path(loc) -> str:
@@ -109,13 +128,13 @@ def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
         if path in seen:
             continue  # a union reports each branch; one message per place is enough
         kind = problem["type"]
+        hint = None
         if kind == "value_error":
             message = str(problem["ctx"]["error"])
         else:
-            message = _MESSAGES.get(kind, problem["msg"].lower())
+            message, hint = _MESSAGES.get(kind, (problem["msg"].lower(), None))
             message += f", got `{json.dumps(problem['input'], ensure_ascii=False)[:60]}`"
-        seen[path] = Diagnostic("F002", f"{path}: {message}", Span(source),
-                                "see FACTS.md for the shape of a facts file")
+        seen[path] = Diagnostic("F002", f"{path}: {message}", locate(source, path), hint)
     return list(seen.values())
 
 

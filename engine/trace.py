@@ -16,6 +16,7 @@ DECIDED = "decided"  # the rule whose conclusion is the outcome
 OVERRIDDEN = "overridden"  # applied, but a rule of higher precedence decided
 APPLIED = "applied"  # a note (priority) that holds
 NOT_APPLICABLE = "not_applicable"  # its condition is false
+WOULD_DECIDE = "would_decide"  # applies, but a rule above it cannot be told, so it decides nothing yet
 UNKNOWN = "unknown"  # its condition needs facts that are absent, and that decides the outcome
 UNKNOWN_NOT_NEEDED = "unknown_not_needed"  # facts absent, but a rule above it decided anyway
 

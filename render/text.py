@@ -16,7 +16,7 @@ from engine.trace import Explanation, Step
 
 from .values import STATUS_WORDS, show, show_share
 
-_MARKS = {"decided": "[bold]►[/]", "overridden": "≠", "applied": "✓", "not_applicable": "·",
+_MARKS = {"decided": "[bold]►[/]", "would_decide": "►", "overridden": "≠", "applied": "✓", "not_applicable": "·",
           "unknown": "[bold]?[/]", "unknown_not_needed": "?"}
 _OUTCOME_STYLE = {"eligible": "green", "exempt": "green", "paused": "yellow", "excluded": "red",
                   "spacing_conflict": "red", "needs_approval": "magenta", "needs_review": "magenta",
@@ -32,8 +32,10 @@ def _reads(tree: Tree, step: Step, labels: dict) -> None:
         tree.add(Text(f"read {path} = {show(value, labels)}"))
     for name, value in step.uses:
         tree.add(Text(f"uses {name} = {show(value, labels)}"))
+    read = {path for path, _ in step.reads}
     for path in step.missing:
-        tree.add(Text(f"absent: {path}", style="yellow"))
+        if path not in read:  # e.g. a region absent from the statistics: not a read of its own
+            tree.add(Text(f"absent: {path}", style="yellow"))
 
 
 def _articles(tree: Tree, step: Step, quote: bool) -> None:
@@ -93,7 +95,7 @@ def build(result: Explanation) -> Group:
         other = Tree(Text("every other rule, in order of precedence", style="bold"))
         for step in rules:
             node = other.add(Text.from_markup(_rule_line(step)))
-            _articles(node, step, quote=step.status in ("overridden", "applied", "unknown"))
+            _articles(node, step, quote=step.status in ("overridden", "applied", "unknown", "would_decide"))
             _reads(node, step, labels)
         parts.append(other)
 

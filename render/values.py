@@ -53,6 +53,7 @@ STATUS_WORDS = {
     "overridden": "applied, overridden",
     "applied": "applies",
     "not_applicable": "does not apply",
+    "would_decide": "applies; decides only if the rules above it do not",
     "unknown": "cannot tell: facts absent",
     "unknown_not_needed": "cannot tell (not needed)",
 }
