@@ -7,6 +7,7 @@ Passes, in order (each can be run alone by tests through `Checker`):
   check_decisions       precedence names rules, notes name priorities, otherwise is an outcome
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
+  check_coverage        every numbered article of the source is accounted for
 """
 from __future__ import annotations
 
@@ -596,6 +597,19 @@ class Checker:
                            f"it matches the source up to `…{miss[-12:]}`; check what follows" if miss else
                            "its first characters are not in the source; copy the text from the document")
 
+    # ---- pass 7
+    def check_coverage(self) -> None:
+        """Every numbered article of the source is encoded, informative or deferred: none forgotten."""
+        if self.source_document is None or self.header is None:
+            return
+        from .coverage import required, source_articles
+
+        for entry in required(source_articles(self.source_document)):
+            if entry.id not in self.articles:
+                self.error("C054", f"article `{entry.id}` of the source is not accounted for", self.header.span,
+                           f"source line {entry.line}: `{entry.heading}`; declare it operative, informative, or "
+                           f"deferred \"reason\"")
+
     def run(self, policy_dir: Path | None) -> None:
         self.collect_declarations()
         self.resolve_expressions()
@@ -603,6 +617,7 @@ class Checker:
         self.check_decisions()
         self.check_citations()
         self.check_quotes(policy_dir)
+        self.check_coverage()
 
     def plan(self, path: str) -> CheckedPlan:
         header = self.header
