@@ -1,0 +1,146 @@
+"""The 菏泽 plan end to end: every outcome reached, the formula against a hand computation,
+the between case refused to the plan's silence, and trace snapshots."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from engine import check_file, evaluate
+from engine.case import Workspace
+from engine.coverage import coverage
+from render import explanation_to_json, explanation_to_text
+from tests.conftest import POLICIES
+
+EXAMPLES_DIR = POLICIES / "examples" / "heze"
+EXAMPLES = sorted(p for p in EXAMPLES_DIR.glob("[0-9]*.json"))
+
+EXPECTED = {
+    "01-inpatient-county-eligible": ("eligible", "分县区配置"),
+    "02-inpatient-mudan-case-by-case": ("needs_review", "市区结合实际情况确定"),
+    "03-inpatient-paused-below-both": ("paused", "测算值低于目标值和实际值"),
+    "04-inpatient-between-no-article": ("needs_review", "测算值介于两者之间"),
+    "05-pharmacy-spacing-conflict": ("spacing_conflict", "服务半径800米"),
+    "06-community-clinic-priority": ("eligible", "门诊与药店"),
+    "07-key-project-exempt": ("exempt", "省市重点建设项目"),
+    "08-licensed-before-pause-exempt": ("exempt", "规划前已获许可并运营"),
+    "09-special-case-needs-approval": ("needs_approval", "其他特殊情况"),
+    "10-fund-warning-paused": ("paused", "基金安全暂停"),
+    "11-pharmacy-undetermined": ("undetermined", None),
+    "12-village-public-health-exempt": ("exempt", "基本公共卫生机构"),
+}
+
+
+def explain(path, **city_fund):
+    plan, facts = Workspace().case_from_file(str(path))
+    facts["city"]["fund"].update(city_fund)
+    return evaluate(plan, facts)
+
+
+def test_the_plan_checks_clean_and_every_article_is_accounted_for():
+    assert [d.headline() for d in check_file(POLICIES / "heze-2026.policy")] == []
+    plan = Workspace().plan("heze-2026")
+    rows = coverage(plan)
+    assert rows and all(r.status != "missing" for r in rows)
+    assert {r.id for r in rows} >= {"二（一）1", "二（一）2", "二（二）", "二（三）4", "三（四）", "结语"}
+
+
+def test_every_example_is_expected():
+    assert {p.stem for p in EXAMPLES} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_outcome(path):
+    result = explain(path)
+    outcome, rule = EXPECTED[path.stem]
+    assert result.outcome == outcome
+    assert (result.decided_by.name if result.decided_by else None) == rule
+
+
+def test_the_examples_reach_every_outcome_the_plan_gives():
+    # 菏泽 has no exclusion article, so `excluded` is not an outcome it can give.
+    outcomes = {explain(p).outcome for p in EXAMPLES}
+    assert outcomes == {"eligible", "exempt", "paused", "spacing_conflict", "needs_approval", "needs_review",
+                        "undetermined"}
+
+
+def hand_computed(city: dict) -> dict:
+    """术语解释, computed directly from the context file, independent of the engine."""
+    admissions = sum(g["admission_rate"] * g["insured"] for g in city["age_groups"])
+    base = admissions * city["average_stay_days"] * 1000 / (city["bed_occupancy"] * 365 * city["insured_population"])
+    d = city["discharges"]
+    patient = (d["local_in_local"] - d["local_elsewhere"] + d["remote_in_local"]) / d["local_in_local"]
+    fund = city["fund"]["months_payable"] / city["fund"]["months_required"]
+    return {"各年龄段住院人次之和": admissions, "未调节的需要千人床位数": base, "患者调节系数": patient,
+            "基金调节系数": fund, "测算值": base * patient * fund}
+
+
+def test_needed_beds_formula_against_a_hand_computation():
+    city = json.loads((EXAMPLES_DIR / "context-2026.json").read_text(encoding="utf-8"))["city"]
+    expected = hand_computed(city)
+    assert expected["各年龄段住院人次之和"] == 1_294_000
+    assert expected["患者调节系数"] == pytest.approx(0.9)
+    values = dict(explain(EXAMPLES_DIR / "01-inpatient-county-eligible.json").values)
+    for name, value in expected.items():
+        assert values[name] == pytest.approx(value, rel=1e-12), name
+    assert values["测算值"] == pytest.approx(9.4974, abs=1e-4)
+
+
+def test_every_intermediate_value_is_a_trace_step_with_its_inputs_and_article():
+    result = explain(EXAMPLES_DIR / "01-inpatient-county-eligible.json")
+    step = result.step("患者调节系数")
+    assert step.articles[0].id == "术语解释2"
+    assert dict(step.reads) == {"city.discharges.local_in_local": 1_000_000, "city.discharges.local_elsewhere": 150_000,
+                                "city.discharges.remote_in_local": 50_000}
+    measured = result.step("测算值")
+    assert {name for name, _ in measured.uses} == {"未调节的需要千人床位数", "患者调节系数", "基金调节系数"}
+    age_reads = dict(result.step("各年龄段住院人次之和").reads)
+    assert age_reads["city.age_groups[3].admission_rate"] == 0.35
+
+
+@pytest.mark.parametrize("months, outcome", [(9, "paused"), (12, "needs_review"), (14, "eligible")])
+def test_measured_value_against_target_and_actual(months, outcome):
+    # 测算值 ≈ 0.678 × months: 6.1 is below both 7.5 and 8.2, 8.1 lies between, 9.5 is above both.
+    result = explain(EXAMPLES_DIR / "01-inpatient-county-eligible.json", months_payable=months)
+    assert result.outcome == outcome
+
+
+def test_between_is_sent_to_review_saying_no_article_decides():
+    result = explain(EXAMPLES_DIR / "04-inpatient-between-no-article.json")
+    assert "没有条款决定" in result.reason
+    readings = [r for a in result.decided_by.articles for r in a.readings]
+    assert any("the plan says nothing" in r for r in readings)
+
+
+def test_counties_show_their_bed_occupancy_as_the_reference():
+    result = explain(EXAMPLES_DIR / "01-inpatient-county-eligible.json")
+    assert dict(result.terms) == {"参考_本区域床位使用率": 0.78}
+    mudan = explain(EXAMPLES_DIR / "02-inpatient-mudan-case-by-case.json")
+    assert dict(mudan.terms) == {"参考_本区域床位使用率": 0.83}
+
+
+def test_the_fund_gate_counts_months_payable_below_the_requirement():
+    result = explain(EXAMPLES_DIR / "06-community-clinic-priority.json", months_payable=5)
+    assert result.outcome == "paused" and result.decided_by.name == "基金安全暂停"
+
+
+def test_priority_for_community_stations_in_outpatient_pooling():
+    result = explain(EXAMPLES_DIR / "06-community-clinic-priority.json")
+    assert [s.reason for s in result.priorities] == ["可优先纳入门诊统筹、门诊慢特病定点医疗机构"]
+
+
+def test_licensed_before_the_pause_outranks_spacing():
+    result = explain(EXAMPLES_DIR / "08-licensed-before-pause-exempt.json")
+    assert result.step("服务半径800米").status == "overridden"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_json_snapshot(path, snapshot):
+    assert explanation_to_json(explain(path)) == snapshot
+
+
+@pytest.mark.parametrize("path", [EXAMPLES_DIR / "01-inpatient-county-eligible.json",
+                                  EXAMPLES_DIR / "04-inpatient-between-no-article.json"], ids=lambda p: p.stem)
+def test_text_snapshot(path, snapshot):
+    assert explanation_to_text(explain(path), width=100) == snapshot
