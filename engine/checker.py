@@ -97,7 +97,6 @@ class Checker:
                     self.articles[item.id] = item
                 case ast.Interpretation():
                     self.interpretations.setdefault(item.article.id, []).append(item.text)
-                    self._cite(item.article)
                 case ast.EnumDecl():
                     if claim(item.name, item.span, "enum"):
                         self._enum(item.name, item.label, [(m.code, m.label, m.span) for m in item.members], item.span)
@@ -531,10 +530,7 @@ class Checker:
                 self.warn("W001", f"rule `{name}` is in no decision, so it never applies", rule.span,
                           "list it in a decision's `precedence` or `notes`")
         for name, define in self.define_asts.items():
-            if name not in self.used_defines and not any(
-                isinstance(n, ir.DefRef) and n.name == name
-                for r in self.rules.values() for root in (r.when, *(e for _, e in r.assignments)) for n in ir.walk(root)
-            ):
+            if name not in self.used_defines:
                 self.warn("W002", f"definition `{name}` is never used", define.span)
 
     # ---- pass 5
@@ -547,18 +543,16 @@ class Checker:
                                did_you_mean(article_id, self.articles) or f'declare it: `article {article_id} "<quoted text>"`')
             elif article.status != "operative":
                 for span in spans:
-                    if self._is_interpretation_span(span):
-                        continue
                     self.error("C041", f"article `{article_id}` is {article.status}, so no rule may cite it", span,
                                "mark the article operative, or cite the article the rule encodes")
+        for item in self.policy.of_type(ast.Interpretation):  # a reading may concern any article
+            if item.article.id not in self.articles:
+                self.error("C040", f"article `{item.article.id}` is interpreted but not declared", item.article.span,
+                           did_you_mean(item.article.id, self.articles))
         for article in self.articles.values():
             if article.status == "operative" and article.id not in self.cited:
                 self.warn("W003", f"operative article `{article.id}` is cited by no rule", article.span,
                           "cite it, or mark it `informative` or `deferred \"reason\"`")
-
-    def _is_interpretation_span(self, span: Span) -> bool:
-        return any(i.article.span == span and i.article.span.line == span.line
-                   for i in self.policy.of_type(ast.Interpretation))
 
     # ---- pass 6
     def check_quotes(self, policy_dir: Path | None) -> None:

@@ -312,7 +312,8 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -
         plan=plan.stamp, decision=decision.name, decision_label=decision.label,
         applicant_id=applicant.get("id"), as_of=_iso(facts.get("as_of")), outcome=outcome,
         decided_by=decided_by, why=why, reason=reason, terms=terms,
-        priorities=tuple(s for s in notes if s.status == APPLIED and outcome == "eligible") if outcome == "eligible" else (),
+        # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
+        priorities=tuple(s for s in notes if s.status == APPLIED) if outcome == "eligible" else (),
         values=tuple(values.items()), steps=steps, missing=missing, labels=labels,
     )
 
