@@ -12,456 +12,29 @@ so `1_000` and `1000` are the same number. Where two expressions have the same s
 differ reports each literal that changed (`50%` -> `60%`, `800 m` -> `500 m`); where the
 shape differs it shows the whole expression, old and new, with the changed tokens marked.
 
-Every record keeps the spans of both sides, so a renderer can point at both texts, and the
-article it concerns, so a report can go article by article. `PlanDiff.reversed()` is the
-diff the other way round: added <-> removed, old <-> new.
+The records live in `changes.py` and are re-exported here: `from engine.diff import
+RuleChanged` is the way to name one.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from difflib import SequenceMatcher
-from typing import Iterable, Iterator, Union
+from typing import Iterable
 
 from dsl import ast
-from dsl.spans import NO_SPAN, Span
+from dsl.spans import NO_SPAN
 
+from .changes import (_EXPR_TOKEN, Added, ArticleAdded, ArticleRemoved, ArticleReworded,  # noqa: F401 re-exported
+                      ArticleStatusChanged, Change, Changed, DecisionAdded, DecisionChanged, DecisionRemoved,
+                      DefineAdded, DefineChanged, DefineRemoved, Detail, Edit, EnumAdded, EnumChanged, EnumRemoved,
+                      Entry, ExpressionChanged, FieldChanged, HeaderChanged, InputAdded, InputChanged, InputRemoved,
+                      InterpretationAdded, InterpretationRemoved, InterpretationReworded, PlanDiff, PlanSide,
+                      PrecedenceChanged, Removed, Reworded, RuleAdded, RuleChanged, RuleRemoved, ValueChanged,
+                      ZoneMoved, ZonesAdded, ZonesChanged, ZonesRemoved, _ordered_entries, inline_edits,
+                      invert_edits, mirror)
 from .expr_text import expr_text, item_text, number_text, quote, type_text
-
-Edit = tuple[str, str]  # ("=", kept) | ("-", deleted) | ("+", inserted)
-
-
-def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False)
-
-
-# ---- detail records: what changed inside one declaration ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ValueChanged:
-    """A literal of an expression, where the two expressions have the same shape."""
-
-    path: str  # `when`, `with 纳入比例`, `formula`
-    old_text: str
-    new_text: str
-    old_span: Span = _span()
-    new_span: Span = _span()
-
-
-@dataclass(frozen=True, slots=True)
-class ExpressionChanged:
-    """An expression whose shape changed: shown whole, old and new, tokens marked."""
-
-    path: str
-    old_text: str
-    new_text: str
-    edits: tuple[Edit, ...]
-    old_span: Span = _span()
-    new_span: Span = _span()
-
-
-@dataclass(frozen=True, slots=True)
-class FieldChanged:
-    """Any other part: name, kind, cites, outcome, reason, label, type, a `with` term added..."""
-
-    path: str
-    old_value: str | None  # None: the part is new
-    new_value: str | None  # None: the part was removed
-    edits: tuple[Edit, ...] = ()  # for texts (reasons, labels), marked character by character
-
-
-Detail = Union[ValueChanged, ExpressionChanged, FieldChanged]
-
-
-# ---- change records --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderChanged:
-    key: str  # `plan` (the id), `version`, `source`, `sha256` (of the source document) ...
-    old_value: str | None
-    new_value: str | None
-    article: str | None = None
-    old_span: Span = _span()
-    new_span: Span = _span()
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """A declaration only the new version has; `text` is the declaration printed."""
-
-    name: str
-    article: str | None
-    text: str
-    old_span: Span = _span()
-    new_span: Span = _span()
-    what = "item"
-
-
-@dataclass(frozen=True, slots=True)
-class Removed:
-    """A declaration only the old version has."""
-
-    name: str
-    article: str | None
-    text: str
-    old_span: Span = _span()
-    new_span: Span = _span()
-    what = "item"
-
-
-@dataclass(frozen=True, slots=True)
-class Changed:
-    """A declaration in both versions that differs; `details` say where."""
-
-    old_name: str
-    new_name: str
-    article: str | None
-    details: tuple[Detail, ...]
-    old_span: Span = _span()
-    new_span: Span = _span()
-    what = "item"
-
-    @property
-    def name(self) -> str:
-        return self.new_name
-
-    @property
-    def renamed(self) -> bool:
-        return self.old_name != self.new_name
-
-
-@dataclass(frozen=True, slots=True)
-class Reworded:
-    """A quoted text that changed, marked character by character (the right grain for Chinese)."""
-
-    article: str
-    old_text: str
-    new_text: str
-    edits: tuple[Edit, ...]
-    old_span: Span = _span()
-    new_span: Span = _span()
-    what = "text"
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleAdded(Added):
-    status: str = field(default="operative", kw_only=True)
-    what = "article"
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRemoved(Removed):
-    status: str = field(default="operative", kw_only=True)
-    what = "article"
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleReworded(Reworded):
-    what = "article"
-
-
-@dataclass(frozen=True, slots=True)
-class InterpretationAdded(Added):
-    what = "interpretation"
-
-
-@dataclass(frozen=True, slots=True)
-class InterpretationRemoved(Removed):
-    what = "interpretation"
-
-
-@dataclass(frozen=True, slots=True)
-class InterpretationReworded(Reworded):
-    what = "interpretation"
-
-
-@dataclass(frozen=True, slots=True)
-class EnumAdded(Added):
-    what = "enum"
-
-
-@dataclass(frozen=True, slots=True)
-class EnumRemoved(Removed):
-    what = "enum"
-
-
-@dataclass(frozen=True, slots=True)
-class EnumChanged(Changed):
-    what = "enum"
-
-
-@dataclass(frozen=True, slots=True)
-class ZonesAdded(Added):
-    what = "zones"
-
-
-@dataclass(frozen=True, slots=True)
-class ZonesRemoved(Removed):
-    what = "zones"
-
-
-@dataclass(frozen=True, slots=True)
-class ZonesChanged(Changed):
-    what = "zones"
-
-
-@dataclass(frozen=True, slots=True)
-class InputAdded(Added):
-    what = "input"
-
-
-@dataclass(frozen=True, slots=True)
-class InputRemoved(Removed):
-    what = "input"
-
-
-@dataclass(frozen=True, slots=True)
-class InputChanged(Changed):
-    what = "input"
-
-
-@dataclass(frozen=True, slots=True)
-class DefineAdded(Added):
-    what = "define"
-
-
-@dataclass(frozen=True, slots=True)
-class DefineRemoved(Removed):
-    what = "define"
-
-
-@dataclass(frozen=True, slots=True)
-class DefineChanged(Changed):
-    what = "define"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleAdded(Added):
-    what = "rule"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleRemoved(Removed):
-    what = "rule"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleChanged(Changed):
-    what = "rule"
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionAdded(Added):
-    what = "decision"
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRemoved(Removed):
-    what = "decision"
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionChanged(Changed):
-    what = "decision"
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleStatusChanged:
-    article: str
-    old_status: str
-    new_status: str
-    old_reason: str | None = None  # a deferred article's reason
-    new_reason: str | None = None
-    old_span: Span = _span()
-    new_span: Span = _span()
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneMoved:
-    """A member (a district) in another zone; None on a side where it is in no zone."""
-
-    zones: str
-    member: str
-    old_zone: str | None
-    new_zone: str | None
-    article: str | None = None
-    old_span: Span = _span()
-    new_span: Span = _span()
-
-
-Entry = tuple[str, "str | None", "str | None"]  # (op, old name, new name) of one rule in a list
-
-
-@dataclass(frozen=True, slots=True)
-class PrecedenceChanged:
-    """A decision's `precedence` or `notes` list in another order or with other rules.
-
-    Names are as each version writes them; a rule renamed but kept in place is one `=` entry
-    with both names, so a rename alone changes no order.
-    """
-
-    decision: str
-    clause: str  # "precedence" | "notes"
-    old_names: tuple[str, ...]
-    new_names: tuple[str, ...]
-    entries: tuple[Entry, ...]  # ("=", old, new) kept; ("-", old, None) dropped; ("+", None, new) inserted
-    article: str | None = None
-    old_span: Span = _span()
-    new_span: Span = _span()
-
-
-Change = Union[HeaderChanged, Added, Removed, Changed, Reworded, ArticleStatusChanged, ZoneMoved, PrecedenceChanged]
-
-
-@dataclass(frozen=True, slots=True)
-class PlanSide:
-    """Which file a side of the diff is: its path, plan id, version and the sha256 of its text."""
-
-    path: str
-    id: str
-    version: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class PlanDiff:
-    """Every change from `old` to `new`, in plan order. Empty (falsy) when they are equivalent."""
-
-    old: PlanSide
-    new: PlanSide
-    changes: tuple[Change, ...]
-
-    def __iter__(self) -> Iterator[Change]:
-        return iter(self.changes)
-
-    def __len__(self) -> int:
-        return len(self.changes)
-
-    def __bool__(self) -> bool:
-        return bool(self.changes)
-
-    def of_type(self, cls) -> list:
-        return [c for c in self.changes if isinstance(c, cls)]
-
-    def rule_change(self, name: str, side: str = "new") -> Added | Removed | Changed | None:
-        """The record about rule `name` as the `side` version calls it, if it changed."""
-        for change in self.changes:
-            if isinstance(change, Changed) and change.what == "rule":
-                if name == (change.new_name if side == "new" else change.old_name):
-                    return change
-            elif isinstance(change, (Added, Removed)) and change.what == "rule" and change.name == name:
-                if isinstance(change, Added) == (side == "new"):
-                    return change
-        return None
-
-    def reversed(self) -> "PlanDiff":
-        return PlanDiff(self.new, self.old, tuple(mirror(c) for c in self.changes))
-
-
-# ---- inline edits ------------------------------------------------------------------------------
-
-# Chinese is compared a character at a time, but a number, a Latin word or a run of spaces is
-# one token, so `800` -> `500` reads as one change and not as `8` -> `5`.
-_TEXT_TOKEN = re.compile(r"\d+(?:[._,]\d+)*%?|[A-Za-z_]+|\s+|.", re.S)
-# In expressions a name is one token, however many characters.
-_EXPR_TOKEN = re.compile(r"[A-Za-z_\u3007\u4e00-\u9fff][A-Za-z0-9_\u3007\u4e00-\u9fff]*|\d+(?:[._]\d+)*%?|\s+|.", re.S)
-
-
-def inline_edits(old: str, new: str, pattern: re.Pattern = _TEXT_TOKEN) -> tuple[Edit, ...]:
-    """Runs of kept, deleted and inserted text; in each changed run deletions come first."""
-    a, b = pattern.findall(old), pattern.findall(new)
-    runs: list[list] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            runs.append(["=", "".join(a[i1:i2])])
-            continue
-        if i2 > i1:
-            runs.append(["-", "".join(a[i1:i2])])
-        if j2 > j1:
-            runs.append(["+", "".join(b[j1:j2])])
-    return _canonical(runs)
-
-
-def _canonical(runs: Iterable) -> tuple[Edit, ...]:
-    """Within each changed stretch put the deletions before the insertions; merge neighbours."""
-    out: list[list[str]] = []
-    pending: dict[str, list[str]] = {"-": [], "+": []}
-
-    def add(op: str, text: str) -> None:
-        if out and out[-1][0] == op:
-            out[-1][1] += text
-        elif text:
-            out.append([op, text])
-
-    def flush() -> None:
-        for op in "-+":
-            for text in pending[op]:
-                add(op, text)
-            pending[op] = []
-
-    for op, text in runs:
-        if op == "=":
-            flush()
-            add("=", text)
-        else:
-            pending[op].append(text)
-    flush()
-    return tuple((op, text) for op, text in out)
-
-
-_SWAP = {"=": "=", "-": "+", "+": "-"}
-
-
-def invert_edits(edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
-    return _canonical((_SWAP[op], text) for op, text in edits)
-
-
-def _ordered_entries(entries: Iterable[Entry]) -> tuple[Entry, ...]:
-    """Within each changed stretch of a list, the dropped rules before the inserted ones."""
-    out: list[Entry] = []
-    stretch: list[Entry] = []
-    for entry in [*entries, ("=", None, None)]:
-        if entry[0] == "=":
-            out += [e for e in stretch if e[0] == "-"] + [e for e in stretch if e[0] == "+"]
-            stretch = []
-            out.append(entry)
-        else:
-            stretch.append(entry)
-    return tuple(out[:-1])
-
-
-# ---- mirroring ---------------------------------------------------------------------------------
-
-_OPPOSITE: dict[type, type] = {}
-for _added, _removed in [(Added, Removed), (ArticleAdded, ArticleRemoved),
-                         (InterpretationAdded, InterpretationRemoved), (EnumAdded, EnumRemoved),
-                         (ZonesAdded, ZonesRemoved), (InputAdded, InputRemoved), (DefineAdded, DefineRemoved),
-                         (RuleAdded, RuleRemoved), (DecisionAdded, DecisionRemoved)]:
-    _OPPOSITE[_added], _OPPOSITE[_removed] = _removed, _added
-
-
-def mirror(record):
-    """The same change seen from the other side: added <-> removed, old_* <-> new_*."""
-    values = {}
-    for f in fields(record):
-        source = f.name
-        if source.startswith("old_"):
-            source = "new_" + source[4:]
-        elif source.startswith("new_"):
-            source = "old_" + source[4:]
-        value = getattr(record, source)
-        if f.name == "edits":
-            value = invert_edits(value)
-        elif f.name == "entries":
-            value = _ordered_entries((_SWAP[op], new, old) for op, old, new in value)
-        elif f.name == "details":
-            value = tuple(mirror(d) for d in value)
-        values[f.name] = value
-    return _OPPOSITE.get(type(record), type(record))(**values)
-
 
 # ---- expressions --------------------------------------------------------------------------------
 
@@ -592,6 +165,7 @@ class _Differ:
         self.declarations(ast.Define, DefineAdded, DefineRemoved, DefineChanged, self.define_details)
         self.rules()
         self.decisions()
+        self.others()
         return tuple(self.changes)
 
     # ---- header and articles
@@ -765,6 +339,53 @@ class _Differ:
                                                       a.span, b.span))
 
 
+    def others(self) -> None:
+        """Kinds of declaration this differ has no special reading for, compared field by field,
+        so a new construct in the language is reported coarsely rather than silently ignored."""
+        known = (ast.PlanHeader, ast.Article, ast.Interpretation, ast.EnumDecl, ast.ZonesDecl, ast.InputDecl,
+                 ast.Define, ast.Rule, ast.Decision)
+        kinds = [cls for cls in dict.fromkeys(type(i) for i in (*self.old.items, *self.new.items))
+                 if not issubclass(cls, known)]
+        for cls in kinds:
+            what = cls.__name__.removesuffix("Decl").lower()
+            key = (lambda i: i.name) if "name" in cls.__dataclass_fields__ else (lambda i: what)
+            old, new, order = self.items(cls, key)
+            for name in order:
+                a, b = old.get(name), new.get(name)
+                cite = _first_cite(b, a) if "cites" in cls.__dataclass_fields__ else None
+                if a is None:
+                    self.changes.append(Added(name, cite, generic_text(b), new_span=b.span, what=what))
+                elif b is None:
+                    self.changes.append(Removed(name, cite, generic_text(a), old_span=a.span, what=what))
+                elif a != b:
+                    details = tuple(FieldChanged(f.name, _generic(getattr(a, f.name)), _generic(getattr(b, f.name)))
+                                    for f in fields(a) if f.compare and getattr(a, f.name) != getattr(b, f.name))
+                    self.changes.append(Changed(key(a), key(b), cite, details, a.span, b.span, what=what))
+
+
+def _generic(value) -> str | None:
+    """Any AST value as short text: names bare, tuples with commas, nodes by their fields."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (ast.Name, ast.ArticleRef)):
+        return value.name if isinstance(value, ast.Name) else value.id
+    if isinstance(value, tuple):
+        return ", ".join(t for t in (_generic(v) for v in value) if t)
+    if hasattr(value, "__dataclass_fields__"):
+        try:
+            return expr_text(value)
+        except TypeError:
+            return " ".join(t for f in fields(value) if f.compare and (t := _generic(getattr(value, f.name))))
+    return str(value)
+
+
+def generic_text(item) -> str:
+    try:
+        return item_text(item)
+    except TypeError:
+        return f"{type(item).__name__.removesuffix('Decl').lower()} {_generic(item)}"
+
+
 def _renames(gone: dict[str, ast.Rule], came: dict[str, ast.Rule]) -> dict[str, str]:
     """Pair a vanished rule with a new one when exactly one of each has its kind, cites and outcome."""
     def signature(rule: ast.Rule) -> tuple:
@@ -790,4 +411,5 @@ def plan_side(policy: ast.PolicyFile) -> PlanSide:
 
 def diff_plans(old: ast.PolicyFile, new: ast.PolicyFile) -> PlanDiff:
     """Every change from `old` to `new`, matched by article id and name; empty when equivalent."""
-    return PlanDiff(plan_side(old), plan_side(new), _Differ(old, new).run())
+    order = _merged((a.id for a in old.of_type(ast.Article)), (a.id for a in new.of_type(ast.Article)))
+    return PlanDiff(plan_side(old), plan_side(new), _Differ(old, new).run(), tuple(order))
