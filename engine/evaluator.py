@@ -250,10 +250,13 @@ def _why(decision: DecisionInfo, decisive: RuleInfo, overridden: list[str], line
     return text
 
 
-def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -> Explanation:
-    """Decide one applicant: the outcome, the decisive rule and why, and the whole trace."""
+def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None) -> Explanation:
+    """Decide one applicant: the outcome, the decisive rule and why, and the whole trace.
+
+    `run` lets the compiled fast path (engine/compiled.py) supply the rule results while this
+    function still decides and explains: one place for the decision logic."""
     decision = plan.decisions[decision_name] if decision_name else plan.main_decision
-    run = Evaluation(plan, facts)
+    run = run or Evaluation(plan, facts)
     results = [(plan.rules[name], *run.rule(plan.rules[name])) for name in decision.precedence]
     decisive = None
     unknown_above: list[RuleInfo] = []
