@@ -286,7 +286,7 @@ def _population_parts(report: PopulationReport, examples: int) -> list:
         table.add_column("old → new")
         table.add_column("lines", justify="right")
         for (old, new), n in sorted(report.transitions().items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add_row(_transition(old, new), str(n))
+            table.add_row(Text(_transition(old, new)), str(n))
         parts.append(table)
         for key, totals in (("district", report.districts), ("category", report.categories)):
             by = report.by(key)
@@ -297,7 +297,7 @@ def _population_parts(report: PopulationReport, examples: int) -> list:
             table.add_column("how")
             for name in sorted(by, key=lambda n: (-sum(by[n].values()), n)):
                 how = ", ".join(f"{o} → {n} {k}" for (o, n), k in sorted(by[name].items()))
-                table.add_row(show(name, labels), str(totals.get(name, 0)), str(sum(by[name].values())), how)
+                table.add_row(Text(show(name, labels)), str(totals.get(name, 0)), str(sum(by[name].values())), Text(how))
             parts += [Text(""), table]
     if report.errors:
         parts.append(Text("\nbad lines", style="bold red"))
@@ -312,7 +312,7 @@ def _population_parts(report: PopulationReport, examples: int) -> list:
         table.add_column("old", overflow="fold")
         table.add_column("new", overflow="fold")
         for label, old, new in _side_rows(r.old, r.new, labels):
-            table.add_row(label, old, new)
+            table.add_row(label, Text(old), Text(new))  # Text: no rich markup in plan texts
         parts.append(table)
         for cause in r.causes:
             parts.append(_text([("", "  caused by: ")] + summary_line(cause)))
