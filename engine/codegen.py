@@ -71,8 +71,8 @@ class _Writer:
         self.temps = 0
         self.known: set[str] = set()  # expressions that are never Missing (literals, constants)
         self.define_index = {name: i for i, name in enumerate(plan.defines)}
-        self.params = "F, V, P, T" if trace else "F, V, P"
-        self.frame_params = "F, V, P, T, R, U" if trace else "F, V, P"
+        self.params = "F, V, P, T, G" if trace else "F, V, P, G"
+        self.frame_params = "F, V, P, T, G, R, U" if trace else "F, V, P, G"
 
     # ---- names and constants
     def temp(self) -> str:
@@ -255,6 +255,44 @@ class _Writer:
         self.emit(f"{out} = _missing({', '.join(values)}) if {test} else {call}" if test else f"{out} = {call}")
         return out
 
+    def _first_known(self, node, scope) -> str:
+        """The first argument that is not missing; the later ones are not evaluated."""
+        out, seen, opened = self.temp(), [], 0
+        for i, arg in enumerate(node.args):
+            # first_known(a, b, c) is first_known(a, first_known(b, c)), missing paths a union
+            split = self.fn.depth > _MAX_DEPTH and i < len(node.args) - 1
+            value = (self.hoist(type(node)(node.args[i:], node.type, node.span), scope) if split
+                     else self.ev(arg, scope))
+            seen.append(value)
+            self.emit(f"if type({value}) is not Missing: {out} = {value}")
+            self.emit("else:")
+            self.fn.depth += 1
+            opened += 1
+            if split:
+                break
+        self.emit(f"{out} = _missing({', '.join(seen)})")
+        self.fn.depth -= opened
+        return out
+
+    def _registry_query(self, node, scope) -> str:
+        """The reference's `_ask`: the applicant's category and place, then the registry."""
+        asked = [self.ev(part, scope) for part in (node.category, node.lat, node.lon)]
+        radius = self.ev(node.radius, scope) if node.radius is not None else "None"
+        out, gap = self.temp(), self.temp()
+        test = self.absent(asked + ([radius] if node.radius is not None else []))
+        self.emit(f"{gap} = _missing({', '.join(asked)}, {radius}) if {test} else None" if test else f"{gap} = None")
+        self.emit(f"if G is None: {out} = _no_registry({gap})")
+        self.emit(f"elif {gap} is not None: {out} = {gap}")
+        self.emit("else:")
+        self.fn.depth += 1
+        exclude = self.ev(node.exclude_id, scope)
+        key, record = self.temp(), self.temp()
+        self.emit(f"{out}, {key}, {record} = _ask(G, {self.const(node)}, {', '.join(asked)}, {exclude}, {radius})")
+        if self.trace:
+            self.emit(f"R.setdefault({key}, {record})")
+        self.fn.depth -= 1
+        return out
+
     def _sum_over(self, node: ir.SumOver, scope) -> str:
         where, rows = self.place(node.items, scope)
         out = self.temp()
@@ -400,6 +438,11 @@ _EVAL = {
     ir.Func: _Writer._func,
     ir.SumOver: _Writer._sum_over,
 }
+# Nodes that arrived with the registry of designated institutions; registered by name so this
+# module also loads beside an ir.py that predates them.
+for _name, _method in (("FirstKnown", _Writer._first_known), ("RegistryQuery", _Writer._registry_query)):
+    if hasattr(ir, _name):
+        _EVAL[getattr(ir, _name)] = _method
 HANDLED = frozenset(_EVAL)  # tests compare this with the node types ir.py declares
 
 

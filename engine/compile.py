@@ -4,12 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dsl import parse_policy
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
-from .checker import check_or_raise, check_policy
-from .graph import attach_graph
 from .plan import CheckedPlan
 
 REPO_POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -25,6 +22,11 @@ def _read(path: str | Path) -> str:
 
 def compile_plan(path: str | Path) -> CheckedPlan:
     """Parse, check and graph a policy file; raise PolicyError with every error found."""
+    from dsl import parse_policy  # lark, networkx: imported by what compiles, not by what loads a cached plan
+
+    from .checker import check_or_raise
+    from .graph import attach_graph
+
     text = _read(path)
     plan = check_or_raise(parse_policy(text, str(path)), text, str(path))
     return attach_graph(plan)
@@ -32,6 +34,10 @@ def compile_plan(path: str | Path) -> CheckedPlan:
 
 def check_file(path: str | Path) -> tuple[Diagnostic, ...]:
     """Every diagnostic of a policy file, errors and warnings, for `policy check`."""
+    from dsl import parse_policy
+
+    from .checker import check_policy
+
     try:
         text = _read(path)
         _, diagnostics = check_policy(parse_policy(text, str(path)), text, str(path))

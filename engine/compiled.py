@@ -68,8 +68,21 @@ def _div0(span) -> PolicyError:
                                    "check the facts this formula reads")])
 
 
+def _ask(*question):
+    from . import spacing  # only plans that ask the registry load it
+
+    return spacing.ask(*question)
+
+
+def _no_registry(gap: Missing | None) -> Missing:
+    from . import spacing
+
+    return Missing([*(gap.paths if gap else ()), spacing.REGISTRY_PATH])
+
+
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
-            "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0}
+            "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0, "_ask": _ask,
+            "_no_registry": _no_registry}
 
 
 class _Module:
@@ -106,12 +119,13 @@ class CompiledPlan:
         return self.plan.decisions[name] if name else self.plan.main_decision
 
     # ---- with trace: the reference's own decision logic over compiled rule results
-    def explain(self, facts: dict, decision_name: str | None = None) -> Explanation:
-        """Decide one applicant with the whole trace; equal to `evaluate(plan, facts)`."""
-        return evaluate(self.plan, facts, decision_name, _Run(self, facts))
+    def explain(self, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
+        """Decide one applicant with the whole trace; equal to `evaluate(plan, facts)`.
+        `registry` (an engine.registry.Registry) answers `nearest` and `count_within`."""
+        return evaluate(self.plan, facts, decision_name, _Run(self, facts, registry))
 
     # ---- without trace: only what the outcome needs, and every value the plan computed
-    def decide(self, facts: dict, decision_name: str | None = None) -> Decision:
+    def decide(self, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
         """The outcome, decisive rule, terms, values and missing facts of one applicant; the
         same as `explain` gives, without recording the trace."""
         plan, decision = self.plan, self._decision(decision_name)
@@ -121,13 +135,13 @@ class CompiledPlan:
         decisive = decisive_terms = None
         absent: list = []
         for name in decision.precedence:  # every rule runs: the values must be the reference's
-            holds, terms = run[name](facts, values, places)
+            holds, terms = run[name](facts, values, places, registry)
             if decisive is None:
                 if holds is True:
                     decisive, decisive_terms = name, terms
                 elif holds is not False:
                     absent.append(holds)
-        held = [name for name in decision.notes if run[name](facts, values, places)[0] is True]
+        held = [name for name in decision.notes if run[name](facts, values, places, registry)[0] is True]
         missing: tuple[str, ...] = ()
         rule = None
         terms: tuple = ()
@@ -152,18 +166,20 @@ class _Run:
     """Stands in for the reference's `Evaluation` inside `evaluate`: the same `rule`,
     `rule_step`, `steps` and `values`, computed by the generated functions."""
 
-    __slots__ = ("compiled", "facts", "run", "values", "places", "recorded")
+    __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded")
 
-    def __init__(self, compiled: CompiledPlan, facts: dict):
+    def __init__(self, compiled: CompiledPlan, facts: dict, registry=None):
         self.compiled = compiled
         self.facts = facts
+        self.registry = registry
         self.run = compiled.module(True).rules
         self.values: dict = {}
         self.places: dict = {}
         self.recorded: list = []  # (definition index, reads, uses, value), in the order computed
 
     def rule(self, rule: RuleInfo):
-        holds, reads, uses, terms = self.run[rule.name](self.facts, self.values, self.places, self.recorded)
+        holds, reads, uses, terms = self.run[rule.name](self.facts, self.values, self.places, self.recorded,
+                                                        self.registry)
         return holds, (reads, uses), terms
 
     def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step:
@@ -196,9 +212,9 @@ def fast_path(plan: CheckedPlan) -> CompiledPlan:
     return compiled
 
 
-def explain(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -> Explanation:
-    return fast_path(plan).explain(facts, decision_name)
+def explain(plan: CheckedPlan, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
+    return fast_path(plan).explain(facts, decision_name, registry)
 
 
-def decide(plan: CheckedPlan, facts: dict, decision_name: str | None = None) -> Decision:
-    return fast_path(plan).decide(facts, decision_name)
+def decide(plan: CheckedPlan, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
+    return fast_path(plan).decide(facts, decision_name, registry)

@@ -12,15 +12,13 @@ from datetime import date
 from functools import partial
 from typing import Annotated, Any, Optional, Union
 
-from pydantic import AfterValidator, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError, create_model
-
 from dsl.diagnostics import Diagnostic, PolicyError, did_you_mean
 from dsl.spans import Source, Span
 
 from .plan import CheckedPlan, EnumInfo
 from .types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
-_CONFIG = ConfigDict(extra="allow")
+_CONFIG = {"extra": "allow"}  # pydantic's ConfigDict; pydantic itself loads only when a model is built
 
 
 class FactsError(PolicyError):
@@ -37,6 +35,8 @@ def _enum_value(info: EnumInfo, written: str) -> str:
 
 
 def _field_type(t: Type, plan: CheckedPlan, name: str):
+    from pydantic import AfterValidator, StrictBool, StrictFloat, StrictInt, StrictStr
+
     match t:
         case BoolT():
             return StrictBool
@@ -58,6 +58,8 @@ def _field_type(t: Type, plan: CheckedPlan, name: str):
 
 
 def _model(name: str, tree: dict[str, Any], plan: CheckedPlan):
+    from pydantic import create_model
+
     fields = {}
     for key, sub in tree.items():
         inner = _model(f"{name}_{key}", sub, plan) if isinstance(sub, dict) else _field_type(sub, plan, f"{name}_{key}")
@@ -167,6 +169,8 @@ def merge_context(facts: dict, context: dict | None) -> dict:
 
 def validate_facts(plan: CheckedPlan, data: dict, source: Source, model=None) -> dict:
     """Validated, normalized facts as plain dicts (enum labels turned into codes)."""
+    from pydantic import ValidationError
+
     model = model or facts_model(plan)
     try:
         return model.model_validate(data).model_dump()

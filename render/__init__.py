@@ -3,7 +3,15 @@
 This package sits at the edge: the engine never imports it, and it never re-evaluates.
 """
 from .json_view import explanation_to_json, to_json_text
-from .markdown import explanation_to_markdown
-from .text import explanation_to_text
 
+_LAZY = {"explanation_to_markdown": "markdown", "explanation_to_text": "text"}
 __all__ = ["explanation_to_json", "explanation_to_markdown", "explanation_to_text", "to_json_text"]
+
+
+def __getattr__(name: str):
+    # The text view brings rich in: `explain --format json` and `eval` never pay for it.
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
