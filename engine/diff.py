@@ -90,7 +90,7 @@ def expression_details(path: str, old: ast.Expr, new: ast.Expr) -> list[Detail]:
     try:
         _walk(old, new, pairs)
     except _ShapeDiffers:
-        old_text, new_text = expr_text(old), expr_text(new)
+        old_text, new_text = _generic(old), _generic(new)  # the printer, or field by field for a new node
         return [ExpressionChanged(path, old_text, new_text, inline_edits(old_text, new_text, _EXPR_TOKEN),
                                   old.span, new.span)]
     return [ValueChanged(path, leaf_text(o), leaf_text(n), o.span, n.span) for o, n in pairs]
@@ -309,7 +309,7 @@ class _Differ:
             if x is not None and y is not None:
                 out += expression_details(f"with {name}", x.expr, y.expr)
             else:
-                out += _value_detail(f"with {name}", x and expr_text(x.expr), y and expr_text(y.expr))
+                out += _value_detail(f"with {name}", x and _generic(x.expr), y and _generic(y.expr))
         return out
 
     def decisions(self) -> None:
@@ -380,10 +380,16 @@ def _generic(value) -> str | None:
 
 
 def generic_text(item) -> str:
+    """A declaration as text; one the printer does not know as `what name field=value ...`."""
     try:
         return item_text(item)
     except TypeError:
-        return f"{type(item).__name__.removesuffix('Decl').lower()} {_generic(item)}"
+        parts = [type(item).__name__.removesuffix("Decl").lower(), getattr(item, "name", "")]
+        for f in fields(item):
+            value = _generic(getattr(item, f.name))
+            if f.compare and f.name != "name" and value:
+                parts.append(f"{f.name}={quote(value) if f.name == 'label' else value}")
+        return " ".join(p for p in parts if p)
 
 
 def _renames(gone: dict[str, ast.Rule], came: dict[str, ast.Rule]) -> dict[str, str]:
