@@ -21,12 +21,18 @@ from .plancache import load_plan
 @dataclass
 class FastWorkspace(Workspace):
     checkers: dict[int, FactsChecker] = field(default_factory=dict)
+    resolved: dict[str, CheckedPlan] = field(default_factory=dict)  # reference as written -> plan
 
     def plan(self, reference: str) -> CheckedPlan:
-        path = str(resolve_plan(reference))
-        if path not in self.plans:
-            self.plans[path] = load_plan(path)
-        return self.plans[path]
+        # Resolving an id reads every .policy file in policies/: once per reference and run,
+        # not once per line.
+        plan = self.resolved.get(reference)
+        if plan is None:
+            path = str(resolve_plan(reference))
+            if path not in self.plans:
+                self.plans[path] = load_plan(path)
+            plan = self.resolved[reference] = self.plans[path]
+        return plan
 
     def checker(self, plan: CheckedPlan) -> FactsChecker:
         key = id(plan)  # plans are kept in self.plans, so ids are not reused
