@@ -266,6 +266,28 @@ class ZonesDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class SameType:
+    """`same_type pharmacy: 零售药店, 双通道药店`: registry categories counted as the applicant's type."""
+
+    category: Name  # a member of the applicant category enum
+    registry_categories: tuple[Name, ...]  # free text, as the registry file writes them
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryDecl:
+    """`registry 定点医药机构 "label" cites 三 { same_type …  categories … }`."""
+
+    name: str
+    label: str | None
+    cites: tuple[ArticleRef, ...]
+    same_type: tuple[SameType, ...]
+    categories: tuple[Name, ...] | None = None  # the closed list, when the plan gives one
+    span: Span = _span()
+    categories_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class InputDecl:
     path: tuple[str, ...]
     type: TypeExpr
@@ -320,7 +342,10 @@ class Decision:
     otherwise_span: Span = _span()
 
 
-Item = PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | InputDecl | Define | Rule | Decision
+Item = (
+    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | Rule
+    | Decision
+)
 
 
 @dataclass(frozen=True, slots=True)

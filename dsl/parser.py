@@ -105,6 +105,28 @@ class _ToAst(Transformer):
         cites = rest.pop(0) if rest and isinstance(rest[0], tuple) and not isinstance(rest[0], ast.Zone) else ()
         return ast.ZonesDecl(str(name), str(member_enum), cites, tuple(rest), self._s(meta))
 
+    def registry_category(self, meta, children):
+        token = children[0]
+        text = _unquote(token) if token.type == "STRING" else str(token)
+        return ast.Name(text, self._s(token))
+
+    def same_type(self, meta, children):
+        category, *registry_categories = children
+        return ("same_type", ast.SameType(ast.Name(str(category), self._s(category)), tuple(registry_categories),
+                                          self._s(meta)))
+
+    def registry_categories(self, meta, children):
+        return ("categories", (tuple(children), self._s(meta)))
+
+    def registry_decl(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) and rest[0] and isinstance(rest[0][0], ast.ArticleRef) else ()
+        same_type = tuple(value for key, value in rest if key == "same_type")
+        listed = [value for key, value in rest if key == "categories"]
+        categories, categories_span = (tuple(c for chunk, _ in listed for c in chunk), listed[0][1]) if listed else (None, Span(self.source))
+        return ast.RegistryDecl(str(name), label, cites, same_type, categories, self._s(meta), categories_span)
+
     def cites(self, meta, ids):
         return tuple(ast.ArticleRef(normalize_article_id(i), self._s(i)) for i in ids)
 
@@ -297,7 +319,7 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones input define rule decision".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision".split()
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:

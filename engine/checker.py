@@ -1,7 +1,7 @@
 """AST -> checked plan, as named passes over one collection of diagnostics.
 
 Passes, in order (each can be run alone by tests through `Checker`):
-  collect_declarations  names are unique; enums, zones, inputs, articles indexed
+  collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
   check_decisions       precedence names rules, notes name priorities, otherwise is an outcome
@@ -19,12 +19,15 @@ from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_d
 from dsl.spans import NO_SPAN, Span
 
 from . import ir
-from .plan import KIND_OUTCOMES, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp, RuleInfo
+from .plan import (KIND_OUTCOMES, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
+                   RegistryInfo, RuleInfo)
 from .quotes import find_quote
 from .types import BOOL, DATE, FRACTION, NUMBER, SCALAR_NAMES, TEXT, BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type, combine, make_unit
 
 FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
 FUNCTIONS_N = ("min", "max")
+REGISTRY_QUESTIONS = ("nearest", "count_within")  # questions asked of the registry of designated institutions
+METRES = make_unit("m")
 
 
 class _ErrorT(Type):
@@ -59,6 +62,10 @@ class Checker:
         self.used_defines: set[str] = set()
         self._stack: list[tuple[str, Span]] = []
         self.source_document: str | None = None
+        self.registry_asts: list[ast.RegistryDecl] = []
+        self.registry: RegistryInfo | None = None
+        self._registry_ok = False  # the declaration and the inputs its queries read are sound
+        self._registry_used = False
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span, help: str | None = None, labels=()) -> None:
@@ -102,6 +109,13 @@ class Checker:
                         self._enum(item.name, item.label, [(m.code, m.label, m.span) for m in item.members], item.span)
                 case ast.ZonesDecl():
                     self._zones(item, claim)
+                case ast.RegistryDecl():
+                    if self.registry_asts:
+                        self.error("C060", "a plan declares one registry", item.span,
+                                   "`--registry` gives one file: put every `same_type` line in one `registry` block",
+                                   [Label(self.registry_asts[0].span, "first declared here")])
+                    elif claim(item.name, item.span, "registry"):
+                        self.registry_asts.append(item)
                 case ast.InputDecl():
                     self._input(item, claim)
                 case ast.Define():
@@ -112,6 +126,8 @@ class Checker:
                         self.rule_asts[item.name] = item
                 case ast.Decision():
                     claim(item.name, item.span, "decision")
+        if self.registry_asts:  # after the inputs, which may be declared below it
+            self._registry(self.registry_asts[0])
         if self.header is None:
             self.error("C002", "the file has no `plan` header", Span(self.policy.span.source, 1, 1, 1, 2),
                        'start the file with `plan "<id>" title "…" version "…"`')
@@ -189,6 +205,64 @@ class Checker:
         self.inputs[dotted] = info
         if item.alias and claim(item.alias, item.span, "input alias"):
             self.aliases[item.alias] = info
+
+    # ---- the registry declaration
+    def _declared_type(self, path: tuple[str, ...]) -> Type | None:
+        """The type of a fact path, whether declared whole or through a record above it."""
+        for cut in range(len(path), 0, -1):
+            info = self.inputs.get(".".join(path[:cut]))
+            if info is not None:
+                found: Type | None = info.type
+                for name in path[cut:]:
+                    found = found.field(name) if isinstance(found, RecordT) else None
+                return found
+        return None
+
+    def _registry_names(self, names: tuple[ast.Name, ...], where: str) -> tuple[str, ...]:
+        seen: dict[str, Span] = {}
+        for name in names:
+            if name.name in seen:
+                self.error("C065", f"`{name.name}` is listed twice in `{where}`", name.span, None,
+                           [Label(seen[name.name], "first listed here")])
+            seen.setdefault(name.name, name.span)
+        return tuple(seen)
+
+    def _registry(self, item: ast.RegistryDecl) -> None:
+        """Check the declaration against the inputs its queries read: category, location, id."""
+        for ref in item.cites:
+            self._cite(ref)
+        ok = True
+        category = self._declared_type(("applicant", "category"))
+        enum = category.name if isinstance(category, EnumT) else None
+        if enum is None:
+            ok = False
+            self.error("C061", "a registry needs the applicant's category, declared as an enum", item.span,
+                       "declare `input applicant.category : <enum>`; `same_type` lines name its members")
+        if not all(isinstance(self._declared_type(("applicant", "location", axis)), NumT) for axis in ("lat", "lon")):
+            ok = False
+            self.error("C062", "a registry needs the applicant's location", item.span,
+                       "declare `input applicant.location : { lat: number deg, lon: number deg }`")
+        closed = self._registry_names(item.categories, "categories") if item.categories is not None else None
+        mapping: dict[str, tuple[str, ...]] = {}
+        first: dict[str, Span] = {}
+        for line in item.same_type:
+            counted = self._registry_names(line.registry_categories, f"same_type {line.category.name}")
+            for name in line.registry_categories if closed is not None else ():
+                if name.name not in closed:
+                    self.error("C064", f"`{name.name}` is not one of the registry's `categories`", name.span,
+                               did_you_mean(name.name, closed) or "add it to the `categories` line, or correct it")
+            code = self._member_of(enum, line.category) if enum else None
+            if code is None:
+                continue
+            if code in first:
+                self.error("C063", f"`same_type {line.category.name}` is given twice", line.span,
+                           "list every registry category of one type on one line", [Label(first[code], "first given here")])
+                continue
+            first[code] = line.span
+            mapping[code] = counted
+        self._registry_ok = ok
+        self.registry = RegistryInfo(item.name, item.label, tuple(r.id for r in item.cites), tuple(mapping.items()),
+                                     frozenset(closed) if closed is not None else None, item.span)
 
     def _cite(self, ref: ast.ArticleRef) -> None:
         self.cited.setdefault(ref.id, []).append(ref.span)
@@ -320,6 +394,8 @@ class Checker:
                 if not isinstance(key.type, (EnumT, TextT)):
                     self.error("C013", f"a map key is a name, not `{key.type.describe()}`", k.span)
                 return ir.IndexGet(base, key, base.type.value, s)
+            case ast.Call(function=f) if f in REGISTRY_QUESTIONS:
+                return self._registry_query(node, scope)
             case ast.Call(function=f, args=args):
                 return self._call(node, [self.expr(a, scope) for a in args], scope)
             case ast.SumOver(body=body, var=var, items=items):
@@ -448,6 +524,64 @@ class Checker:
             described = "{" + ", ".join(m.name for m in node.members) + "}"
         return ir.Member(element, values, node.negated, described, BOOL, node.span)
 
+    def _registry_query(self, node: ast.Call, scope) -> ir.Node:
+        """`nearest(R)` and `count_within(R, radius)`: R names the plan's registry."""
+        f, s = node.function, node.span
+        usage = "nearest(定点医药机构)" if f == "nearest" else "count_within(定点医药机构, 800 m)"
+        if len(node.args) != (1 if f == "nearest" else 2):
+            self.error("C023", f"`{f}` takes {'a registry' if f == 'nearest' else 'a registry and a radius'}", s,
+                       f"write `{usage}`")
+            return ir.Const(None, ERROR, s)
+        target = node.args[0]
+        declared = [r.name for r in self.registry_asts]
+        if not isinstance(target, ast.Name) or target.name not in declared:
+            what = f"`{target.name}` is not a registry" if isinstance(target, ast.Name) else f"`{f}` asks a registry"
+            help = (did_you_mean(target.name, declared) if isinstance(target, ast.Name) else None) or (
+                f"write `{usage}`" if declared else
+                "declare it: `registry 定点医药机构 { same_type pharmacy: 零售药店 }`")
+            self.error("C066", what, target.span, help)
+            return ir.Const(None, ERROR, s)
+        self._registry_used = True
+        radius = None
+        if f == "count_within":
+            radius = self.expr(node.args[1], scope)
+            if radius.type is ERROR:
+                return ir.Const(None, ERROR, s)
+            if not (isinstance(radius.type, NumT) and radius.type.unit == METRES):
+                self.error("C067", f"a radius is in metres, not `{radius.type.describe()}`", node.args[1].span,
+                           "write the unit after the number, as in `800 m`")
+                return ir.Const(None, ERROR, s)
+        if not self._registry_ok or self.registry is None:
+            return ir.Const(None, ERROR, s)  # the declaration's own error says why
+        category = self._resolve_path(("applicant", "category"), s, {})
+        lat = self._resolve_path(("applicant", "location", "lat"), s, {})
+        lon = self._resolve_path(("applicant", "location", "lon"), s, {})
+        # INVARIANT: every facts file may carry applicant.id (facts_model declares it), declared or not.
+        exclude = (self._resolve_path(("applicant", "id"), s, {}) if self._declared_type(("applicant", "id"))
+                   else ir.InputRef(("applicant", "id"), TEXT, s))
+        if any(n.type is ERROR for n in (category, lat, lon, exclude)):
+            return ir.Const(None, ERROR, s)
+        result = NumT(METRES) if f == "nearest" else NUMBER
+        labels = tuple((c, l) for c, l in self.enums[category.type.name].members if l)
+        return ir.RegistryQuery(f, target.name, self.registry.same_type, labels, category, lat, lon, exclude, radius,
+                                result, s)
+
+    def _first_known(self, node: ast.Call, args: list[ir.Node]) -> ir.Node:
+        s = node.span
+        if len(args) < 2:
+            self.error("C023", "`first_known` takes two or more values", s,
+                       "`first_known(a, b)` is a when a is known, else b")
+            return ir.Const(None, ERROR, s)
+        first = args[0].type
+        for arg, arg_ast in zip(args[1:], node.args[1:]):
+            same = arg.type == first or (isinstance(first, NumT) and isinstance(arg.type, NumT) and arg.type.unit == first.unit)
+            if not same:
+                self.error("C068", f"`first_known` takes values of one type, not `{first.describe()}` and "
+                           f"`{arg.type.describe()}`", arg_ast.span,
+                           "each value stands in for the one before it, so all share the first one's type")
+                return ir.Const(None, ERROR, s)
+        return ir.FirstKnown(tuple(args), first, s)
+
     def _call(self, node: ast.Call, args: list[ir.Node], scope) -> ir.Node:
         f, s = node.function, node.span
         if any(a.type is ERROR for a in args):
@@ -457,6 +591,8 @@ class Checker:
                 self.error("C023", f"`{f}(…)` takes one `{self.zone_enum[f]}`", s)
                 return ir.Const(None, ERROR, s)
             return ir.ZoneOf(f, tuple(sorted(self.zones[f].items())), args[0], EnumT(f), s)
+        if f == "first_known":
+            return self._first_known(node, args)
         if f in FUNCTIONS_1 or f in FUNCTIONS_N:
             for a, a_ast in zip(args, node.args):
                 self._need_number(a, a_ast.span)
@@ -470,7 +606,7 @@ class Checker:
                     return ir.Const(None, ERROR, s)
             return ir.Func(f, tuple(args), args[0].type, s)
         self.error("C024", f"unknown function `{f}`", s,
-                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, *self.zones]))
+                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, "first_known", *REGISTRY_QUESTIONS, *self.zones]))
         return ir.Const(None, ERROR, s)
 
     # ---- pass 3
@@ -532,6 +668,10 @@ class Checker:
         for name, define in self.define_asts.items():
             if name not in self.used_defines:
                 self.warn("W002", f"definition `{name}` is never used", define.span)
+
+        if self.registry_asts and not self._registry_used:
+            self.warn("W005", f"registry `{self.registry_asts[0].name}` is asked by no definition or rule",
+                      self.registry_asts[0].span, "ask it with `nearest(…)` or `count_within(…, 800 m)`")
 
     # ---- pass 5
     def check_citations(self) -> None:
@@ -621,7 +761,7 @@ class Checker:
             stamp=stamp, path=path, header=header, policy=self.policy, articles=self.articles,
             interpretations={k: tuple(v) for k, v in self.interpretations.items()}, enums=self.enums,
             zones=self.zones, inputs=self.inputs, defines=self.defines, rules=self.rules,
-            decisions=self.decisions, source_document=self.source_document,
+            decisions=self.decisions, source_document=self.source_document, registry=self.registry,
             warnings=sort_diagnostics(d for d in self.diagnostics if d.severity == "warning"),
         )
 

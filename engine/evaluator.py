@@ -5,6 +5,9 @@ paths it lacked; `and`/`or` follow Kleene's three-valued logic, so `true or <mis
 true and a missing fact matters only where it could change the result. Definitions are
 evaluated when first needed and remembered, so a pharmacy never computes the inpatient
 formulas. This evaluator is the reference the fast path must agree with.
+
+Registry questions (`nearest`, `count_within`) are answered by engine/spacing.py against the
+registry passed to `evaluate`; without one, they are missing with the path `registry`.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 
-from . import ir
+from . import ir, spacing
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
 from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
                     Explanation, Step)
@@ -48,9 +51,10 @@ class _Frame:
 class Evaluation:
     """One applicant against one plan: remembers definitions, records the trace."""
 
-    def __init__(self, plan: CheckedPlan, facts: dict):
+    def __init__(self, plan: CheckedPlan, facts: dict, registry=None):
         self.plan = plan
         self.facts = facts
+        self.registry = registry  # engine.registry.Registry, or None when none was given
         self.values: dict[str, Any] = {}
         self.places: dict[str, str] = {}  # definition -> fact path its record value came from
         self.steps: list[Step] = []
@@ -140,6 +144,16 @@ class Evaluation:
             case ir.Func(name=name, args=args):
                 values = [self.eval(a, env) for a in args]
                 return _missing(*values) or call(name, values)
+            case ir.FirstKnown(args=args):
+                absent = []
+                for arg in args:  # the later ones are not even evaluated once one is known
+                    v = self.eval(arg, env)
+                    if type(v) is not Missing:
+                        return v
+                    absent.append(v)
+                return _missing(*absent)
+            case ir.RegistryQuery():
+                return self._ask(node, env)
             case ir.SumOver(body=body, var=var, items=items):
                 where, rows = self._place(items, env)
                 if type(rows) is Missing:
@@ -148,6 +162,19 @@ class Evaluation:
                 results = [self.eval(body, {**env, var: (f"{where}[{i}]", row)}) for i, row in enumerate(rows)]
                 return _missing(*results) or math.fsum(results)
         raise TypeError(f"unknown node {type(node).__name__}")  # the checker admits no other
+
+    def _ask(self, node: ir.RegistryQuery, env: dict) -> Any:
+        category, lat, lon = self.eval(node.category, env), self.eval(node.lat, env), self.eval(node.lon, env)
+        radius = self.eval(node.radius, env) if node.radius is not None else None
+        gap = _missing(category, lat, lon, radius)
+        if self.registry is None:
+            return Missing([*(gap.paths if gap else ()), spacing.REGISTRY_PATH])
+        if gap:
+            return gap
+        value, key, record = spacing.ask(self.registry, node, category, lat, lon, self.eval(node.exclude_id, env), radius)
+        if self.frames:
+            self.frames[-1].reads.setdefault(key, record)
+        return value
 
     def _arith(self, node: ir.Arith, first, rest, env) -> Any:
         acc = self.eval(first, env)
@@ -250,13 +277,15 @@ def _why(decision: DecisionInfo, decisive: RuleInfo, overridden: list[str], line
     return text
 
 
-def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None) -> Explanation:
+def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None,
+             registry=None) -> Explanation:
     """Decide one applicant: the outcome, the decisive rule and why, and the whole trace.
 
     `run` lets the compiled fast path (engine/compiled.py) supply the rule results while this
-    function still decides and explains: one place for the decision logic."""
+    function still decides and explains: one place for the decision logic. `registry` (an
+    engine.registry.Registry) answers the plan's `nearest` and `count_within` questions."""
     decision = plan.decisions[decision_name] if decision_name else plan.main_decision
-    run = run or Evaluation(plan, facts)
+    run = run or Evaluation(plan, facts, registry)
     results = [(plan.rules[name], *run.rule(plan.rules[name])) for name in decision.precedence]
     decisive = None
     unknown_above: list[RuleInfo] = []
@@ -281,6 +310,10 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, r
         status = APPLIED if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
         rule_steps[name] = run.rule_step(rule, holds, frame, terms, status)
         notes.append(rule_steps[name])
+    if plan.registry is not None:  # a rule's step names the neighbour its definitions found
+        defined = {step.name: step for step in run.steps}
+        rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
+        notes = [rule_steps[n] for n in decision.notes]
 
     line = decision.span.line
     missing: tuple[str, ...] = ()

@@ -24,6 +24,13 @@ def _dependencies(root: ir.Node):
             yield node_id("define", node.name), node.span
 
 
+def _add_edge(graph: nx.DiGraph, dep: str, me: str, span) -> None:
+    # A fact every facts file may carry is read without being declared: applicant.id.
+    if dep not in graph and dep.startswith("input:"):
+        graph.add_node(dep, kind="input", name=dep.split(":", 1)[1], span=span)
+    graph.add_edge(dep, me, span=span)
+
+
 def build_graph(plan: CheckedPlan) -> nx.DiGraph:
     graph = nx.DiGraph()
     for dotted, info in plan.inputs.items():
@@ -32,13 +39,13 @@ def build_graph(plan: CheckedPlan) -> nx.DiGraph:
         me = node_id("define", name)
         graph.add_node(me, kind="define", name=name, span=define.span, articles=define.cites)
         for dep, span in _dependencies(define.node):
-            graph.add_edge(dep, me, span=span)
+            _add_edge(graph, dep, me, span)
     for name, rule in plan.rules.items():
         me = node_id("rule", name)
         graph.add_node(me, kind="rule", name=name, span=rule.span, articles=rule.cites, rule_kind=rule.kind)
         for root in (rule.when, *(node for _, node in rule.assignments)):
             for dep, span in _dependencies(root):
-                graph.add_edge(dep, me, span=span)
+                _add_edge(graph, dep, me, span)
     for name, decision in plan.decisions.items():
         me = node_id("decision", name)
         graph.add_node(me, kind="decision", name=name, span=decision.span)

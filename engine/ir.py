@@ -86,6 +86,37 @@ class Func:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstKnown:
+    """`first_known(a, b, …)`: the first argument that is not missing; later ones are not evaluated."""
+
+    args: tuple["Node", ...]
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryQuery:
+    """`nearest(R)` (metres to the nearest same-type institution) or `count_within(R, radius)`.
+
+    The applicant's place, category and id are ordinary child nodes, so the graph, the trace
+    and both evaluators see them as reads. `same_type` maps each applicant category code to
+    the registry categories counted as its type; a category not in it has none.
+    """
+
+    question: str  # "nearest" | "count_within"
+    registry: str  # the registry's name in the plan
+    same_type: tuple[tuple[str, tuple[str, ...]], ...]
+    labels: tuple[tuple[str, str], ...]  # applicant category code -> its label, for the trace
+    category: "Node"
+    lat: "Node"
+    lon: "Node"
+    exclude_id: "Node"
+    radius: "Node | None"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class SumOver:
     body: "Node"
     var: str
@@ -153,8 +184,8 @@ class If:
 
 
 Node = (
-    Const | InputRef | DefRef | VarRef | FieldGet | IndexGet | ZoneOf | Func | SumOver | Arith
-    | Neg | Compare | Member | Logic | Not | If
+    Const | InputRef | DefRef | VarRef | FieldGet | IndexGet | ZoneOf | Func | FirstKnown | RegistryQuery | SumOver
+    | Arith | Neg | Compare | Member | Logic | Not | If
 )
 
 
@@ -167,8 +198,10 @@ def children(node: Node) -> tuple[Node, ...]:
             return (b, k)
         case ZoneOf(arg=a) | Neg(operand=a) | Not(operand=a):
             return (a,)
-        case Func(args=args) | Logic(operands=args):
+        case Func(args=args) | Logic(operands=args) | FirstKnown(args=args):
             return args
+        case RegistryQuery(category=c, lat=la, lon=lo, exclude_id=x, radius=r):
+            return (c, la, lo, x) + ((r,) if r is not None else ())
         case SumOver(body=b, items=i):
             return (i, b)
         case Arith(first=f, rest=rest):

@@ -92,6 +92,18 @@ class DecisionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistryInfo:
+    """The plan's registry declaration: which registry categories count as each applicant's type."""
+
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    same_type: tuple[tuple[str, tuple[str, ...]], ...]  # applicant category code -> registry categories
+    categories: frozenset[str] | None  # the closed list a registry file must keep to; None: any
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanStamp:
     """What every decision is stamped with, so an audit record names exactly what decided it."""
 
@@ -119,6 +131,7 @@ class CheckedPlan:
     rules: dict[str, RuleInfo]
     decisions: dict[str, DecisionInfo]
     source_document: str | None = None
+    registry: RegistryInfo | None = None  # the plan's `registry` declaration, if any
     warnings: tuple = ()
     graph: Any = None  # networkx.DiGraph, built by engine.graph
     order: tuple[str, ...] = ()  # graph nodes in evaluation order

@@ -186,9 +186,10 @@ def blame(diff: PlanDiff, old: Side, new: Side, values_differ, district: str | N
 
 
 def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
-           context_path: str | None = None) -> PopulationReport:
-    """Decide every line of `population` under both plans; raise PolicyError if a plan fails."""
-    old_ws, new_ws = Workspace(old_ref, context_path), Workspace(new_ref, context_path)
+           context_path: str | None = None, registry_path: str | None = None) -> PopulationReport:
+    """Decide every line of `population` under both plans; raise PolicyError if a plan fails.
+    `registry_path` (else each line's "registry") answers both plans' spacing questions."""
+    old_ws, new_ws = Workspace(old_ref, context_path, registry_path), Workspace(new_ref, context_path, registry_path)
     old_ws.plan(old_ref)  # a plan that does not compile is one error for the run, not one per line
     new_ws.plan(new_ref)
     base = Path(population).parent if population != "-" else Path.cwd()
@@ -214,8 +215,9 @@ def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
         facts: dict[str, dict] = {}
         for side, workspace in (("old", old_ws), ("new", new_ws)):
             try:
-                plan, facts[side] = workspace.case(data, source, base)
-                results[side] = evaluate(plan, facts[side])
+                case = workspace.open_case(data, source, base)
+                facts[side] = case.facts
+                results[side] = evaluate(case.plan, case.facts, registry=case.registry)
             except PolicyError as error:
                 results[side] = error
         bad = {side: r for side, r in results.items() if isinstance(r, PolicyError)}

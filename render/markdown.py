@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.trace import Explanation, Step
 
-from .values import STATUS_WORDS, show, show_share
+from .values import MISSING_HINTS, STATUS_WORDS, show, show_read, show_share
 
 
 def _cell(text: str) -> str:
@@ -44,16 +44,17 @@ def explanation_to_markdown(result: Explanation) -> str:
         out += [f"Decided by rule **{step.name}** ({step.rule_kind}):", ""] + _quote(step) + [""]
         if step.reads or step.uses:
             out += ["| Read | Value |", "|---|---|"]
-            out += [f"| `{p}` | {_cell(show(v, labels))} |" for p, v in step.reads]
+            out += [f"| `{p}` | {_cell(show_read(p, v, labels))} |" for p, v in step.reads]
             out += [f"| {n} | {_cell(show(v, labels))} |" for n, v in step.uses]
             out.append("")
     if result.missing:
-        out += ["## Missing facts", ""] + [f"- `{p}`" for p in result.missing] + [""]
+        out += ["## Missing facts", ""] + [f"- `{p}`" + (f": {MISSING_HINTS[p]}" if p in MISSING_HINTS else "")
+                                           for p in result.missing] + [""]
     out += ["## Every rule, in order of precedence", "", "| Rule | Kind | Article | Result | Read |", "|---|---|---|---|---|"]
     for step in result.steps:
         if step.kind != "rule":
             continue
-        reads = "; ".join(f"`{p}` = {show(v, labels)}" for p, v in step.reads)
+        reads = "; ".join(f"`{p}` = {show_read(p, v, labels)}" for p, v in step.reads)
         reads += ("; " if reads and step.uses else "") + "; ".join(f"{n} = {show(v, labels)}" for n, v in step.uses)
         out.append(f"| {step.name} | {step.rule_kind} | {', '.join(a.id for a in step.articles)} | "
                    f"{STATUS_WORDS.get(step.status, step.status)} | {_cell(reads)} |")
@@ -61,7 +62,7 @@ def explanation_to_markdown(result: Explanation) -> str:
     if defines:
         out += ["", "## Values computed", "", "| Value | Result | Article | From |", "|---|---|---|---|"]
         for step in defines:
-            src = "; ".join(f"`{p}` = {show(v, labels)}" for p, v in step.reads)
+            src = "; ".join(f"`{p}` = {show_read(p, v, labels)}" for p, v in step.reads)
             src += ("; " if src and step.uses else "") + "; ".join(f"{n} = {show(v, labels)}" for n, v in step.uses)
             out.append(f"| {step.name} | {show(step.value, labels) if not step.missing else 'absent'} | "
                        f"{', '.join(a.id for a in step.articles)} | {_cell(src)} |")

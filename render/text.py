@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from engine.trace import Explanation, Step
 
-from .values import STATUS_WORDS, show, show_share
+from .values import MISSING_HINTS, STATUS_WORDS, show, show_read, show_share
 
 _MARKS = {"decided": "[bold]►[/]", "would_decide": "►", "overridden": "≠", "applied": "✓", "not_applicable": "·",
           "unknown": "[bold]?[/]", "unknown_not_needed": "?"}
@@ -29,13 +29,14 @@ def _quote(text: str) -> Text:
 
 def _reads(tree: Tree, step: Step, labels: dict) -> None:
     for path, value in step.reads:
-        tree.add(Text(f"read {path} = {show(value, labels)}"))
+        tree.add(Text(f"read {path} = {show_read(path, value, labels)}"))
     for name, value in step.uses:
         tree.add(Text(f"uses {name} = {show(value, labels)}"))
     read = {path for path, _ in step.reads}
     for path in step.missing:
         if path not in read:  # e.g. a region absent from the statistics: not a read of its own
-            tree.add(Text(f"absent: {path}", style="yellow"))
+            hint = MISSING_HINTS.get(path)
+            tree.add(Text(f"absent: {path}" + (f" ({hint})" if hint else ""), style="yellow"))
 
 
 def _articles(tree: Tree, step: Step, quote: bool) -> None:
@@ -87,7 +88,7 @@ def build(result: Explanation) -> Group:
     if result.missing:
         missing = Tree(Text("missing facts (needed to decide)", style="bold yellow"))
         for path in result.missing:
-            missing.add(path)
+            missing.add(path + (f": {MISSING_HINTS[path]}" if path in MISSING_HINTS else ""))
         parts.append(missing)
 
     rules = [s for s in result.steps if s.kind == "rule" and s is not result.decided_by]

@@ -27,6 +27,8 @@ def show(value: Any, labels: dict | None = None) -> str:
     if value is False:
         return "false"
     if isinstance(value, float):
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"  # e.g. the distance to a neighbour there is none of
         if value.is_integer() and abs(value) < 1e15:
             return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
         return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) >= 10_000 else f"{value:.6g}"
@@ -39,7 +41,46 @@ def show(value: Any, labels: dict | None = None) -> str:
         return f"{value} ({label})" if label and label != value else value
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {show(v, labels)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show(v, labels) for v in value) + "]"
     return str(value)
+
+
+# What to do about a missing path that is not a fact of the facts file.
+MISSING_HINTS = {
+    "registry": 'no registry was given: pass --registry FILE.csv, or add "registry": "FILE.csv" to the facts file',
+}
+
+
+def _institution(record: dict) -> str:
+    if "note" in record:
+        return record["note"]
+    text = f"{record['id']} {record['name']} ({record['category']}) at {show(record['distance_m'])} m"
+    if "self_excluded" in record:
+        text += f" (the applicant's own entry {record['self_excluded']} is not counted)"
+    return text
+
+
+def show_registry(record: dict) -> str:
+    """A registry record of the trace (engine/spacing.py) as a sentence."""
+    if "count" in record:  # registry.within
+        radius, nearest = show(record["radius_m"]), record["nearest"]
+        head = (f"{record['count']} within {radius} m ({', '.join(record['ids'])})" if record["count"]
+                else f"none within {radius} m")
+        return head + ("; " + nearest["note"] if "note" in nearest else f"; the nearest is {_institution(nearest)}")
+    if "radius_m" in record:  # registry.nearest, as a rule compared it with a radius
+        radius = show(record["radius_m"])
+        if record["within_radius"]:
+            return f"{_institution(record)}, within {radius} m"
+        return f"none within {radius} m; the nearest is {_institution(record)}"
+    return _institution(record)
+
+
+def show_read(path: str, value: Any, labels: dict | None = None) -> str:
+    """A value a step read, by its path: registry records read as sentences."""
+    if path.startswith("registry.") and isinstance(value, dict):
+        return show_registry(value)
+    return show(value, labels)
 
 
 def show_share(name: str, value: Any, labels: dict | None = None) -> str:

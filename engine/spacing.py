@@ -1,0 +1,127 @@
+"""Spacing questions asked of the registry of designated institutions, and what the trace says.
+
+A plan declares its registry and what counts as the applicant's "same type" in it
+(`registry 定点医药机构 { same_type pharmacy: 零售药店 }`); its expressions ask
+`nearest(定点医药机构)` (metres to the nearest same-type institution) or
+`count_within(定点医药机构, 800 m)`. Both evaluators (the reference walker and the compiled
+fast path) evaluate the applicant's category, place and id, then call `ask`, which answers
+and builds the record the trace shows under `registry.nearest` or `registry.within`: the
+institution by id, name and category, its distance rounded to 0.1 m, and for a radius the
+count and the ids within it.
+
+Answers, when there is nothing to find:
+- an applicant category with no `same_type` line has no same-type institution: `nearest` is
+  infinite (so `nearest(R) <= 800 m` is false), `count_within` is 0, and the record says why;
+- the applicant's own id is never its own neighbour (a re-application or a relocation).
+
+`with_neighbours` then copies a definition's record into the steps of the rules that use it,
+with the radius when the rule compares the definition with a distance (`最近同类型距离 <= 800 m`),
+so the decisive spacing rule names its neighbour and the radius in its own step. It runs in
+`evaluate`, which both evaluators share, so their traces stay equal.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Any
+
+from dsl.diagnostics import Diagnostic, PolicyError
+
+from . import ir
+from .trace import Step
+from .types import NumT, make_unit
+
+if TYPE_CHECKING:  # the registry module imports numpy and scipy: only a run that has a registry pays for them
+    from .registry import Neighbour, Registry
+
+REGISTRY_PATH = "registry"  # what `missing` names when a query needs a registry and none was given
+NEAREST, WITHIN = "registry.nearest", "registry.within"
+_METRES = make_unit("m")
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _neighbour(found: Neighbour) -> dict[str, Any]:
+    inst = found.institution
+    return {"id": inst.id, "name": inst.name, "category": inst.category, "distance_m": round(found.distance_m, 1)}
+
+
+def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
+    for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= limit):
+            return PolicyError([Diagnostic(
+                "E003", f"applicant.location.{axis}: `{value}` is outside [-{limit}, {limit}]", node.span,
+                "give the applicant's location in decimal degrees" + ("; did you swap lat and lon?" if axis == "lat" else ""))])
+    return None
+
+
+def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, lon: float, exclude_id,
+        radius: float | None) -> tuple[Any, str, dict[str, Any]]:
+    """Answer one query for known facts: (value, trace key, trace record)."""
+    bad = _bad_place(node, lat, lon)
+    if bad is not None:
+        raise bad
+    if radius is not None and radius < 0:
+        raise PolicyError([Diagnostic("E002", f"the radius is negative ({radius:g} m) for these facts", node.span,
+                                      "a radius is a distance of 0 m or more")])
+    exclude = exclude_id if isinstance(exclude_id, str) else None
+    counted = dict(node.same_type).get(category)
+    if counted is None:
+        label = dict(node.labels).get(category)
+        shown = f"{label} ({category})" if label and label != category else category
+        note = {"note": f"{shown} has no same_type line in registry {node.registry}, so no institution counts as "
+                        "its type"}
+        nearest, hits = None, []
+    else:
+        nearest = registry.nearest(lat, lon, counted, exclude)
+        hits = registry.within(lat, lon, counted, radius, exclude) if radius is not None else []
+        note = None
+        if nearest is None:
+            what = " or ".join(counted)
+            note = {"note": f"no {what} institution in the registry" + (
+                " other than the applicant itself" if exclude in registry else "")}
+    record = note if nearest is None else _neighbour(nearest)
+    if nearest is not None and exclude is not None and exclude in registry:
+        record["self_excluded"] = exclude  # its own entry (a re-application, a relocation) is not its neighbour
+    if node.question == "nearest":
+        return (math.inf if nearest is None else nearest.distance_m), NEAREST, record
+    within = {"radius_m": radius, "count": len(hits), "ids": [h.institution.id for h in hits], "nearest": record}
+    return len(hits), WITHIN, within
+
+
+def with_neighbours(rule: ir.Node, step: Step, defines: dict[str, Step]) -> Step:
+    """A rule step with the registry records of the definitions it uses (see the module doc)."""
+    records: dict[str, dict[str, Any]] = {}
+    owner: dict[str, set[str]] = {}  # define used by the rule -> defines whose records it carries
+
+    def collect(name: str, top: str, seen: set[str]) -> None:
+        found = defines.get(name)
+        if found is None or name in seen:
+            return
+        seen.add(name)
+        for path, value in found.reads:
+            if path.startswith(REGISTRY_PATH + ".") and isinstance(value, dict):
+                records.setdefault(path, value)
+                owner.setdefault(top, set()).add(path)
+        for used, _ in found.uses:
+            collect(used, top, seen)
+
+    for used, _ in step.uses:
+        collect(used, used, set())
+    own = {path for path, _ in step.reads}
+    records = {path: value for path, value in records.items() if path not in own}
+    if not records:
+        return step
+    uses = dict(step.uses)
+    nearest = records.get(NEAREST)
+    comparisons = [n for n in ir.walk(rule) if isinstance(n, ir.Compare) and n.op in _MIRROR]
+    for node in comparisons if nearest and "distance_m" in nearest else ():
+        for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
+            distance = uses.get(side.name) if isinstance(side, ir.DefRef) else None
+            if (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
+                    and isinstance(other, ir.Const) and isinstance(other.type, NumT) and other.type.unit == _METRES
+                    and round(distance, 1) == nearest["distance_m"]):
+                radius = other.value
+                within = distance < radius if op == "<" else distance <= radius if op == "<=" else (
+                    distance <= radius if op == ">" else distance < radius)
+                records[NEAREST] = {**nearest, "radius_m": radius, "within_radius": within}
+    return dataclasses.replace(step, reads=step.reads + tuple(records.items()))
