@@ -29,13 +29,14 @@ EXPECTED = {
     "10-fund-warning-paused": ("paused", "基金安全暂停"),
     "11-pharmacy-undetermined": ("undetermined", None),
     "12-village-public-health-exempt": ("exempt", "基本公共卫生机构"),
+    "13-pharmacy-relocation-registry": ("eligible", "门诊与药店"),
 }
 
 
 def explain(path, **city_fund):
-    plan, facts = Workspace().case_from_file(str(path))
-    facts["city"]["fund"].update(city_fund)
-    return evaluate(plan, facts)
+    case = Workspace().open_case_file(str(path))  # with the registry the file names, if any
+    case.facts["city"]["fund"].update(city_fund)
+    return evaluate(case.plan, case.facts, registry=case.registry)
 
 
 def test_the_plan_checks_clean_and_every_article_is_accounted_for():

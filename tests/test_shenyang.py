@@ -24,12 +24,13 @@ EXPECTED = {
     "08-dental-needs-review": ("needs_review", None),
     "09-undetermined-missing": ("undetermined", None),
     "10-paused-fund-warning": ("paused", "基金安全暂停"),
+    "11-pharmacy-registry-spacing-conflict": ("spacing_conflict", "服务半径800米"),
 }
 
 
 def explain(path: Path):
-    plan, facts = Workspace().case_from_file(str(path))
-    return evaluate(plan, facts)
+    case = Workspace().open_case_file(str(path))  # with the registry the file names, if any
+    return evaluate(case.plan, case.facts, registry=case.registry)
 
 
 def test_every_example_is_expected():
@@ -83,7 +84,8 @@ def test_priority_is_shown_with_an_eligible_outcome():
 
 def test_undetermined_names_exactly_the_missing_facts():
     result = explain(SHENYANG_EXAMPLES / "09-undetermined-missing.json")
-    assert result.missing == ("applicant.conditions.safety_facilities", "applicant.nearest_same_category_m")
+    # Either the distance or a registry to measure it in would do: both are named.
+    assert result.missing == ("applicant.conditions.safety_facilities", "applicant.nearest_same_category_m", "registry")
 
 
 def test_the_exemption_outranks_the_fund_pause_but_not_the_exclusion():
