@@ -65,6 +65,8 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
                                       "a radius is a distance of 0 m or more")])
     exclude = exclude_id if isinstance(exclude_id, str) else None
     counted = dict(node.same_type).get(category)
+    own = registry.get(exclude) if exclude is not None else None
+    self_excluded = own is not None and counted is not None and own.category in counted  # its own entry would count
     if counted is None:
         label = dict(node.labels).get(category)
         shown = f"{label} ({category})" if label and label != category else category
@@ -78,9 +80,9 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
         if nearest is None:
             what = " or ".join(counted)
             note = {"note": f"no {what} institution in the registry" + (
-                " other than the applicant itself" if exclude in registry else "")}
+                " other than the applicant itself" if self_excluded else "")}
     record = note if nearest is None else _neighbour(nearest)
-    if nearest is not None and exclude is not None and exclude in registry:
+    if nearest is not None and self_excluded:
         record["self_excluded"] = exclude  # its own entry (a re-application, a relocation) is not its neighbour
     if node.question == "nearest":
         return (math.inf if nearest is None else nearest.distance_m), NEAREST, record
@@ -88,10 +90,11 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     return len(hits), WITHIN, within
 
 
-def with_neighbours(rule: ir.Node, step: Step, defines: dict[str, Step]) -> Step:
-    """A rule step with the registry records of the definitions it uses (see the module doc)."""
+def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step:
+    """A rule step (its condition `when`) with the registry records of the definitions it uses,
+    directly or through other definitions; see the module doc."""
     records: dict[str, dict[str, Any]] = {}
-    owner: dict[str, set[str]] = {}  # define used by the rule -> defines whose records it carries
+    owner: dict[str, set[str]] = {}  # definition the rule uses -> the record paths it brings
 
     def collect(name: str, top: str, seen: set[str]) -> None:
         found = defines.get(name)
@@ -113,15 +116,15 @@ def with_neighbours(rule: ir.Node, step: Step, defines: dict[str, Step]) -> Step
         return step
     uses = dict(step.uses)
     nearest = records.get(NEAREST)
-    comparisons = [n for n in ir.walk(rule) if isinstance(n, ir.Compare) and n.op in _MIRROR]
+    comparisons = [n for n in ir.walk(when) if isinstance(n, ir.Compare) and n.op in _MIRROR]
     for node in comparisons if nearest and "distance_m" in nearest else ():
         for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
             distance = uses.get(side.name) if isinstance(side, ir.DefRef) else None
             if (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
                     and isinstance(other, ir.Const) and isinstance(other.type, NumT) and other.type.unit == _METRES
                     and round(distance, 1) == nearest["distance_m"]):
-                radius = other.value
-                within = distance < radius if op == "<" else distance <= radius if op == "<=" else (
-                    distance <= radius if op == ">" else distance < radius)
+                radius = other.value  # `distance op radius`: "within" unless the rule asks for farther
+                within = {"<": distance < radius, "<=": distance <= radius,
+                          ">": distance <= radius, ">=": distance < radius}[op]
                 records[NEAREST] = {**nearest, "radius_m": radius, "within_radius": within}
     return dataclasses.replace(step, reads=step.reads + tuple(records.items()))
