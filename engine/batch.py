@@ -1,9 +1,17 @@
 """Batch evaluation of a JSON Lines population: streaming, in order, losing nothing.
 
-Each input line gives one output line: a decision, or an error object naming the line and
-the JSON path. Memory stays flat (one line at a time). With `-o`, the output goes to a
-temporary file beside the target and is renamed into place only when the run completes, so
-an interrupted run never leaves a half-written file.
+Each input line gives one output line, in input order: a decision (applicant id, outcome,
+decisive rule and article, terms, priorities, computed values, missing facts; `--trace` adds
+the whole trace and the why), or an error object naming the line, the JSON path and what is
+wrong. A bad line never stops the run; the caller exits non-zero at the end when any line
+was bad. Lines are read as bytes and decoded one by one, so a stray byte spoils one line.
+
+Memory stays flat: one line at a time, nothing kept but the counts. With `-o`, the output
+goes to a temporary file beside the target and is renamed into place only when the run
+completes; an interrupted run (Ctrl-C included) removes it and leaves the target untouched.
+
+Decisions come from the compiled fast path (engine/compiled.py), without trace unless asked;
+facts are checked by the fast checker, with pydantic for anything it will not vouch for.
 """
 from __future__ import annotations
 
@@ -14,58 +22,93 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, BinaryIO, Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
-from dsl.spans import Source
+from dsl.spans import Source, Span
 
-from .case import Workspace, read_source
-from .evaluator import evaluate
-from .facts import parse_json
+from .compiled import Decision, fast_path
+from .facts import FactsError, parse_json
+from .fastcase import FastWorkspace
+
+_BOM = b"\xef\xbb\xbf"
+_PROGRESS_EVERY = 256  # lines between progress-bar updates: redrawing is not free
 
 
-def decision_record(result, line: int, trace: bool) -> dict:
-    from render.json_view import explanation_to_json  # the same record `explain --format json` gives
+def _jsonable():
+    from render.values import jsonable  # the renderers' one idea of a JSON value
+
+    return jsonable
+
+
+def decision_record(result: Decision, line: int, stamp: dict) -> dict:
+    """The batch line of a decision without trace."""
+    jsonable = _jsonable()
+    return {"line": line, "applicant": result.applicant_id, "outcome": result.outcome,
+            "decided_by": {"rule": result.rule, "article": result.articles[0]} if result.rule else None,
+            "reason": result.reason, "terms": {k: jsonable(v) for k, v in result.terms},
+            "priorities": list(result.priorities), "values": {k: jsonable(v) for k, v in result.values},
+            "missing": list(result.missing), "plan": stamp}
+
+
+def traced_record(result, line: int) -> dict:
+    """The batch line of a decision with its trace: the same fields, plus `why` and `trace`
+    exactly as `policy explain --format json` gives them."""
+    from render.json_view import explanation_to_json
 
     full = explanation_to_json(result)
-    record = {"line": line, "applicant": full["applicant"]["id"], "outcome": full["outcome"],
-              "decided_by": full["decided_by"] and {"rule": full["decided_by"]["rule"],
-                                                     "article": full["decided_by"]["article"]["id"]},
-              "reason": full["reason"], "terms": full["terms"], "values": full["values"], "missing": full["missing"],
-              "plan": full["plan"]}
-    if trace:
-        record["trace"] = full["trace"]
-        record["why"] = full["why"]
-    return record
+    by = full["decided_by"]
+    return {"line": line, "applicant": full["applicant"]["id"], "outcome": full["outcome"],
+            "decided_by": {"rule": by["rule"], "article": by["article"]["id"]} if by else None,
+            "reason": full["reason"], "terms": full["terms"], "priorities": [p["rule"] for p in full["priorities"]],
+            "values": full["values"], "missing": full["missing"], "plan": full["plan"], "why": full["why"],
+            "trace": full["trace"]}
+
+
+def _problem(diagnostic: Diagnostic) -> dict:
+    """One diagnostic as a batch error: `path` is the JSON path when the message names one."""
+    path, message = None, diagnostic.message
+    if diagnostic.code == "F002" and ": " in message:
+        path, message = message.split(": ", 1)
+    problem = {"code": diagnostic.code, "path": path, "message": message}
+    if diagnostic.code == "F001" and diagnostic.span.column:
+        problem["column"] = diagnostic.span.column
+    if diagnostic.help:
+        problem["help"] = diagnostic.help
+    return problem
 
 
 def error_record(line: int, error: PolicyError, applicant_id=None) -> dict:
-    first: Diagnostic = error.diagnostics[0]
-    path, _, message = first.message.partition(": ") if ": " in first.message else ("", "", first.message)
-    return {"line": line, "applicant": applicant_id, "error": {"code": first.code, "path": path or None,
-                                                               "message": message or first.message}}
+    problems = [_problem(d) for d in error.diagnostics]
+    return {"line": line, "applicant": applicant_id, "error": problems[0], "errors": problems}
 
 
-def _lines(path: str) -> Iterator[str]:
+def _bad_line(source: Source, message: str) -> FactsError:
+    return FactsError([Diagnostic("F001", message, Span(source, 1, 1, 1, 2), "each line is one JSON object {…}")])
+
+
+def _lines(path: str) -> Iterator[bytes]:
     if path == "-":
-        yield from sys.stdin
+        yield from sys.stdin.buffer
         return
     try:
-        handle = open(path, encoding="utf-8")
+        handle: BinaryIO = open(path, "rb")
     except OSError as error:
-        read_source(path)  # raises the same diagnostic as any unreadable input
-        raise
+        raise FactsError([Diagnostic("F000", f"cannot read facts file `{path}`: {error.strerror}",
+                                     Span(Source(path, "")))]) from None
     with handle:
         yield from handle
 
 
 @contextmanager
 def atomic_output(output: str | None) -> Iterator[IO[str]]:
+    """stdout, or a temporary file beside `output` renamed onto it only when the block ends
+    normally. INVARIANT: on any exception, KeyboardInterrupt included, nothing is left."""
     if output is None:
         yield sys.stdout
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yield handle
@@ -82,45 +125,102 @@ def _count_lines(path: str) -> int | None:
         return sum(1 for _ in handle)
 
 
-def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool) -> int:
-    """Decide every line; return how many lines were bad."""
-    workspace = Workspace(plan_ref, context_path)
-    if plan_ref:
-        workspace.plan(plan_ref)  # an unknown plan is one error for the run, not one per line
-    counts: Counter = Counter()
-    bad = 0
-    show_progress = sys.stderr.isatty() and path != "-"
-    progress = None
-    if show_progress:
-        from rich.progress import Progress
+class _Progress:
+    """A rich progress bar on standard error, only when it is a terminal."""
 
-        progress = Progress(transient=True)
-        task = progress.add_task("deciding", total=_count_lines(path))
-        progress.start()
-    base = Path(path).parent if path != "-" else Path.cwd()
+    def __init__(self, path: str):
+        self.bar = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("deciding", total=_count_lines(path))
+            self.bar.start()
+
+    def advance(self, lines: int) -> None:
+        if self.bar is not None and lines % _PROGRESS_EVERY == 0:
+            self.bar.update(self.task, completed=lines)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+class _Batch:
+    """One run: the workspace, the counts, and how a line becomes a record."""
+
+    def __init__(self, path: str, workspace: FastWorkspace, trace: bool):
+        self.path = path
+        self.workspace = workspace
+        self.trace = trace
+        self.base = Path(path).parent if path != "-" else Path.cwd()
+        self.stamps: dict[int, dict] = {}
+        self.counts: Counter = Counter()
+
+    def record(self, number: int, raw: bytes) -> dict:
+        if number == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM):]
+        applicant_id = None
+        try:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise _bad_line(Source(f"{self.path}:{number}", ""), f"not UTF-8 text: {error.reason} at byte "
+                                f"{error.start}") from None
+            source = Source(f"{self.path}:{number}", text)
+            if not text.strip():
+                raise _bad_line(source, "empty line: expected one JSON object")
+            data = parse_json(text, source)
+            applicant = data.get("applicant")
+            applicant_id = applicant.get("id") if isinstance(applicant, dict) else None
+            case = self.workspace.open_case(data, source, self.base)
+            compiled = fast_path(case.plan)
+            if self.trace:
+                record = traced_record(compiled.explain(case.facts, registry=case.registry), number)
+            else:
+                record = decision_record(compiled.decide(case.facts, registry=case.registry), number,
+                                         self.stamp(case.plan))
+        except PolicyError as error:
+            self.counts["error"] += 1
+            return error_record(number, error, applicant_id)
+        except Exception as error:  # a bug of ours must not cost the rest of the population
+            self.counts["error"] += 1
+            problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",
+                       "help": "please report this line; the other lines are decided"}
+            return {"line": number, "applicant": applicant_id, "error": problem, "errors": [problem]}
+        self.counts[record["outcome"]] += 1
+        return record
+
+    def stamp(self, plan) -> dict:
+        stamp = self.stamps.get(id(plan))  # plans live in the workspace for the whole run
+        if stamp is None:
+            stamp = self.stamps[id(plan)] = plan.stamp.as_json()
+        return stamp
+
+
+def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
+              registry_path: str | None = None) -> int:
+    """Decide every line; write one record per line; return how many lines were bad."""
+    workspace = FastWorkspace(plan_ref, context_path, registry_path)
+    plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
+    if context_path:
+        workspace.context(context_path)  # and so is an unreadable context file
+    if registry_path:
+        workspace.registry(registry_path, plan)  # and a bad registry file
+    batch = _Batch(path, workspace, trace)
+    progress = _Progress(path)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    number = 0
     try:
         with atomic_output(output) as out:
+            write = out.write
             for number, raw in enumerate(_lines(path), 1):
-                if not raw.strip():
-                    continue
-                source = Source(f"{path}:{number}", raw)
-                applicant_id = None
-                try:
-                    data = parse_json(raw, source)
-                    applicant_id = (data.get("applicant") or {}).get("id") if isinstance(data.get("applicant"), dict) else None
-                    plan, facts = workspace.case(data, source, base)
-                    record = decision_record(evaluate(plan, facts), number, trace)
-                    counts[record["outcome"]] += 1
-                except PolicyError as error:
-                    record = error_record(number, error, applicant_id)
-                    counts["error"] += 1
-                    bad += 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                if progress:
-                    progress.advance(task)
+                write(dumps(batch.record(number, raw)) + "\n")
+                progress.advance(number)
     finally:
-        if progress:
-            progress.stop()
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    print(f"{sum(counts.values())} lines: {summary or 'none'}", file=sys.stderr)
-    return bad
+        progress.stop()
+    counts = batch.counts
+    summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
+    print(f"{number} lines: {summary or 'none'}", file=sys.stderr)
+    return counts["error"]

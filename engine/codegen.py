@@ -54,10 +54,14 @@ class _Fn:
 class Generated:
     """The module text and the names it expects to find when it is executed."""
 
-    source: str
-    constants: dict[str, object]
+    functions: tuple[str, ...]  # one source text per function (compiled one by one: CPython
+    constants: dict[str, object]  # compiles a 1 MB module in twice the time of its parts)
     defines: tuple[str, ...]  # D<i> computes defines[i]
     rules: tuple[str, ...]  # Q<i> decides rules[i]
+
+    @property
+    def source(self) -> str:
+        return "\n".join(self.functions)
 
 
 class _Writer:
@@ -325,10 +329,10 @@ class _Writer:
             case ir.InputRef(path=path):
                 dotted = ".".join(path)
                 value = self.temp()
-                self.emit(f"{value} = F.get({self.const(path[0])}) if isinstance(F, _dict) else None")
-                for part in path[1:]:
-                    self.emit(f"{value} = {value}.get({self.const(part)}) if isinstance({value}, _dict) else None")
-                self.emit(f"if {value} is None: {value} = {self.missing_constant(dotted)}")
+                parts = ", ".join(self.const(part) for part in path)
+                # one call per fact read: as fast as the inline walk, and a fraction of the code
+                self.emit(f"{value} = _at{len(path)}(F, {parts}, {self.missing_constant(dotted)})" if len(path) <= 4
+                          else f"{value} = _at(F, ({parts},), {self.missing_constant(dotted)})")
                 return self.const(dotted), value
             case ir.VarRef(name=name):
                 return scope[name]
@@ -469,5 +473,5 @@ def generate(plan: CheckedPlan, trace: bool) -> Generated:
         writer.define(index, name)
     for index, name in enumerate(plan.rules):
         writer.rule(index, name)
-    source = "\n".join(fn.source() for fn in writer.functions)
-    return Generated(source, writer.constants, tuple(plan.defines), tuple(plan.rules))
+    functions = tuple(fn.source() for fn in writer.functions)
+    return Generated(functions, writer.constants, tuple(plan.defines), tuple(plan.rules))

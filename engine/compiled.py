@@ -68,6 +68,36 @@ def _div0(span) -> PolicyError:
                                    "check the facts this formula reads")])
 
 
+# Fact reads of the generated code: the reference's walk down the facts (a part that is not
+# an object, or null, makes the fact absent), one function per depth.
+def _at1(f, a, absent):
+    v = f.get(a) if isinstance(f, dict) else None
+    return absent if v is None else v
+
+
+def _at2(f, a, b, absent):
+    v = f.get(a) if isinstance(f, dict) else None
+    v = v.get(b) if isinstance(v, dict) else None
+    return absent if v is None else v
+
+
+def _at3(f, a, b, c, absent):
+    v = f.get(a) if isinstance(f, dict) else None
+    v = v.get(b) if isinstance(v, dict) else None
+    v = v.get(c) if isinstance(v, dict) else None
+    return absent if v is None else v
+
+
+def _at4(f, a, b, c, d, absent):
+    return _at1(_at3(f, a, b, c, None), d, absent)
+
+
+def _at(f, path, absent):
+    for part in path:
+        f = f.get(part) if isinstance(f, dict) else None
+    return absent if f is None else f
+
+
 def _ask(*question):
     from . import spacing  # only plans that ask the registry load it
 
@@ -82,7 +112,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
             "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0, "_ask": _ask,
-            "_no_registry": _no_registry}
+            "_no_registry": _no_registry, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
 class _Module:
@@ -92,7 +122,8 @@ class _Module:
         generated = generate(plan, trace)
         namespace = {**_RUNTIME, **generated.constants}
         where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
-        exec(compile(generated.source, where, "exec"), namespace)
+        for function in generated.functions:
+            exec(compile(function, where, "exec"), namespace)
         self.source = generated.source
         self.rules = {name: namespace[f"Q{i}"] for i, name in enumerate(generated.rules)}
 
@@ -185,7 +216,8 @@ class _Run:
     def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step:
         reads, uses = frame
         missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
-        terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
+        if terms:
+            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
         return _step("rule", rule.name, None, self.compiled.articles[rule.name], tuple(reads.items()),
                      tuple(uses.items()), None if missing else holds, rule.kind, status, rule.outcome, rule.reason,
                      terms, missing, rule.span.line)

@@ -164,7 +164,10 @@ def merge_context(facts: dict, context: dict | None) -> dict:
             out[key] = deep(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
         return out
 
-    return {**facts, "city": deep(city, facts.get("city") or {})}
+    own = facts.get("city") or {}
+    if not isinstance(city, dict) or not isinstance(own, dict):
+        return {**facts, "city": own or city}  # not an object: validation names it, rather than a traceback here
+    return {**facts, "city": deep(city, own)}
 
 
 def validate_facts(plan: CheckedPlan, data: dict, source: Source, model=None) -> dict:

@@ -1,0 +1,182 @@
+"""`policy eval`: one record per line, in order; bad lines reported and skipped over, never
+silently; the exit code says so at the end; `-o` is all or nothing, even on Ctrl-C."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from engine import evaluate
+from engine.case import Workspace
+from engine.fastcase import FastWorkspace
+from render.json_view import explanation_to_json
+from tests.conftest import SHENYANG_EXAMPLES
+
+CONTEXT = SHENYANG_EXAMPLES / "context-2026.json"
+EXAMPLES = sorted(SHENYANG_EXAMPLES.glob("0*.json")) + sorted(SHENYANG_EXAMPLES.glob("1*.json"))
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def example_lines() -> list[str]:
+    lines = []
+    for path in EXAMPLES:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("context", None)
+        data.pop("registry", None)
+        lines.append(json.dumps(data, ensure_ascii=False))
+    return lines
+
+
+def write_jsonl(tmp_path: Path, lines: list[str | bytes], name: str = "people.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(b"".join((l if isinstance(l, bytes) else l.encode("utf-8")) + b"\n" for l in lines))
+    return path
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, ["eval", "--plan", "shenyang-2025-draft", "--context", str(CONTEXT),
+                                     *[str(a) for a in args]], input=input)
+
+
+def records(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def test_one_decision_per_line_in_order_with_everything_an_analyst_needs(tmp_path):
+    result = run(write_jsonl(tmp_path, example_lines()))
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    assert [r["line"] for r in out] == list(range(1, len(EXAMPLES) + 1))
+    assert [r["applicant"] for r in out] == [json.loads(p.read_text(encoding="utf-8"))["applicant"]["id"] for p in EXAMPLES]
+    first = out[0]
+    assert first["outcome"] == "eligible"
+    assert first["decided_by"] == {"rule": "住院_千人床位数高于可承担", "article": "三（一）"}
+    assert first["terms"] == {"纳入比例": 0.5, "可新增医保床位": 600}
+    assert first["priorities"] == ["同等条件优先纳入"]
+    assert first["values"]["区域医保千人床位数"] == 9.0
+    assert first["plan"]["id"] == "shenyang-2025-draft" and len(first["plan"]["sha256"]) == 64
+    assert "trace" not in first
+
+
+def test_each_record_says_what_the_reference_evaluator_says(tmp_path):
+    out = records(run(write_jsonl(tmp_path, example_lines())).stdout)
+    workspace = Workspace(None, str(CONTEXT))
+    for line, record in zip(example_lines(), out):
+        data = json.loads(line)
+        plan, facts = workspace.case(data, None, tmp_path)
+        reference = explanation_to_json(evaluate(plan, facts))
+        assert record["outcome"] == reference["outcome"]
+        assert record["values"] == reference["values"] and record["terms"] == reference["terms"]
+        assert record["missing"] == reference["missing"]
+        assert record["decided_by"] == (reference["decided_by"] and {
+            "rule": reference["decided_by"]["rule"], "article": reference["decided_by"]["article"]["id"]})
+
+
+def test_trace_adds_the_explain_record_and_changes_nothing_else(tmp_path):
+    people = write_jsonl(tmp_path, example_lines())
+    plain, traced = records(run(people).stdout), records(run(people, "--trace").stdout)
+    for a, b in zip(plain, traced):
+        assert {k: v for k, v in b.items() if k not in ("trace", "why")} == a
+        assert b["trace"] and b["why"]
+    data = json.loads(example_lines()[0])
+    plan, facts = Workspace(None, str(CONTEXT)).case(data, None, tmp_path)
+    assert traced[0]["trace"] == explanation_to_json(evaluate(plan, facts))["trace"]
+
+
+def test_bad_lines_give_error_records_and_the_rest_go_on(tmp_path):
+    good = example_lines()
+    lines = [good[0], "{not json", json.dumps({"applicant": {"id": "X-1", "beds": "many", "district": "西城区"}},
+                                              ensure_ascii=False),
+             "", "[1, 2]", b"{\"applicant\": {\"id\": \"\xff\"}}", json.dumps({"plan": "no-such-plan"}), good[1]]
+    result = CliRunner().invoke(main, ["eval", "--context", str(CONTEXT), str(write_jsonl(tmp_path, [
+        json.dumps({**json.loads(l), "plan": "shenyang-2025-draft"}, ensure_ascii=False) if i in (0, 2, 7) else l
+        for i, l in enumerate(lines)]))])
+    assert result.exit_code == 2
+    out = records(result.stdout)
+    assert [r["line"] for r in out] == list(range(1, 9))
+    assert out[0]["outcome"] == "eligible" and out[7]["outcome"] == "eligible"
+    broken = out[1]["error"]
+    assert broken["code"] == "F001" and broken["path"] is None and broken["column"] == 2
+    assert "invalid JSON" in broken["message"]
+    invalid = out[2]
+    assert invalid["applicant"] == "X-1"
+    assert {e["path"] for e in invalid["errors"]} == {"applicant.beds", "applicant.district"}
+    assert "expected a number" in next(e["message"] for e in invalid["errors"] if e["path"] == "applicant.beds")
+    assert out[3]["error"]["message"].startswith("empty line")
+    assert out[4]["error"]["code"] == "F001"
+    assert "UTF-8" in out[5]["error"]["message"]
+    assert out[6]["error"]["code"] == "A002" and "no-such-plan" in out[6]["error"]["message"]
+    assert "8 lines" in result.stderr and "error 6" in result.stderr and "eligible 2" in result.stderr
+
+
+def test_standard_input(tmp_path):
+    lines = example_lines()[:3]
+    result = run("-", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    assert [r["applicant"] for r in records(result.stdout)] == ["SY-2026-0001", "SY-2026-0002", "SY-2026-0003"]
+
+
+def test_the_summary_counts_outcomes_on_stderr_only(tmp_path):
+    result = run(write_jsonl(tmp_path, example_lines()))
+    assert result.stderr.strip().splitlines() == [
+        f"{len(EXAMPLES)} lines: eligible 4, excluded 1, exempt 1, needs_review 1, paused 1, spacing_conflict 1, "
+        "undetermined 2"]  # the registry example has no registry here
+    assert "lines:" not in result.stdout
+
+
+def test_output_file_is_written_whole(tmp_path):
+    people = write_jsonl(tmp_path, example_lines())
+    target = tmp_path / "out" / "decisions.jsonl"
+    target.parent.mkdir()
+    result = run(people, "-o", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert target.read_text(encoding="utf-8") == run(people).stdout
+    assert sorted(p.name for p in target.parent.iterdir()) == ["decisions.jsonl"]
+
+
+def test_an_interrupted_run_leaves_nothing_behind(tmp_path, monkeypatch):
+    people = write_jsonl(tmp_path, example_lines())
+    target = tmp_path / "out" / "decisions.jsonl"
+    target.parent.mkdir()
+    target.write_text("the previous run's decisions\n", encoding="utf-8")
+    original = FastWorkspace.case
+    seen = []
+
+    def interrupted(self, data, source, base_dir):
+        seen.append(1)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+        return original(self, data, source, base_dir)
+
+    monkeypatch.setattr(FastWorkspace, "case", interrupted)
+    result = run(people, "-o", target)
+    assert result.exit_code != 0 and len(seen) == 3
+    assert target.read_text(encoding="utf-8") == "the previous run's decisions\n"  # untouched
+    assert sorted(p.name for p in target.parent.iterdir()) == ["decisions.jsonl"]  # no temporary file
+
+
+def test_an_unknown_plan_or_unreadable_input_is_one_error_and_no_output(tmp_path):
+    target = tmp_path / "decisions.jsonl"
+    result = CliRunner().invoke(main, ["eval", "--plan", "nowhere", str(write_jsonl(tmp_path, example_lines())),
+                                       "-o", str(target)])
+    assert result.exit_code == 2 and "unknown plan" in result.stderr and not target.exists()
+    result = run(tmp_path / "missing.jsonl", "-o", target)
+    assert result.exit_code == 2 and "cannot read" in result.stderr and not target.exists()
+    assert list(tmp_path.glob(".*.part")) == []
+
+
+def test_a_line_without_context_uses_its_own_city(tmp_path):
+    data = json.loads(EXAMPLES[0].read_text(encoding="utf-8"))
+    data.pop("context")
+    data["city"] = json.loads(CONTEXT.read_text(encoding="utf-8"))["city"]
+    data["city"]["fund"]["warning_letter"] = True
+    result = CliRunner().invoke(main, ["eval", "--plan", "shenyang-2025-draft",
+                                       str(write_jsonl(tmp_path, [json.dumps(data, ensure_ascii=False)]))])
+    assert records(result.stdout)[0]["outcome"] == "paused"
