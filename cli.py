@@ -60,25 +60,31 @@ def check(plans: tuple[str, ...], strict: bool) -> None:
               "overrides the facts file's \"plan\".")
 @click.option("--context", "context_path", metavar="CITY.json", help="City-year statistics (`city`), shared by many "
               "applicants; overrides the facts file's \"context\".")
+@click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
+              "`id,name,category,lat,lon`) the spacing questions ask; overrides the facts file's \"registry\".")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
-def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, fmt: str, width: int | None) -> None:
+def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
+            width: int | None) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
-    Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input.
+    Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input (a bad
+    registry row too, named by file:line:col).
     """
-    from engine import evaluate
-    from engine.case import Workspace
-    from render import explanation_to_json, explanation_to_markdown, explanation_to_text, to_json_text
+    from engine.compiled import explain as fast_explain  # the same Explanation as engine.evaluate, compiled
+    from engine.fastcase import FastWorkspace
+    from render import explanation_to_json, to_json_text
 
-    workspace = Workspace(plan_ref, context_path)
+    if fmt != "json":  # the text view brings rich in: only the formats that use it load it
+        from render import explanation_to_markdown, explanation_to_text
+    workspace = FastWorkspace(plan_ref, context_path, registry_path)
     try:
         for number, path in enumerate(facts):
             if fmt == "text" and len(facts) > 1:
                 click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
-            plan, case = workspace.case_from_file(path)
-            result = evaluate(plan, case)
+            case = workspace.open_case_file(path)
+            result = fast_explain(case.plan, case.facts, registry=case.registry)
             if fmt == "json":
                 click.echo(to_json_text(explanation_to_json(result)))
             elif fmt == "md":
@@ -95,9 +101,12 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
 @click.argument("facts", metavar="FACTS.jsonl")
 @click.option("--plan", "plan_ref", metavar="PLAN", help="Plan id or .policy path; else each line's \"plan\".")
 @click.option("--context", "context_path", metavar="CITY.json", help="City-year statistics for every line.")
+@click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
+              "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
-def eval_(facts: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool) -> None:
+def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
+          trace: bool) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -106,7 +115,7 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, output: st
     from engine.batch import run_batch
 
     try:
-        bad = run_batch(facts, plan_ref, context_path, output, trace)
+        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path)
     except PolicyError as error:
         _fail(error)
     sys.exit(2 if bad else 0)
@@ -169,12 +178,14 @@ def graph(plan_ref: str) -> None:
               "outcome flips (`-` reads standard input).")
 @click.option("--context", "context_path", metavar="CITY.json", help="City-year statistics for every line; "
               "overrides each line's \"context\" (relative to the population file).")
+@click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
+              "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("--examples", default=3, show_default=True, metavar="N", type=click.IntRange(min=0),
               help="Lines shown side by side, old and new.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
-def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str | None, examples: int, fmt: str,
-          width: int | None) -> None:
+def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str | None, registry_path: str | None,
+          examples: int, fmt: str, width: int | None) -> None:
     """Compare two versions of a plan: what changed, article by article, and whom it changes.
 
     OLD and NEW are .policy files (or plan ids). Items are matched by article id and by name,
@@ -204,7 +215,8 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
         changes = diff_plans(parse_file(old_path), parse_file(new_path))
-        report = replay(old_path, new_path, population, changes, context_path) if population else None
+        report = (replay(old_path, new_path, population, changes, context_path, registry_path=registry_path)
+                  if population else None)
     except PolicyError as error:
         _fail(error)
     if fmt == "json":

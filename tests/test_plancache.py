@@ -1,0 +1,139 @@
+"""The compiled-plan cache: hits skip the parser, anything changed misses, a bad entry is
+rebuilt, and a warm `policy explain --format json` imports neither lark nor networkx."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dsl.diagnostics import PolicyError
+from engine import compile as compile_module
+from engine import plancache
+from engine.plancache import cache_dir, load_plan, plan_key
+from tests.conftest import POLICIES, ROOT, SHENYANG, SHENYANG_EXAMPLES
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("POLICY_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def policy_copy(tmp_path) -> Path:
+    """The 沈阳 plan and its source document, copied where a test may edit them."""
+    folder = tmp_path / "plans"
+    shutil.copytree(POLICIES / "sources", folder / "sources")
+    shutil.copy(SHENYANG, folder / SHENYANG.name)
+    return folder / SHENYANG.name
+
+
+def entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def refuse_compiling(monkeypatch):
+    def refuse(path):
+        raise AssertionError("compiled although the cache holds the plan")
+
+    monkeypatch.setattr(compile_module, "compile_plan", refuse)
+
+
+def test_the_second_load_comes_from_the_cache(cache, policy_copy, monkeypatch):
+    first = load_plan(policy_copy)
+    assert entries(cache) == [f"{plan_key(policy_copy)}.pickle"]
+    refuse_compiling(monkeypatch)
+    second = load_plan(policy_copy)
+    assert second.stamp == first.stamp and second.graph is None
+    assert list(second.rules) == list(first.rules) and second.rules == first.rules
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("POLICY_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "policy"
+    monkeypatch.setenv("POLICY_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+
+
+def test_an_edited_policy_misses(cache, policy_copy):
+    load_plan(policy_copy)
+    before = plan_key(policy_copy)
+    policy_copy.write_text(policy_copy.read_text(encoding="utf-8").replace("800 m", "500 m"), encoding="utf-8")
+    assert plan_key(policy_copy) != before
+    assert "500" in str(load_plan(policy_copy).rules["服务半径800米"].when)
+
+
+def test_an_edited_source_document_misses_and_its_quotes_are_checked_again(cache, policy_copy):
+    load_plan(policy_copy)
+    before = plan_key(policy_copy)
+    document = policy_copy.parent / "sources" / "shenyang-2025-draft.txt"
+    document.write_text(document.read_text(encoding="utf-8").replace("800米", "500米"), encoding="utf-8")
+    assert plan_key(policy_copy) != before
+    with pytest.raises(PolicyError) as error:
+        load_plan(policy_copy)  # the header's sha256 no longer matches: the checker says so
+    assert "C052" in {d.code for d in error.value.diagnostics}
+
+
+def test_a_change_of_engine_code_misses(cache, policy_copy, monkeypatch):
+    before = plan_key(policy_copy)
+    monkeypatch.setattr(plancache, "_fingerprint", "another engine")
+    assert plan_key(policy_copy) != before
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x04K\x01.", b"\x80\x04\x95\xff\xff"])
+def test_a_corrupt_entry_is_ignored_and_rebuilt(cache, policy_copy, garbage):
+    load_plan(policy_copy)
+    entry = cache / f"{plan_key(policy_copy)}.pickle"
+    entry.write_bytes(garbage)
+    assert load_plan(policy_copy).stamp.id == "shenyang-2025-draft"
+    assert entry.read_bytes() != garbage  # written anew
+    assert entries(cache) == [entry.name]  # and no temporary file left
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch, policy_copy):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("POLICY_CACHE_DIR", str(blocker / "cache"))
+    assert load_plan(policy_copy).stamp.id == "shenyang-2025-draft"
+
+
+def test_a_bad_policy_is_reported_not_cached(cache, write_policy):
+    bad = write_policy('plan "x"\nrule r : gate cites 一 when nothing then paused\n')
+    with pytest.raises(PolicyError):
+        load_plan(bad)
+    assert entries(cache) == []
+
+
+PROBE = """\
+import atexit, json, sys
+atexit.register(lambda: print("MODULES " + json.dumps(sorted(m for m in ("lark", "networkx", "pydantic", "rich")
+                                                             if m in sys.modules)), file=sys.stderr))
+from cli import main
+main(sys.argv[1:])
+"""
+
+
+def explain_in_a_fresh_process(cache: Path, example: Path) -> tuple[dict, list[str]]:
+    env = {**os.environ, "POLICY_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", PROBE, "explain", str(example), "--format", "json"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    line = next(l for l in done.stderr.splitlines() if l.startswith("MODULES "))
+    return json.loads(done.stdout), json.loads(line.removeprefix("MODULES "))
+
+
+def test_a_warm_explain_imports_neither_the_parser_nor_the_graph(cache):
+    example = SHENYANG_EXAMPLES / "01-inpatient-main-city-50pct.json"
+    cold, cold_modules = explain_in_a_fresh_process(cache, example)
+    warm, warm_modules = explain_in_a_fresh_process(cache, example)
+    assert {"lark", "networkx"} <= set(cold_modules)  # the first run compiled the plan
+    assert "lark" not in warm_modules and "networkx" not in warm_modules
+    assert "rich" not in warm_modules and "pydantic" not in warm_modules  # nor the text view, nor pydantic
+    assert warm == cold
