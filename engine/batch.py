@@ -112,10 +112,21 @@ def atomic_output(output: str | None) -> Iterator[IO[str]]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yield handle
+        os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600; the result should look like any new file
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The target's own permissions if it exists, else those of a new file under the umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _count_lines(path: str) -> int | None:

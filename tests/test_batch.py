@@ -3,6 +3,7 @@ silently; the exit code says so at the end; `-o` is all or nothing, even on Ctrl
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,9 @@ def test_output_file_is_written_whole(tmp_path):
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8") == run(people).stdout
     assert sorted(p.name for p in target.parent.iterdir()) == ["decisions.jsonl"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temporary file's 0600
 
 
 def test_an_interrupted_run_leaves_nothing_behind(tmp_path, monkeypatch):
