@@ -32,10 +32,11 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 ABSENT = object()  # a key left out of the facts file
 
 
-def both(plan, facts, decision=None):
+def both(plan, facts, decision=None, registry=None):
     """The reference's and the fast path's JSON records (or the error each raised)."""
     out = []
-    for run in (lambda: evaluate(plan, facts, decision), lambda: fast_path(plan).explain(facts, decision)):
+    for run in (lambda: evaluate(plan, facts, decision, registry=registry),
+                lambda: fast_path(plan).explain(facts, decision, registry)):
         try:
             out.append(explanation_to_json(run()))
         except PolicyError as error:
@@ -43,17 +44,17 @@ def both(plan, facts, decision=None):
     return out
 
 
-def assert_same(plan, facts, decision=None):
-    reference, fast = both(plan, facts, decision)
+def assert_same(plan, facts, decision=None, registry=None):
+    reference, fast = both(plan, facts, decision, registry)
     assert fast == reference
     if isinstance(reference, dict):  # the same text too: key order is part of the record
         assert json.dumps(fast, ensure_ascii=False) == json.dumps(reference, ensure_ascii=False)
-        assert_decide_agrees(plan, facts, reference, decision)
+        assert_decide_agrees(plan, facts, reference, decision, registry)
 
 
-def assert_decide_agrees(plan, facts, reference: dict, decision=None):
+def assert_decide_agrees(plan, facts, reference: dict, decision=None, registry=None):
     """The no-trace mode gives what the trace gives, field for field."""
-    decided = fast_path(plan).decide(facts, decision)
+    decided = fast_path(plan).decide(facts, decision, registry)
     by = reference["decided_by"]
     assert decided.outcome == reference["outcome"]
     assert decided.rule == (by and by["rule"])
@@ -94,9 +95,67 @@ EXAMPLES = sorted((POLICIES / "examples").glob("*/[0-9]*.json"))
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_shipped_example_gives_the_same_explanation(path):
-    plan, facts = Workspace().case_from_file(str(path))
-    assert_same(plan, facts)
-    assert fast_path(plan).explain(facts) == evaluate(plan, facts)  # the records themselves, too
+    case = Workspace().open_case_file(str(path))  # with the registry the example names, if any
+    assert_same(case.plan, case.facts, registry=case.registry)
+    assert (fast_path(case.plan).explain(case.facts, registry=case.registry)
+            == evaluate(case.plan, case.facts, registry=case.registry))  # the records themselves, too
+    assert_same(case.plan, case.facts)  # and without a registry: its questions are missing
+
+
+# ---- registry questions: first_known, nearest, count_within
+
+REGISTRY_PLAN = """\
+plan "registry-questions"
+  title "registry questions"
+  version "1"
+article 一 "一、测试。"
+enum 类别 { pharmacy "零售药店" clinic "门诊统筹" hospital "住院" }
+input applicant.id : text
+input applicant.category : 类别 as 类别值
+input applicant.location : { lat: number deg, lon: number deg }
+input applicant.distance : metres as 给定距离
+registry 名录 cites 一 {
+  same_type pharmacy: 零售药店
+  same_type clinic: 门诊统筹
+}
+define 距离 cites 一 = first_known(给定距离, nearest(名录))
+define 附近 cites 一 = count_within(名录, 1500 m)
+rule 太近 : spacing cites 一
+  when 距离 <= 800 m or 附近 >= 3
+  then spacing_conflict
+rule 其他 : admission cites 一
+  when 类别值 != 住院
+  then eligible with 附近数 = 附近
+decision 准入 {
+  precedence 太近 > 其他
+  otherwise needs_review
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def registry_case(tmp_path_factory):
+    from engine.registry import load_registry
+
+    folder = tmp_path_factory.mktemp("registry")
+    (folder / "plan.policy").write_text(REGISTRY_PLAN, encoding="utf-8")
+    plan = compile_plan(folder / "plan.policy")
+    registry = load_registry(POLICIES / "examples" / "shenyang" / "registry.csv")
+    return plan, Workspace().model(plan), registry
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.fixed_dictionaries({"applicant": st.fixed_dictionaries({
+    "id": maybe(st.sampled_from(["SY-ZY-0001", "X"])),
+    "category": maybe(st.sampled_from(["pharmacy", "clinic", "hospital"])),
+    "location": maybe(st.fixed_dictionaries({"lat": maybe(st.floats(41.70, 41.90)),
+                                             "lon": maybe(st.floats(123.30, 123.55))})),
+    "distance": st.one_of(st.just(ABSENT), st.integers(0, 2000)),
+})}), with_registry=st.booleans())
+def test_registry_questions_give_the_same_explanation(registry_case, data, with_registry):
+    plan, model, registry = registry_case
+    facts = validate_facts(plan, drop_absent(data), Source("<generated>", ""), model)
+    assert_same(plan, facts, registry=registry if with_registry else None)
 
 
 # ---- generated 沈阳 populations
