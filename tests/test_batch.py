@@ -184,3 +184,35 @@ def test_a_line_without_context_uses_its_own_city(tmp_path):
     result = CliRunner().invoke(main, ["eval", "--plan", "shenyang-2025-draft",
                                        str(write_jsonl(tmp_path, [json.dumps(data, ensure_ascii=False)]))])
     assert records(result.stdout)[0]["outcome"] == "paused"
+
+
+class _Terminal:
+    """A stand-in standard error that says it is a terminal, and keeps what is written."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_progress_bar_only_on_a_terminal_and_never_in_the_output(tmp_path, monkeypatch):
+    from engine.batch import run_batch
+
+    people = write_jsonl(tmp_path, example_lines() * 30)
+    target = tmp_path / "decisions.jsonl"
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert run_batch(str(people), "shenyang-2025-draft", str(CONTEXT), str(target), False) == 0
+    drawn = "".join(terminal.parts)
+    assert "\x1b[" in drawn  # rich drew (and cleared) its bar on the terminal
+    assert drawn.rstrip().endswith("undetermined 60")  # then the summary
+    assert len(target.read_text(encoding="utf-8").splitlines()) == len(EXAMPLES) * 30
+    assert "\x1b" not in target.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from engine.facts import FactsError, merge_context, validate_facts
 from engine.fastcase import FastWorkspace
 from engine.fastfacts import FactsChecker
 from tests.conftest import POLICIES, ROOT, SHENYANG
-from tests.test_fastpath import DISTRICTS, drop_absent, every_node_facts, shenyang_facts
+from tests.test_fastpath import DISTRICTS, Subject, drop_absent, every_node_facts, shenyang_facts
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CONTEXT = json.loads((POLICIES / "examples" / "shenyang" / "context-2026.json").read_text(encoding="utf-8"))
@@ -53,13 +53,13 @@ def assert_agrees(plan, model, checker, data, context=None, well_formed=False):
 @pytest.fixture(scope="module")
 def shenyang():
     plan = compile_plan(SHENYANG)
-    return plan, Workspace().model(plan), FactsChecker(plan)
+    return Subject((plan, Workspace().model(plan), FactsChecker(plan)))
 
 
 @pytest.fixture(scope="module")
 def every_node():
     plan = compile_plan(ROOT / "tests" / "fixtures" / "fastpath" / "every-node.policy")
-    return plan, Workspace().model(plan), FactsChecker(plan)
+    return Subject((plan, Workspace().model(plan), FactsChecker(plan)))
 
 
 def corrupt(draw, data: dict) -> dict:

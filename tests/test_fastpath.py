@@ -25,6 +25,7 @@ from engine.compiled import Decision, _builder, fast_path
 from engine.facts import validate_facts
 from engine.trace import Step
 from render.json_view import explanation_to_json
+from render.values import jsonable
 from tests.conftest import POLICIES, ROOT, SHENYANG
 
 EVERY_NODE = ROOT / "tests" / "fixtures" / "fastpath" / "every-node.policy"
@@ -60,13 +61,20 @@ def assert_decide_agrees(plan, facts, reference: dict, decision=None, registry=N
     assert decided.rule == (by and by["rule"])
     assert list(decided.articles) == ([a["id"] for a in by["articles"]] if by else [])
     assert decided.reason == reference["reason"]
-    assert dict(decided.terms) == reference["terms"]
+    assert {k: jsonable(v) for k, v in decided.terms} == reference["terms"]
     assert [k for k, _ in decided.terms] == list(reference["terms"])
-    assert dict(decided.values) == reference["values"]
+    assert {k: jsonable(v) for k, v in decided.values} == reference["values"]  # inf shows as null
     assert [k for k, _ in decided.values] == list(reference["values"])
     assert list(decided.missing) == reference["missing"]
     assert list(decided.priorities) == [p["rule"] for p in reference["priorities"]]
     assert (decided.applicant_id, decided.as_of) == (reference["applicant"]["id"], reference["as_of"])
+
+
+class Subject(tuple):
+    """A fixture's (plan, …) with a short repr: hypothesis prints it with a failing example."""
+
+    def __repr__(self) -> str:
+        return f"<plan {self[0].stamp.id}>"
 
 
 def drop_absent(value):
@@ -141,7 +149,7 @@ def registry_case(tmp_path_factory):
     (folder / "plan.policy").write_text(REGISTRY_PLAN, encoding="utf-8")
     plan = compile_plan(folder / "plan.policy")
     registry = load_registry(POLICIES / "examples" / "shenyang" / "registry.csv")
-    return plan, Workspace().model(plan), registry
+    return Subject((plan, Workspace().model(plan), registry))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,7 +171,7 @@ def test_registry_questions_give_the_same_explanation(registry_case, data, with_
 @pytest.fixture(scope="module")
 def shenyang():
     plan = compile_plan(SHENYANG)
-    return plan, Workspace().model(plan)
+    return Subject((plan, Workspace().model(plan)))
 
 
 REGION_NAMES = ["医保主城区", "医保城郊区", "辽中区", "新民市", "康平县", "法库县"]
@@ -222,7 +230,7 @@ def test_generated_shenyang_applicants_give_the_same_explanation(shenyang, data)
 @pytest.fixture(scope="module")
 def every_node():
     plan = compile_plan(EVERY_NODE)
-    return plan, Workspace().model(plan)
+    return Subject((plan, Workspace().model(plan)))
 
 
 group = st.fixed_dictionaries({"rate": maybe(NUMBER), "n": maybe(NUMBER), "on": BOOL})

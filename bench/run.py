@@ -1,0 +1,71 @@
+"""Every benchmark of docs/performance.md, in one run, with the ratios that decide the targets.
+
+    python bench/run.py            (pip install -e '.[bench]' first to include zen-engine)
+
+Ratios are measured in the same run, against yardsticks run on the same machine at the same
+time, so they say more than the absolute figures, which depend on the machine and its load.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+import batch_vs_handwritten  # noqa: E402
+import cold_start  # noqa: E402
+import compile_scaling  # noqa: E402
+import one_at_a_time  # noqa: E402
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+
+
+def main() -> None:
+    print(f"machine: {machine()}\n")
+    rows = []
+    batch = batch_vs_handwritten.measure()
+    rows.append(("a. policy eval, 20,000 沈阳 applicants / hand-written script",
+                 f"{batch['engine_s']:.2f} s / {batch['handwritten_s']:.2f} s", f"{batch['ratio']:.2f} x", "≤ 2 x",
+                 batch["ratio"] <= 2))
+    cold = cold_start.measure()
+    rows.append(("b. cold policy explain --format json (warm cache) / python -c pass",
+                 f"{cold['explain_s'] * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms", f"{cold['ratio']:.1f} x",
+                 "≤ 8 x", cold["ratio"] <= 8))
+    rates = one_at_a_time.measure()
+    zen = {mode: rates.get(f"zen-engine, {mode}") for mode in ("no trace", "with trace")}
+    for mode in ("no trace", "with trace"):
+        ours = rates[f"engine, {mode}"]
+        against = zen[mode]
+        rows.append((f"c. reference policy, one at a time, {mode} / zen-engine",
+                     f"{ours:,.0f} / " + (f"{against:,.0f} per s" if against else "zen-engine not installed"),
+                     f"{ours / against:.1f} x" if against else "-", "≥ 1 x", ours >= against if against else None))
+    rows.append(("c. reference policy, hand-written function", f"{rates['hand-written Python function']:,.0f} per s",
+                 "", "", None))
+    rows.append(("c. reference policy, facts checked + no trace", f"{rates['engine, facts checked + no trace']:,.0f} per s",
+                 "", "", None))
+    compile_scaling.measure((10,))  # imports and the grammar, paid once
+    for row in compile_scaling.measure():
+        rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode)",
+                     f"{row['compile_s']:.2f} s + {row['fast_path_s']:.2f} s", f"{row['total_s']:.2f} s",
+                     "< 1 s" if row["rules"] == 1000 else "", row["total_s"] < 1 if row["rules"] == 1000 else None))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':{width}}  {'measured':>32}  {'ratio':>9}  {'target':>7}  met")
+    for name, measured, ratio, target, met in rows:
+        print(f"{name:{width}}  {measured:>32}  {ratio:>9}  {target:>7}  {'' if met is None else 'yes' if met else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
