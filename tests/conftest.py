@@ -12,6 +12,12 @@ SHENYANG = POLICIES / "shenyang-2025-draft.policy"
 SHENYANG_EXAMPLES = POLICIES / "examples" / "shenyang"
 
 
+@pytest.fixture(autouse=True)
+def _private_plan_cache(tmp_path_factory, monkeypatch):
+    """Tests never read or write the user's cache of compiled plans (engine/plancache.py)."""
+    monkeypatch.setenv("POLICY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "plan-cache"))
+
+
 @pytest.fixture
 def write_policy(tmp_path):
     """Write a policy (and optionally its source document) into a temp folder; return its path."""
