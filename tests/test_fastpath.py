@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
