@@ -11,10 +11,11 @@ codes, paths, strings, numbers other than finite ints and floats) is ever writte
 such values go into a constants table and the code names them `K0`, `K1`, ... Identifiers in
 the generated code are ours (`D3`, `Q0`, `t12`), never a policy's names.
 
-Each definition compiles to `D<i>(F, V, P, T)`, each rule to `Q<i>(F, V, P, T)`, where F is
-the facts, V the definitions' values (in the order they were computed), P the fact path a
-definition's record came from, and T the list of (definition index, reads, uses, value)
-the trace is built from. Without trace the functions take (F, V, P) and record nothing.
+Each definition compiles to `D<i>(F, V, P, T, G)`, each rule to `Q<i>(F, V, P, T, G)`, where
+F is the facts, V the definitions' values (in the order they were computed), P the fact path
+a definition's record came from, T the list of (definition index, reads, uses, value) the
+trace is built from, and G the registry of designated institutions (or None). Without trace
+the functions take (F, V, P, G) and record nothing. Each function is compiled on its own.
 """
 from __future__ import annotations
 
