@@ -422,7 +422,8 @@ class _Writer:
             pairs = [f"({self.const(term)}, {self.ev(node, {})})" for term, node in info.assignments]
             self.emit(f"{terms} = ({', '.join(pairs)},)")
             self.fn.depth -= 1
-        self.emit(f"return {holds}, {'R, U, ' if self.trace else ''}{terms}")
+        # with trace, the reference's `Evaluation.rule` shape: (holds, frame, terms)
+        self.emit(f"return {holds}, {'(R, U), ' if self.trace else ''}{terms}")
 
 
 _EVAL = {

@@ -140,6 +140,8 @@ class CompiledPlan:
                          (*plan.defines.items(), *plan.rules.items())}
         self.define_steps = tuple((name, info.label, self.articles[name], info.span.line)
                                   for name, info in plan.defines.items())
+        self.rule_steps = {name: (name, self.articles[name], info.kind, info.outcome, info.reason, info.span.line)
+                           for name, info in plan.rules.items()}
 
     def module(self, trace: bool) -> _Module:
         if trace not in self._modules:
@@ -209,18 +211,17 @@ class _Run:
         self.recorded: list = []  # (definition index, reads, uses, value), in the order computed
 
     def rule(self, rule: RuleInfo):
-        holds, reads, uses, terms = self.run[rule.name](self.facts, self.values, self.places, self.recorded,
-                                                        self.registry)
-        return holds, (reads, uses), terms
+        """(holds, frame, terms), the frame being the (reads, uses) dicts of the rule."""
+        return self.run[rule.name](self.facts, self.values, self.places, self.recorded, self.registry)
 
     def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step:
         reads, uses = frame
+        name, articles, kind, outcome, reason, line = self.compiled.rule_steps[rule.name]
         missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
         if terms:
             terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
-        return _step("rule", rule.name, None, self.compiled.articles[rule.name], tuple(reads.items()),
-                     tuple(uses.items()), None if missing else holds, rule.kind, status, rule.outcome, rule.reason,
-                     terms, missing, rule.span.line)
+        return _step("rule", name, None, articles, tuple(reads.items()), tuple(uses.items()),
+                     None if missing else holds, kind, status, outcome, reason, terms, missing, line)
 
     @property
     def steps(self) -> list[Step]:
