@@ -108,15 +108,25 @@ def atomic_output(output: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as error:
+        raise _cannot_write(output, error) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yield handle
         os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600; the result should look like any new file
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):  # a full disk, a target that is a folder: an error, not a traceback
+            raise _cannot_write(output, error) from None
         raise
+
+
+def _cannot_write(output: str, error: OSError) -> PolicyError:
+    return PolicyError([Diagnostic("O001", f"cannot write `{output}`: {error.strerror or error}",
+                                   Span(Source(output, "")), "check that its folder exists and is writable")])
 
 
 def _mode_for(target: Path) -> int:

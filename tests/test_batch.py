@@ -216,3 +216,12 @@ def test_a_progress_bar_only_on_a_terminal_and_never_in_the_output(tmp_path, mon
     assert drawn.rstrip().endswith("undetermined 60")  # then the summary
     assert len(target.read_text(encoding="utf-8").splitlines()) == len(EXAMPLES) * 30
     assert "\x1b" not in target.read_text(encoding="utf-8")
+
+
+def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
+    people = write_jsonl(tmp_path, example_lines())
+    result = run(people, "-o", tmp_path / "no-such-folder" / "out.jsonl")
+    assert result.exit_code == 2 and "cannot write" in result.stderr and result.exception.__class__ is SystemExit
+    result = run(people, "-o", tmp_path)  # a folder: click itself refuses it
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "people.jsonl"]
