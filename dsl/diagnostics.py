@@ -7,7 +7,7 @@ tests and integrators can match on it rather than on wording.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from .spans import NO_SPAN, Span

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import partial
-from typing import Annotated, Any, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
+
+if TYPE_CHECKING:  # pydantic itself is imported only when a model is built (fast start)
+    from pydantic import ValidationError
 
 from dsl.diagnostics import Diagnostic, PolicyError, did_you_mean
 from dsl.spans import Source, Span

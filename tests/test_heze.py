@@ -3,7 +3,6 @@ the between case refused to the plan's silence, and trace snapshots."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 

@@ -76,7 +76,7 @@ def test_syntax_errors_name_the_place_and_help(text, code, message, snippet, hin
     assert diagnostic.message == message
     assert hint in (diagnostic.help or "")
     rendered = render_all(caught.value.diagnostics)
-    assert rendered.startswith(f"bad.policy:1:")
+    assert rendered.startswith("bad.policy:1:")
     assert snippet in rendered
 
 
@@ -84,6 +84,6 @@ def test_caret_lines_up_under_chinese_text():
     with pytest.raises(PolicyError) as caught:
         parse_policy("define 医保 = 甲 乙", "bad.policy")
     lines = render_all(caught.value.diagnostics).splitlines()
-    source, caret = lines[1], lines[2]
+    caret = lines[2]
     # 乙 starts after `define 医保 = 甲 `: CJK characters are two columns wide.
     assert caret.index("^") == len("   1 | define ") + 4 + len(" = ") + 2 + 1

@@ -1,0 +1,350 @@
+"""Checker pass 2: resolve every name of an expression and check its type and unit.
+
+Translates AST expressions into `engine.ir` nodes: a name becomes a loop variable, a
+definition, an input (by alias or dotted path) or an enum member; arithmetic combines units;
+comparisons and `+`/`-` demand equal ones. Mixed into `engine.checker.Checker`.
+"""
+from __future__ import annotations
+
+from dsl import ast
+from dsl.diagnostics import did_you_mean
+from dsl.spans import NO_SPAN, Span
+
+from . import ir
+from .types import (BOOL, DATE, FRACTION, NUMBER, TEXT, BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type,
+                    combine, make_unit)
+
+FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
+FUNCTIONS_N = ("min", "max")
+REGISTRY_QUESTIONS = ("nearest", "count_within")  # questions asked of the registry of designated institutions
+METRES = make_unit("m")
+
+
+class _ErrorT(Type):
+    """The type of an expression that already produced a diagnostic: silences cascades."""
+
+    def describe(self) -> str:
+        return "<error>"
+
+
+ERROR = _ErrorT()
+
+
+
+class ExpressionResolver:
+    def _path_error(self, path: tuple[str, ...], span: Span) -> ir.Node:
+        dotted = ".".join(path)
+        self.error("C010", f"unknown name `{dotted}`", span,
+                   did_you_mean(dotted, [*self.inputs, *self.aliases, *self.define_asts])
+                   or "declare it with `input` or `define` first")
+        return ir.Const(None, ERROR, span)
+
+    def _as_path(self, node: ast.Expr) -> tuple[str, ...] | None:
+        match node:
+            case ast.Name(name=n):
+                return (n,)
+            case ast.Attr(base=b, name=n):
+                base = self._as_path(b)
+                return base + (n,) if base else None
+        return None
+
+    def _resolve_path(self, path: tuple[str, ...], span: Span, scope: dict[str, Type]) -> ir.Node:
+        """Longest declared prefix wins: `city.regions` is an input, `.x` after it a field."""
+        head = path[0]
+        if head in scope:
+            node: ir.Node = ir.VarRef(head, scope[head], span)
+            rest = path[1:]
+        elif head in self.define_asts:
+            self.used_defines.add(head)
+            node = ir.DefRef(head, self._define(head, span), span)
+            rest = path[1:]
+        elif head in self.aliases:
+            info = self.aliases[head]
+            node = ir.InputRef(info.path, info.type, span)
+            rest = path[1:]
+        else:
+            for cut in range(len(path), 0, -1):
+                dotted = ".".join(path[:cut])
+                if dotted in self.inputs:
+                    node = ir.InputRef(path[:cut], self.inputs[dotted].type, span)
+                    rest = path[cut:]
+                    break
+            else:
+                if len(path) == 1:
+                    member = self._unique_member(head)
+                    if member:
+                        return member
+                return self._path_error(path, span)
+        for field_name in rest:
+            node = self._field(node, field_name, span)
+        return node
+
+    def _unique_member(self, name: str, span: Span = NO_SPAN) -> ir.Node | None:
+        owners = [e for e in self.enums.values() if e.lookup(name)]
+        if len(owners) == 1:
+            return ir.Const(owners[0].lookup(name), EnumT(owners[0].name), span)
+        return None
+
+    def _field(self, base: ir.Node, name: str, span: Span) -> ir.Node:
+        if base.type is ERROR:
+            return base
+        if not isinstance(base.type, RecordT):
+            self.error("C011", f"`{base.type.describe()}` has no field `{name}`", span)
+            return ir.Const(None, ERROR, span)
+        field_type = base.type.field(name)
+        if field_type is None:
+            self.error("C011", f"`{base.type.name}` has no field `{name}`", span,
+                       did_you_mean(name, [n for n, _ in base.type.fields]))
+            return ir.Const(None, ERROR, span)
+        return ir.FieldGet(base, name, field_type, span)
+
+    def _member_of(self, enum: str, name: ast.Name) -> str | None:
+        info = self.enums.get(enum)
+        code = info.lookup(name.name) if info else None
+        if code is None:
+            self.error("C012", f"`{name.name}` is not a member of `{enum}`", name.span,
+                       did_you_mean(name.name, [c for c, _ in info.members] if info else []))
+        return code
+
+    def expr(self, node: ast.Expr, scope: dict[str, Type]) -> ir.Node:
+        s = node.span
+        match node:
+            case ast.Number(value=v, unit=u):
+                return ir.Const(v, NumT(make_unit(u)) if u else NUMBER, s)
+            case ast.Percent(value=v):
+                return ir.Const(v, FRACTION, s)
+            case ast.DateLit(value=v):
+                return ir.Const(v, DATE, s)
+            case ast.Text(value=v):
+                return ir.Const(v, TEXT, s)
+            case ast.Bool(value=v):
+                return ir.Const(v, BOOL, s)
+            case ast.Name() | ast.Attr() if self._as_path(node):
+                return self._resolve_path(self._as_path(node), s, scope)
+            case ast.Attr(base=b, name=n):
+                return self._field(self.expr(b, scope), n, s)
+            case ast.Index(base=b, key=k):
+                base, key = self.expr(b, scope), self.expr(k, scope)
+                if ERROR in (base.type, key.type):
+                    return ir.Const(None, ERROR, s)
+                if not isinstance(base.type, MapT):
+                    self.error("C013", f"only a map can be indexed, not `{base.type.describe()}`", s)
+                    return ir.Const(None, ERROR, s)
+                if not isinstance(key.type, (EnumT, TextT)):
+                    self.error("C013", f"a map key is a name, not `{key.type.describe()}`", k.span)
+                return ir.IndexGet(base, key, base.type.value, s)
+            case ast.Call(function=f) if f in REGISTRY_QUESTIONS:
+                return self._registry_query(node, scope)
+            case ast.Call(args=args):
+                return self._call(node, [self.expr(a, scope) for a in args], scope)
+            case ast.SumOver(body=body, var=var, items=items):
+                items_ir = self.expr(items, scope)
+                if items_ir.type is ERROR:
+                    return ir.Const(None, ERROR, s)
+                if not isinstance(items_ir.type, ListT):
+                    self.error("C014", f"`sum(… for {var} in …)` needs a list, not `{items_ir.type.describe()}`", items.span)
+                    return ir.Const(None, ERROR, s)
+                body_ir = self.expr(body, {**scope, var: items_ir.type.item})
+                self._need_number(body_ir, body.span)
+                return ir.SumOver(body_ir, var, items_ir, body_ir.type, s)
+            case ast.Arith():
+                return self._arith(node, scope)
+            case ast.Neg(operand=o):
+                inner = self.expr(o, scope)
+                self._need_number(inner, o.span)
+                return ir.Neg(inner, inner.type, s)
+            case ast.Compare():
+                return self._compare(node, scope)
+            case ast.Member():
+                return self._membership(node, scope)
+            case ast.Logic(op=op, operands=ops):
+                typed = tuple(self.expr(o, scope) for o in ops)
+                for o, t in zip(ops, typed):
+                    self._need_bool(t, o.span)
+                return ir.Logic(op, typed, BOOL, s)
+            case ast.Not(operand=o):
+                inner = self.expr(o, scope)
+                self._need_bool(inner, o.span)
+                return ir.Not(inner, BOOL, s)
+            case ast.If(condition=c, then=t, otherwise=o):
+                cond, then, other = self.expr(c, scope), self.expr(t, scope), self.expr(o, scope)
+                self._need_bool(cond, c.span)
+                return ir.If(cond, then, other, self._unify(then, other, s), s)
+        self.error("C099", "this expression is not supported here", s)
+        return ir.Const(None, ERROR, s)
+
+    def _need_bool(self, node: ir.Node, span: Span) -> None:
+        if node.type is not ERROR and not isinstance(node.type, BoolT):
+            self.error("C015", f"expected a condition (bool), found `{node.type.describe()}`", span,
+                       "compare it with something, as in `x > 0`")
+
+    def _need_number(self, node: ir.Node, span: Span) -> None:
+        if node.type is not ERROR and not isinstance(node.type, NumT):
+            self.error("C016", f"expected a number, found `{node.type.describe()}`", span)
+
+    def _unify(self, a: ir.Node, b: ir.Node, span: Span) -> Type:
+        if ERROR in (a.type, b.type):
+            return ERROR
+        if a.type == b.type:
+            return a.type
+        if isinstance(a.type, (EnumT, TextT)) and isinstance(b.type, (EnumT, TextT)):
+            return TEXT  # two kinds of name (a county, a zone) both key a map of regions
+        self.error("C017", f"the two branches differ: `{a.type.describe()}` and `{b.type.describe()}`", span)
+        return ERROR
+
+    def _arith(self, node: ast.Arith, scope) -> ir.Node:
+        left = self.expr(node.first, scope)
+        result_type = left.type
+        self._need_number(left, node.first.span)
+        rest = []
+        for op, operand in node.rest:
+            right = self.expr(operand, scope)
+            self._need_number(right, operand.span)
+            rest.append((op, right))
+            if ERROR in (result_type, right.type) or not isinstance(result_type, NumT) or not isinstance(right.type, NumT):
+                result_type = ERROR
+                continue
+            if op in "+-":
+                if result_type.unit != right.type.unit:
+                    self.error("C018", f"cannot {'add' if op == '+' else 'subtract'} `{right.type.describe()}` "
+                               f"{'to' if op == '+' else 'from'} `{result_type.describe()}`", node.span,
+                               "both sides of + and - need the same unit")
+                    result_type = ERROR
+                elif result_type.display != right.type.display:
+                    result_type = NumT(result_type.unit)
+            else:
+                unit = combine(result_type.unit, right.type.unit, 1 if op == "*" else -1)
+                result_type = NumT(unit)
+        return ir.Arith(left, tuple(rest), result_type, node.span)
+
+    def _compare(self, node: ast.Compare, scope) -> ir.Node:
+        left = self.expr(node.left, scope)
+        if isinstance(left.type, EnumT) and isinstance(node.right, ast.Name) and not self._is_value_name(node.right.name, scope):
+            code = self._member_of(left.type.name, node.right)
+            right = ir.Const(code, left.type if code else ERROR, node.right.span)
+        else:
+            right = self.expr(node.right, scope)
+        lt, rt = left.type, right.type
+        if ERROR not in (lt, rt):
+            if node.op in ("=", "!="):
+                ok = lt == rt or (isinstance(lt, (EnumT, TextT)) and isinstance(rt, (EnumT, TextT)))
+            else:
+                ok = (isinstance(lt, NumT) and isinstance(rt, NumT) and lt.unit == rt.unit) or (
+                    isinstance(lt, DateT) and isinstance(rt, DateT))
+            if not ok:
+                help = None
+                if isinstance(lt, NumT) and isinstance(rt, NumT):
+                    help = "write the unit after a number, as in `800 m`" if not rt.unit or not lt.unit else "compare quantities of the same unit"
+                self.error("C019", f"cannot compare `{lt.describe()}` with `{rt.describe()}`", node.span, help)
+        return ir.Compare(left, node.op, right, BOOL, node.span)
+
+    def _is_value_name(self, name: str, scope) -> bool:
+        return name in scope or name in self.define_asts or name in self.aliases
+
+    def _membership(self, node: ast.Member, scope) -> ir.Node:
+        element = self.expr(node.element, scope)
+        if element.type is ERROR:
+            return ir.Const(None, ERROR, node.span)
+        if not isinstance(element.type, EnumT):
+            self.error("C021", f"`in` tests a name, not `{element.type.describe()}`", node.element.span)
+            return ir.Const(None, ERROR, node.span)
+        enum = element.type.name
+        if node.set_name is not None:
+            # `x in 医保县市区`: a zone whose members are values of x's enum.
+            owner = next((z for z, m in self.zones.items() if node.set_name in m.values()), None)
+            if owner is None or self.zone_enum.get(owner) != enum:
+                self.error("C022", f"`{node.set_name}` is not a zone of `{enum}`", node.span,
+                           did_you_mean(node.set_name, [z for m in self.zones.values() for z in m.values()]))
+                return ir.Const(None, ERROR, node.span)
+            values = frozenset(m for m, z in self.zones[owner].items() if z == node.set_name)
+            described = node.set_name
+        else:
+            values = frozenset(filter(None, (self._member_of(enum, m) for m in node.members)))
+            described = "{" + ", ".join(m.name for m in node.members) + "}"
+        return ir.Member(element, values, node.negated, described, BOOL, node.span)
+
+    def _registry_query(self, node: ast.Call, scope) -> ir.Node:
+        """`nearest(R)` and `count_within(R, radius)`: R names the plan's registry."""
+        f, s = node.function, node.span
+        usage = "nearest(定点医药机构)" if f == "nearest" else "count_within(定点医药机构, 800 m)"
+        if len(node.args) != (1 if f == "nearest" else 2):
+            self.error("C023", f"`{f}` takes {'a registry' if f == 'nearest' else 'a registry and a radius'}", s,
+                       f"write `{usage}`")
+            return ir.Const(None, ERROR, s)
+        target = node.args[0]
+        declared = [r.name for r in self.registry_asts]
+        if not isinstance(target, ast.Name) or target.name not in declared:
+            what = f"`{target.name}` is not a registry" if isinstance(target, ast.Name) else f"`{f}` asks a registry"
+            help = (did_you_mean(target.name, declared) if isinstance(target, ast.Name) else None) or (
+                f"write `{usage}`" if declared else
+                "declare it: `registry 定点医药机构 { same_type pharmacy: 零售药店 }`")
+            self.error("C066", what, target.span, help)
+            return ir.Const(None, ERROR, s)
+        self._registry_used = True
+        radius = None
+        if f == "count_within":
+            radius = self.expr(node.args[1], scope)
+            if radius.type is ERROR:
+                return ir.Const(None, ERROR, s)
+            if not (isinstance(radius.type, NumT) and radius.type.unit == METRES):
+                self.error("C067", f"a radius is in metres, not `{radius.type.describe()}`", node.args[1].span,
+                           "write the unit after the number, as in `800 m`")
+                return ir.Const(None, ERROR, s)
+        if not self._registry_ok or self.registry is None:
+            return ir.Const(None, ERROR, s)  # the declaration's own error says why
+        category = self._resolve_path(("applicant", "category"), s, {})
+        lat = self._resolve_path(("applicant", "location", "lat"), s, {})
+        lon = self._resolve_path(("applicant", "location", "lon"), s, {})
+        # INVARIANT: every facts file may carry applicant.id (facts_model declares it), declared or not.
+        exclude = (self._resolve_path(("applicant", "id"), s, {}) if self._declared_type(("applicant", "id"))
+                   else ir.InputRef(("applicant", "id"), TEXT, s))
+        if any(n.type is ERROR for n in (category, lat, lon, exclude)):
+            return ir.Const(None, ERROR, s)
+        result = NumT(METRES) if f == "nearest" else NUMBER
+        labels = tuple((c, l) for c, l in self.enums[category.type.name].members if l)
+        return ir.RegistryQuery(f, target.name, self.registry.same_type, labels, category, lat, lon, exclude, radius,
+                                result, s)
+
+    def _first_known(self, node: ast.Call, args: list[ir.Node]) -> ir.Node:
+        s = node.span
+        if len(args) < 2:
+            self.error("C023", "`first_known` takes two or more values", s,
+                       "`first_known(a, b)` is a when a is known, else b")
+            return ir.Const(None, ERROR, s)
+        first = args[0].type
+        for arg, arg_ast in zip(args[1:], node.args[1:]):
+            same = arg.type == first or (isinstance(first, NumT) and isinstance(arg.type, NumT) and arg.type.unit == first.unit)
+            if not same:
+                self.error("C068", f"`first_known` takes values of one type, not `{first.describe()}` and "
+                           f"`{arg.type.describe()}`", arg_ast.span,
+                           "each value stands in for the one before it, so all share the first one's type")
+                return ir.Const(None, ERROR, s)
+        return ir.FirstKnown(tuple(args), first, s)
+
+    def _call(self, node: ast.Call, args: list[ir.Node], scope) -> ir.Node:
+        f, s = node.function, node.span
+        if any(a.type is ERROR for a in args):
+            return ir.Const(None, ERROR, s)
+        if f in self.zones:
+            if len(args) != 1 or not isinstance(args[0].type, EnumT) or args[0].type.name != self.zone_enum[f]:
+                self.error("C023", f"`{f}(…)` takes one `{self.zone_enum[f]}`", s)
+                return ir.Const(None, ERROR, s)
+            return ir.ZoneOf(f, tuple(sorted(self.zones[f].items())), args[0], EnumT(f), s)
+        if f == "first_known":
+            return self._first_known(node, args)
+        if f in FUNCTIONS_1 or f in FUNCTIONS_N:
+            for a, a_ast in zip(args, node.args):
+                self._need_number(a, a_ast.span)
+            if f in FUNCTIONS_1 and len(args) != 1:
+                self.error("C023", f"`{f}` takes one number", s)
+                return ir.Const(None, ERROR, s)
+            if f in FUNCTIONS_N:
+                units = {a.type.unit for a in args if isinstance(a.type, NumT)}
+                if len(args) < 2 or len(units) > 1:
+                    self.error("C023", f"`{f}` takes two or more numbers of one unit", s)
+                    return ir.Const(None, ERROR, s)
+            return ir.Func(f, tuple(args), args[0].type, s)
+        self.error("C024", f"unknown function `{f}`", s,
+                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, "first_known", *REGISTRY_QUESTIONS, *self.zones]))
+        return ir.Const(None, ERROR, s)
+
