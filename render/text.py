@@ -61,9 +61,9 @@ def build(result: Explanation) -> Group:
     head = Text()
     head.append("OUTCOME ", style="bold")
     head.append(result.outcome, style=f"bold {style}")
-    if result.reason:
-        head.append(f"  {result.reason}")
     root = Tree(head)
+    if result.reason:  # its own line: a long CJK reason would otherwise wrap away from the outcome
+        root.add(Text(result.reason))
     for name, value in result.terms:
         root.add(Text(f"{name} = {show_share(name, value, labels)}"))
     for step in result.priorities:
