@@ -328,6 +328,9 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         bad = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
         span = Span(source, line, column, line, column + 1)
         hint = "strings use straight double quotes \"…\"" if bad in "“”'" else None
+        if bad == '"':  # a string the lexer could not close: it ends at the end of its line
+            return Diagnostic("P005", "this string is not closed on its line", span,
+                              'end it with " on the same line; write a long text as several strings, one per line')
         if bad == "%":
             hint = "write a percentage right after its number, as in 50%"
         return Diagnostic("P001", f"unexpected character `{bad}`", span, hint)

@@ -65,6 +65,8 @@ def test_spans_do_not_count_for_equality():
         ("define x = “a”", "P001", "unexpected character `“`", "     |            ^", "straight double quotes"),
         ("define x = 2025-13-01", "P004", "`2025-13-01` is not a calendar date", "     |            ^^^^^^^^^^",
          "YYYY-MM-DD"),
+        ('article 三 "未闭合的引文\n"下一行"', "P005", "this string is not closed on its line",
+         "     |            ^", "several strings, one per line"),
         ("rule r : gate cites 三 when a", "P003", "the file ends in the middle of an item", "", "expected"),
     ],
 )
