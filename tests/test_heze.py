@@ -144,3 +144,16 @@ def test_json_snapshot(path, snapshot):
                                   EXAMPLES_DIR / "04-inpatient-between-no-article.json"], ids=lambda p: p.stem)
 def test_text_snapshot(path, snapshot):
     assert explanation_to_text(explain(path), width=100) == snapshot
+
+
+def test_an_article_the_file_forgets_is_an_error(tmp_path):
+    import shutil
+
+    shutil.copytree(POLICIES / "sources", tmp_path / "sources")
+    text = (POLICIES / "heze-2026.policy").read_text(encoding="utf-8")
+    forgotten = text.replace('article 三（二） informative "（二）深化部门协同，凝聚工作合力。"\n', "")
+    assert forgotten != text
+    (tmp_path / "heze.policy").write_text(forgotten, encoding="utf-8")
+    errors = [d for d in check_file(tmp_path / "heze.policy") if d.severity == "error"]
+    assert [(d.code, d.message) for d in errors] == [("C054", "article `三（二）` of the source is not accounted for")]
+    assert "（二）深化部门协同" in errors[0].help
