@@ -70,15 +70,24 @@ def _model(name: str, tree: dict[str, Any], plan: CheckedPlan):
     return create_model(name or "Facts", __config__=_CONFIG, **fields)
 
 
-def facts_model(plan: CheckedPlan):
-    """The pydantic model of a facts file for this plan (built once per plan)."""
+def facts_tree(plan: CheckedPlan) -> dict[str, Any]:
+    """The shape of a facts file: nested dicts down to each declared input's type.
+
+    One shape for both validators (this pydantic model and engine.fastfacts), so they
+    cannot disagree on what a facts file may hold.
+    """
     tree: dict[str, Any] = {"plan": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
     for info in plan.inputs.values():
         node = tree
         for part in info.path[:-1]:
             node = node.setdefault(part, {})
         node[info.path[-1]] = info.type
-    return _model("Facts", tree, plan)
+    return tree
+
+
+def facts_model(plan: CheckedPlan):
+    """The pydantic model of a facts file for this plan (built once per plan)."""
+    return _model("Facts", facts_tree(plan), plan)
 
 
 # pydantic error type -> (message, hint)

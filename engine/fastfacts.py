@@ -17,6 +17,7 @@ import re
 from datetime import date
 from typing import Any
 
+from .facts import facts_tree
 from .plan import CheckedPlan
 from .types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
@@ -110,17 +111,6 @@ class _Writer:
     def item(self, t: RecordT) -> str:
         """A list item or map value: a record that must be there (pydantic refuses null)."""
         return self.record(dict(t.fields))
-
-
-def facts_tree(plan: CheckedPlan) -> dict[str, Any]:
-    """The shape of a facts file, as engine.facts.facts_model builds it."""
-    tree: dict[str, Any] = {"plan": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
-    for info in plan.inputs.values():
-        node = tree
-        for part in info.path[:-1]:
-            node = node.setdefault(part, {})
-        node[info.path[-1]] = info.type
-    return tree
 
 
 class FactsChecker:
