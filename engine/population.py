@@ -22,9 +22,9 @@ from typing import Any, Iterator
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
-from .case import Workspace
+from .fastcase import FastWorkspace
 from .diff import Added, Changed, DecisionChanged, PlanDiff, PrecedenceChanged, Removed, ZoneMoved
-from .evaluator import evaluate
+from .compiled import explain as explain_fast  # agrees with the reference evaluator (tests/test_fastpath.py)
 from .facts import parse_json
 from .trace import Explanation
 
@@ -189,7 +189,8 @@ def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
            context_path: str | None = None, registry_path: str | None = None) -> PopulationReport:
     """Decide every line of `population` under both plans; raise PolicyError if a plan fails.
     `registry_path` (else each line's "registry") answers both plans' spacing questions."""
-    old_ws, new_ws = Workspace(old_ref, context_path, registry_path), Workspace(new_ref, context_path, registry_path)
+    old_ws = FastWorkspace(old_ref, context_path, registry_path)
+    new_ws = FastWorkspace(new_ref, context_path, registry_path)
     old_ws.plan(old_ref)  # a plan that does not compile is one error for the run, not one per line
     new_ws.plan(new_ref)
     base = Path(population).parent if population != "-" else Path.cwd()
@@ -217,7 +218,7 @@ def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
             try:
                 case = workspace.open_case(data, source, base)
                 facts[side] = case.facts
-                results[side] = evaluate(case.plan, case.facts, registry=case.registry)
+                results[side] = explain_fast(case.plan, case.facts, registry=case.registry)
             except PolicyError as error:
                 results[side] = error
         bad = {side: r for side, r in results.items() if isinstance(r, PolicyError)}
