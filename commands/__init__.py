@@ -1,0 +1,1 @@
+"""One module per `policy` command; cli.py assembles them."""

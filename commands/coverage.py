@@ -1,0 +1,47 @@
+"""`policy coverage`."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dsl.diagnostics import PolicyError
+
+from ._common import fail
+
+
+@click.command()
+@click.argument("plan_refs", metavar="PLAN...", nargs=-1, required=True)
+def coverage(plan_refs: tuple[str, ...]) -> None:
+    """List every article of a plan's source with its status in the policy file.
+
+    Articles are read from the source document's own numbering (一、 （一） 1. 附件). Each is
+    operative (with the rules and definitions citing it), informative, deferred (with the
+    reason), or missing. Exits 1 when any article is missing, 2 on bad input.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from engine import compile_plan, resolve_plan
+    from engine.coverage import coverage as plan_coverage
+
+    console = Console(highlight=False)
+    missing = 0
+    for reference in plan_refs:
+        try:
+            plan = compile_plan(resolve_plan(reference))
+        except PolicyError as error:
+            fail(error, 1 if any(d.code == "C054" for d in error.diagnostics) else 2)
+        rows = plan_coverage(plan)
+        table = Table(title=f"{plan.stamp.id}: {plan.stamp.title}", title_justify="left")
+        for column in ("article", "status", "cited by / reason"):
+            table.add_column(column)
+        for row in rows:
+            detail = ", ".join(row.rules) if row.rules else (row.reason or "")
+            table.add_row(row.id, row.status, detail)
+        console.print(table)
+        accounted = sum(r.status != "missing" for r in rows)
+        missing += len(rows) - accounted
+        console.print(f"{accounted}/{len(rows)} articles accounted for "
+                      f"({100 * accounted // max(len(rows), 1)}%)\n")
+    sys.exit(1 if missing else 0)

@@ -1,0 +1,55 @@
+"""`policy explain`."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dsl.diagnostics import PolicyError
+
+from ._common import FORMATS, fail
+
+
+@click.command()
+@click.argument("facts", nargs=-1, required=True)
+@click.option("--plan", "plan_ref", metavar="PLAN", help="Plan id (found in policies/) or path to a .policy file; "
+              "overrides the facts file's \"plan\".")
+@click.option("--context", "context_path", metavar="CITY.json", help="City-year statistics (`city`), shared by many "
+              "applicants; overrides the facts file's \"context\".")
+@click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
+              "`id,name,category,lat,lon`) the spacing questions ask; overrides the facts file's \"registry\".")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
+            width: int | None) -> None:
+    """Decide one applicant and explain why, citing and quoting every article used.
+
+    FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
+    Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input (a bad
+    registry row too, named by file:line:col).
+    """
+    from engine.compiled import (
+        explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
+    )
+    from engine.fastcase import FastWorkspace
+    from render import explanation_to_json, to_json_text
+
+    if fmt != "json":  # the text view brings rich in: only the formats that use it load it
+        from render import explanation_to_markdown, explanation_to_text
+    workspace = FastWorkspace(plan_ref, context_path, registry_path)
+    try:
+        for number, path in enumerate(facts):
+            if fmt == "text" and len(facts) > 1:
+                click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
+            case = workspace.open_case_file(path)
+            result = fast_explain(case.plan, case.facts, registry=case.registry)
+            if fmt == "json":
+                click.echo(to_json_text(explanation_to_json(result)))
+            elif fmt == "md":
+                click.echo(explanation_to_markdown(result))
+            else:
+                tty = sys.stdout.isatty()
+                click.echo(explanation_to_text(result, width or (click.get_terminal_size()[0] if tty else 100), color=tty),
+                           nl=False)
+    except PolicyError as error:
+        fail(error)
