@@ -1,0 +1,87 @@
+"""`policy test`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dsl.diagnostics import PolicyError, render_all
+
+
+def _files(paths: tuple[str, ...]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        found += sorted(path.rglob("*.json")) if path.is_dir() else [path]
+    return found
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--plan", "plan_ref", metavar="PLAN", help="Judge every file under this plan (id or .policy path) "
+              "instead of the one it names: how a revised plan treats the examples.")
+@click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions for every file.")
+@click.option("-v", "--verbose", is_flag=True, help="List passing files too.")
+def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None, verbose: bool) -> None:
+    """Decide every facts file that carries an "expect" block and report each difference.
+
+    PATHS are facts files or folders (searched for *.json; default: policies/examples).
+    A facts file's "expect" says what the plan should decide for it:
+
+    \b
+      "expect": {"outcome": "eligible", "rule": "住院_千人床位数高于可承担",
+                 "article": "三（一）", "terms": {"纳入比例": 0.5},
+                 "values": {"测算值": 9.4974}, "missing": [], "priorities": []}
+
+    Only `outcome` is required; numbers match to the decimals written. Files without an
+    applicant (contexts) are skipped. Exit 0 all pass, 1 a difference, 2 bad input.
+
+    \b
+    Example, after editing a copy of a plan:
+      policy test --plan my-revision.policy policies/examples/shenyang
+    """
+    from engine.case import read_source
+    from engine.compiled import explain as fast_explain
+    from engine.expectations import differences, read_expectation
+    from engine.facts import parse_json
+    from engine.fastcase import FastWorkspace
+
+    if not paths:
+        default = Path("policies/examples")
+        paths = (str(default if default.is_dir() else Path(__file__).resolve().parent.parent / default),)
+    workspace = FastWorkspace(plan_ref, None, registry_path)
+    passed = failed = errors = unexpected = 0
+    for path in _files(paths):
+        try:
+            source = read_source(str(path))
+            data = parse_json(source.text, source)
+            if not isinstance(data.get("applicant"), dict):
+                continue  # a context or other JSON beside the examples
+            expect = read_expectation(data, source)
+            if expect is None:
+                unexpected += 1
+                continue
+            case = workspace.open_case(data, source, path.parent)
+            result = fast_explain(case.plan, case.facts, registry=case.registry)
+        except PolicyError as error:
+            errors += 1
+            click.echo(f"ERROR {path}", err=True)
+            click.echo(render_all(error.diagnostics), err=True)
+            continue
+        found = differences(result, expect)
+        if found:
+            failed += 1
+            click.echo(f"FAIL  {path}")
+            for line in found:
+                click.echo(f"      {line}")
+        else:
+            passed += 1
+            if verbose:
+                decided = f" by {result.decided_by.name}" if result.decided_by else ""
+                click.echo(f"ok    {path}: {result.outcome}{decided}")
+    summary = f"{passed} passed, {failed} failed"
+    extras = [f"{errors} error(s)"] if errors else []
+    extras += [f"{unexpected} file(s) without \"expect\""] if unexpected else []
+    click.echo(summary + (f" ({', '.join(extras)})" if extras else ""))
+    sys.exit(2 if errors else 1 if failed else 0)
