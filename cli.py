@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from commands import check, coverage, diff, explain, graph, test
+from commands import check, coverage, diff, explain, graph, schema, test
 from commands import eval as eval_command
 
 
@@ -30,6 +30,7 @@ main.add_command(coverage.coverage)
 main.add_command(graph.graph)
 main.add_command(diff.diff_)
 main.add_command(test.test)
+main.add_command(schema.schema)
 
 
 if __name__ == "__main__":
