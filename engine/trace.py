@@ -66,3 +66,12 @@ class Explanation:
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)
+
+    def readings(self) -> list[tuple[str, str]]:
+        """Every (article id, reading) the steps of this decision cite, once, in trace order."""
+        seen: dict[tuple[str, str], None] = {}
+        for step in self.steps:
+            for article in step.articles:
+                for text in article.readings:
+                    seen.setdefault((article.id, text))
+        return list(seen)

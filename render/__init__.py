@@ -1,11 +1,12 @@
-"""Views of a recorded trace: JSON for tools, a rich tree for the terminal, Markdown for the file.
+"""Views of a recorded trace: JSON for tools, a rich tree for the terminal, Markdown and HTML
+for the case file.
 
 This package sits at the edge: the engine never imports it, and it never re-evaluates.
 """
 from .json_view import explanation_to_json, to_json_text
 
-_LAZY = {"explanation_to_markdown": "markdown", "explanation_to_text": "text"}
-__all__ = ["explanation_to_json", "explanation_to_markdown", "explanation_to_text", "to_json_text"]
+_LAZY = {"explanation_to_markdown": "markdown", "explanation_to_text": "text", "explanation_to_html": "html"}
+__all__ = ["explanation_to_html", "explanation_to_json", "explanation_to_markdown", "explanation_to_text", "to_json_text"]
 
 
 def __getattr__(name: str):

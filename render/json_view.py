@@ -50,13 +50,6 @@ def explanation_to_json(result: Explanation) -> dict[str, Any]:
         first = decided.articles[0]
         decided_json = {"rule": decided.name, "kind": decided.rule_kind, "article": _article(first),
                         "articles": [_article(a) for a in decided.articles], "why": result.why}
-    readings = []
-    for step in result.steps:
-        for article in step.articles:
-            for text in article.readings:
-                entry = {"article": article.id, "text": text}
-                if entry not in readings:
-                    readings.append(entry)
     return {
         "plan": result.plan.as_json(),
         "decision": result.decision,
@@ -71,7 +64,7 @@ def explanation_to_json(result: Explanation) -> dict[str, Any]:
         "values": {k: jsonable(v) for k, v in result.values},
         "trace": [step_to_json(s, i) for i, s in enumerate(result.steps, 1)],
         "missing": list(result.missing),
-        "interpretations": readings,
+        "interpretations": [{"article": a, "text": t} for a, t in result.readings()],
     }
 
 

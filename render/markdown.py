@@ -66,12 +66,7 @@ def explanation_to_markdown(result: Explanation) -> str:
             src += ("; " if src and step.uses else "") + "; ".join(f"{n} = {show(v, labels)}" for n, v in step.uses)
             out.append(f"| {step.name} | {show(step.value, labels) if not step.missing else 'absent'} | "
                        f"{', '.join(a.id for a in step.articles)} | {_cell(src)} |")
-    readings = []
-    for step in result.steps:
-        for article in step.articles:
-            for text in article.readings:
-                if (article.id, text) not in readings:
-                    readings.append((article.id, text))
+    readings = result.readings()
     if readings:
         out += ["", "## Readings taken", ""] + [f"- **{a}**: {t}" for a, t in readings]
     return "\n".join(out) + "\n"

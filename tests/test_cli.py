@@ -144,3 +144,23 @@ def test_graph_prints_dot():
 def test_help_teaches():
     result = run("--help")
     assert "policy explain applicant.json" in result.output and "Exit codes" in result.output
+
+
+def test_explain_html_is_one_standalone_page():
+    result = run("explain", EXAMPLE, "--format", "html")
+    assert result.exit_code == 0
+    page = result.output
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "<script" not in page and "http" not in page.replace("https://", "")  # nothing fetched, nothing run
+    assert "<code>住院_千人床位数高于可承担</code>" in page and "三（一）" in page
+
+
+def test_html_escapes_every_text_from_the_plan(write_policy):
+    from engine import compile_plan, evaluate
+    from render import explanation_to_html
+
+    hostile = MINI.replace('then paused "暂停"', 'then paused "<script>alert(1)</script> & <b>"')
+    plan = compile_plan(write_policy(hostile))
+    page = explanation_to_html(evaluate(plan, {"applicant": {}, "city": {"deficit": True}}))
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in page

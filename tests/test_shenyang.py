@@ -106,3 +106,9 @@ def test_text_snapshot(path, snapshot):
 
 def test_markdown_snapshot(snapshot):
     assert explanation_to_markdown(explain(SHENYANG_EXAMPLES / "01-inpatient-main-city-50pct.json")) == snapshot
+
+
+def test_html_snapshot(snapshot):
+    from render import explanation_to_html
+
+    assert explanation_to_html(explain(SHENYANG_EXAMPLES / "06-excluded-staffing.json")) == snapshot
