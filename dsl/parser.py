@@ -7,6 +7,7 @@ expected tokens in words and a hint.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -355,9 +356,58 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
 
 def parse_policy(text: str, path: str = "<policy>") -> ast.PolicyFile:
     """Parse policy text into its AST, or raise PolicyError with a located diagnostic."""
-    source = Source(path, text)
+    return _parse(_lark(), Source(path, text))
+
+
+@dataclass(frozen=True, slots=True)
+class Lexeme:
+    """One token as the lexer saw it (`COMMENT` included): the formatter's view of the text."""
+
+    type: str  # the grammar's terminal name: NAME, STRING, COMMENT, WHEN, LPAR ...
+    text: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def parse_with_lexemes(text: str, path: str = "<policy>") -> tuple[ast.PolicyFile, tuple[Lexeme, ...]]:
+    """Parse as `parse_policy` does, and also return every token in order, comments included.
+
+    The grammar ignores comments; a lexer callback keeps them, and a post-lexer keeps every
+    token the parser is fed (so the formatter can find the `×` the tree spells `*`). Callbacks
+    on other terminals would not do: lark 1.3 chains them after its keyword callback and skips
+    them for keywords. A fresh parser per call keeps the sinks private; with lark's cache the
+    construction costs milliseconds.
+    """
+    comments: list = []
+    recorder = _Recorder()
+    lark = Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual", postlex=recorder,
+                propagate_positions=True, maybe_placeholders=False, cache=True,
+                lexer_callbacks={"COMMENT": comments.append})
+    tree = _parse(lark, Source(path, text))
+    tokens = sorted(recorder.tokens + comments, key=lambda t: (t.line, t.column))
+    lexemes = tuple(Lexeme(t.type, str(t), t.line, t.column, t.end_line, t.end_column) for t in tokens)
+    return tree, lexemes
+
+
+class _Recorder:
+    """A post-lexer that lets every token through and keeps a copy."""
+
+    always_accept = ()
+
+    def __init__(self):
+        self.tokens: list = []
+
+    def process(self, stream):
+        for token in stream:
+            self.tokens.append(token)
+            yield token
+
+
+def _parse(lark: Lark, source: Source) -> ast.PolicyFile:
     try:
-        tree = _lark().parse(text)
+        tree = lark.parse(source.text)
         return _ToAst(source).transform(tree)
     except UnexpectedInput as error:
         raise PolicyError([_syntax_diagnostic(source, error)]) from None
