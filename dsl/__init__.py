@@ -2,7 +2,7 @@
 from .diagnostics import Diagnostic, PolicyError, render, render_all
 from .spans import Source, Span
 
-_LAZY = {"PolicyFile": "ast", "parse_file": "parser", "parse_policy": "parser"}
+_LAZY = {"PolicyFile": "ast", "format_policy": "formatter", "parse_file": "parser", "parse_policy": "parser"}
 
 
 def __getattr__(name: str):
@@ -13,4 +13,5 @@ def __getattr__(name: str):
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["Diagnostic", "PolicyError", "PolicyFile", "Source", "Span", "parse_file", "parse_policy", "render", "render_all"]
+__all__ = ["Diagnostic", "PolicyError", "PolicyFile", "Source", "Span", "format_policy", "parse_file", "parse_policy",
+           "render", "render_all"]
