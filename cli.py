@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from commands import check, coverage, diff, explain, graph, schema, test
+from commands import fmt as fmt_command
 from commands import eval as eval_command
 
 
@@ -31,6 +32,7 @@ main.add_command(graph.graph)
 main.add_command(diff.diff_)
 main.add_command(test.test)
 main.add_command(schema.schema)
+main.add_command(fmt_command.fmt)
 
 
 if __name__ == "__main__":
