@@ -66,7 +66,7 @@ def fmt(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
             click.echo(formatted, nl=False)
         elif formatted != text:
             try:
-                _replace(Path(name), formatted)
+                _replace(Path(name).resolve(), formatted)  # through a symlink, to the plan it names
             except OSError as error:
                 click.echo(render_all([_unwritable(name, error)]), err=True)
                 failed += 1

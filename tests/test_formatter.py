@@ -426,3 +426,10 @@ def test_fmt_refusal_exits_2_and_leaves_the_file(tmp_path):
 def test_fmt_unreadable_file_exits_2(tmp_path):
     result = run("fmt", tmp_path / "missing.policy")
     assert result.exit_code == 2 and "cannot read" in result.output and "Traceback" not in result.output
+
+
+def test_fmt_through_a_symlink_rewrites_the_plan_and_keeps_the_link(messy):
+    link = messy.parent / "link.policy"
+    link.symlink_to(messy)
+    assert run("fmt", link).exit_code == 0
+    assert link.is_symlink() and messy.read_text(encoding="utf-8") == GOLDEN
