@@ -82,8 +82,11 @@ class Workspace:
         if context_path is None and isinstance(data.get("context"), str):
             context_path = str((base_dir or Path.cwd()) / data["context"])
         context = self.context(context_path) if context_path else None
-        facts = validate_facts(plan, merge_context(data, context), source, self.model(plan))
-        return plan, facts
+        return plan, self.validate(plan, data, context, source)
+
+    def validate(self, plan: CheckedPlan, data: dict, context: dict | None, source: Source) -> dict:
+        """The facts merged with their context and validated; FactsError naming each bad path."""
+        return validate_facts(plan, merge_context(data, context), source, self.model(plan))
 
     def registry(self, path: str, plan: CheckedPlan | None):
         """The registry file validated for this plan: against its closed list of categories, if

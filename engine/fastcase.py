@@ -7,7 +7,6 @@ checked by the fast checker (pydantic only for facts it cannot vouch for).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dsl.spans import Source
 
@@ -40,17 +39,8 @@ class FastWorkspace(Workspace):
             self.checkers[key] = FactsChecker(plan)
         return self.checkers[key]
 
-    def case(self, data: dict, source: Source, base_dir: Path | None) -> tuple[CheckedPlan, dict]:
-        """As `Workspace.case`, the facts checked fast; anything unusual (no plan named, facts
-        the checker will not vouch for) goes to `Workspace.case`, which judges and reports it.
-        INVARIANT: the plan and context are found as `Workspace.case` finds them (tested)."""
-        reference = self.plan_ref or data.get("plan")
-        if reference and isinstance(reference, str):
-            plan = self.plan(reference)
-            context_path = self.context_path
-            if context_path is None and isinstance(data.get("context"), str):
-                context_path = str((base_dir or Path.cwd()) / data["context"])
-            facts = self.checker(plan).check(data, self.context(context_path) if context_path else None)
-            if facts is not None:
-                return plan, facts
-        return super().case(data, source, base_dir)
+    def validate(self, plan: CheckedPlan, data: dict, context: dict | None, source: Source) -> dict:
+        """As `Workspace.validate`, checked fast; facts the fast checker will not vouch for go to
+        pydantic, which judges them and names every bad path."""
+        facts = self.checker(plan).check(data, context)
+        return facts if facts is not None else super().validate(plan, data, context, source)
