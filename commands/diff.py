@@ -1,6 +1,7 @@
 """`policy diff`."""
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
@@ -64,7 +65,7 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
         click.echo(diff_to_markdown(changes, report, examples), nl=False)
     else:
         tty = sys.stdout.isatty()
-        click.echo(diff_to_text(changes, report, width or (click.get_terminal_size()[0] if tty else 100), tty, examples),
+        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), tty, examples),
                    nl=False)
     if report is not None and report.errors:
         click.echo(f"policy diff: {len(report.errors)} bad line(s) in {population} (listed in the report)", err=True)

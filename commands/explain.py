@@ -1,6 +1,7 @@
 """`policy explain`."""
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
@@ -52,7 +53,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
                 click.echo(explanation_to_html(result), nl=False)
             else:
                 tty = sys.stdout.isatty()
-                click.echo(explanation_to_text(result, width or (click.get_terminal_size()[0] if tty else 100), color=tty),
+                click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty),
                            nl=False)
     except PolicyError as error:
         fail(error)

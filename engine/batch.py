@@ -155,7 +155,10 @@ class _Progress:
             from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(console=Console(stderr=True), transient=True)
+            # INVARIANT: the bar draws on stderr and leaves stdout alone: rich would otherwise
+            # redirect stdout through its console, so `eval pop.jsonl > out.jsonl` came out empty.
+            self.bar = Progress(console=Console(stderr=True), transient=True, redirect_stdout=False,
+                                redirect_stderr=False)
             self.task = self.bar.add_task("deciding", total=_count_lines(path))
             self.bar.start()
 
