@@ -315,3 +315,23 @@ def _articles(old: CheckedPlan, new: CheckedPlan, a: Side, b: Side) -> tuple[str
             if name:
                 changed += list(plan.rules[name].cites)
     return tuple(dict.fromkeys(changed))
+
+
+def write_witnesses(report: SemanticDiff, folder: str) -> SemanticDiff:
+    """Write every witness as a facts file in `folder` (created if need be); the report names each file."""
+    import dataclasses
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    cells = []
+    for cell in report.cells:
+        witnesses = []
+        for w in cell.witnesses:
+            where = cell.regions[0] if cell.regions else "all"
+            name = f"{cell.decision}-{cell.category or 'all'}-{where}-{w.kind}.json"
+            path = out / name
+            path.write_text(json.dumps(w.facts, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            witnesses.append(dataclasses.replace(w, file=str(path)))
+        cells.append(dataclasses.replace(cell, witnesses=tuple(witnesses)))
+    return dataclasses.replace(report, cells=tuple(cells))
