@@ -22,8 +22,12 @@ from ._common import FORMATS, fail
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
               help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+@click.option("--what-if", "what_if", is_flag=True, help="Also say what would change the outcome: for the decisive "
+              "rule and each rule that would give a better outcome, the smallest change of one fact (exact bound, "
+              "strict or not), and the facts that cannot change it; for an undetermined outcome, the missing facts "
+              "in the order to ask for them. JSON: a `what_if` field.")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None) -> None:
+            width: int | None, what_if: bool) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
@@ -45,15 +49,35 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
                 click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
             case = workspace.open_case_file(path)
             result = fast_explain(case.plan, case.facts, registry=case.registry)
+            extra = _what_if(case, result) if what_if else None
             if fmt == "json":
-                click.echo(to_json_text(explanation_to_json(result)))
+                click.echo(to_json_text(explanation_to_json(result) | ({"what_if": extra} if extra else {})))
             elif fmt == "md":
-                click.echo(explanation_to_markdown(result))
+                click.echo(explanation_to_markdown(result) + (_what_if_view(extra, "md") if extra else ""))
             elif fmt == "html":
                 click.echo(explanation_to_html(result), nl=False)
             else:
                 tty = sys.stdout.isatty()
                 click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty),
                            nl=False)
+                if extra:
+                    click.echo(_what_if_view(extra, "text"), nl=False)
     except PolicyError as error:
         fail(error)
+
+
+def _what_if(case, result) -> dict:
+    """The counterfactuals (or the facts still needed) of one decided case, as a JSON record."""
+    from engine.solver.needed import still_needed  # z3: only `--what-if` loads it
+    from engine.solver.whatif import what_if
+    from render.whatif_view import what_if_to_json
+
+    found = what_if(case.plan, case.facts, result, result.decision)
+    needed = still_needed(case.plan, case.facts, result.missing, result.decision) if result.outcome == "undetermined" else ()
+    return what_if_to_json(found, needed)
+
+
+def _what_if_view(data: dict, fmt: str) -> str:
+    from render.whatif_view import what_if_to_markdown, what_if_to_text
+
+    return what_if_to_markdown(data) if fmt == "md" else what_if_to_text(data)

@@ -149,10 +149,14 @@ class DecisionTerm:
 class Translation:
     """One plan over one Space: definitions, rules and decisions as z3 terms, built once."""
 
-    def __init__(self, plan: CheckedPlan, space: Space, fixed_defs: dict[str, Val] | None = None):
+    def __init__(self, plan: CheckedPlan, space: Space, fixed_defs: dict[str, Val] | None = None,
+                 registry_answers: dict[str, Any] | None = None):
         self.plan = plan
         self.space = space
         self.defs: dict[str, Val | _Record] = dict(fixed_defs or {})
+        # definition -> the number its registry question gave in the evaluator's run of one case
+        self.registry_answers = dict(registry_answers or {})
+        self._defining: list[str] = []
         self._rules: dict[str, Val] = {}
         self._domains: dict[str, frozenset[str]] = {}
 
@@ -181,7 +185,11 @@ class Translation:
     # ---- expressions
     def define(self, name: str):
         if name not in self.defs:
-            self.defs[name] = self.expr(self.plan.defines[name].node, {})
+            self._defining.append(name)
+            try:
+                self.defs[name] = self.expr(self.plan.defines[name].node, {})
+            finally:
+                self._defining.pop()
         return self.defs[name]
 
     def record(self, node: ir.Node, env: dict) -> _Record:
@@ -312,7 +320,11 @@ class Translation:
                 return Val(defined, value)
             case ir.RegistryQuery():
                 # The registry is a file, not a fact: the solver reasons about the distance the
-                # facts give (applicant.nearest_same_category_m), so the registry is absent here.
+                # facts give (applicant.nearest_same_category_m), or about the answer the
+                # evaluator got from the registry for one case; otherwise it is absent here.
+                answer = self.registry_answers.get(self._defining[-1]) if self._defining else None
+                if answer is not None:
+                    return Val(TRUE, real(answer))
                 return Val(FALSE, z3.RealVal(0))
             case ir.SumOver(body=body, var=var, items=items):
                 if not isinstance(items, ir.InputRef) or not isinstance(items.type, ListT):
