@@ -26,12 +26,14 @@ from ._common import FORMATS, fail
               "versions decide any applicant differently (z3): equivalent, stricter, looser or incomparable, with a "
               "witness facts file for every difference.")
 @click.option("--witness-dir", metavar="DIR", help="With --semantic: write each witness there as a facts file.")
+@click.option("--baseline", metavar="CITY.json", help="With --semantic: a context or facts file whose values the "
+              "witnesses keep where they can (realistic statistics, only what matters changed).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
               help="With --semantic: the solver's time for one question; past it the answer is `unknown`.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
 def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str | None, registry_path: str | None,
-          examples: int, semantic: bool, witness_dir: str | None, timeout: float, fmt: str, width: int | None) -> None:
+          examples: int, semantic: bool, witness_dir: str | None, baseline: str | None, timeout: float, fmt: str, width: int | None) -> None:
     """Compare two versions of a plan: what changed, article by article, and whom it changes.
 
     OLD and NEW are .policy files (or plan ids). Items are matched by article id and by name,
@@ -64,7 +66,7 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     from render.diff_view import diff_to_json, diff_to_markdown, diff_to_text
 
     if semantic:
-        _semantic(old_ref, new_ref, witness_dir, timeout, fmt)
+        _semantic(old_ref, new_ref, witness_dir, baseline, timeout, fmt)
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
         changes = diff_plans(parse_file(old_path), parse_file(new_path))
@@ -86,7 +88,8 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     sys.exit(1 if changes else 0)
 
 
-def _semantic(old_ref: str, new_ref: str, witness_dir: str | None, timeout: float, fmt: str) -> None:
+def _semantic(old_ref: str, new_ref: str, witness_dir: str | None, baseline_path: str | None, timeout: float,
+              fmt: str) -> None:
     from engine import compile_plan, resolve_plan
     from engine.solver.semantic_diff import semantic_diff, write_witnesses
     from render import to_json_text
@@ -94,7 +97,15 @@ def _semantic(old_ref: str, new_ref: str, witness_dir: str | None, timeout: floa
 
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
-        report = semantic_diff(compile_plan(old_path), compile_plan(new_path), int(timeout * 1000))
+        baseline = None
+        if baseline_path:
+            from engine.case import read_source
+            from engine.facts import parse_json
+
+            source = read_source(baseline_path, "baseline")
+            baseline = parse_json(source.text, source, "baseline")
+            baseline = {k: v for k, v in baseline.items() if k in ("applicant", "city")}
+        report = semantic_diff(compile_plan(old_path), compile_plan(new_path), int(timeout * 1000), baseline)
     except PolicyError as error:
         fail(error)
     if witness_dir:

@@ -58,8 +58,11 @@ def _commands(data: dict, diff: dict) -> list[str]:
 
 
 def semantic_to_text(data: dict) -> str:
-    out = [f"semantic diff: {data['old']['id']} ({data['old']['version']}) -> {data['new']['id']} "
-           f"({data['new']['version']})"]
+    def name(side):  # two copies of one plan share an id: their paths tell them apart
+        same = (data["old"]["id"], data["old"]["version"]) == (data["new"]["id"], data["new"]["version"])
+        return side["path"] if same else f"{side['id']} ({side['version']})"
+
+    out = [f"semantic diff: {name(data['old'])} -> {name(data['new'])}"]
     decision = None
     for cell in data["cells"]:
         if cell["decision"] != decision:

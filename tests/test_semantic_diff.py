@@ -158,3 +158,23 @@ def test_semantic_text_output_prints_witnesses(tmp_path):
 def test_semantic_bad_plan_exits_2(tmp_path):
     result = run("diff", DIFF / "draft.policy", tmp_path / "nope.policy", "--semantic")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_baseline_keeps_a_real_citys_statistics_in_the_witness(tmp_path):
+    new = copy_plan(tmp_path, HEZE, "heze.policy", "= 7.5", "= 7.0")
+    context = POLICIES / "examples" / "heze" / "context-2026.json"
+    result = run("diff", HEZE, new, "--semantic", "--baseline", context, "--witness-dir", tmp_path / "w",
+                 "--format", "json")
+    data = json.loads(result.output)
+    confirm_every_witness(data)
+    city = json.loads(context.read_text(encoding="utf-8"))["city"]
+    for d in (d for c in differing(data) for d in c["differences"]):
+        assert d["facts"]["city"]["fund"]["months_payable"] == city["fund"]["months_payable"]
+        assert len(d["facts"]["city"]["age_groups"]) == len(city["age_groups"])
+
+
+def test_bad_baseline_exits_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    result = run("diff", DIFF / "draft.policy", DIFF / "ratio-60.policy", "--semantic", "--baseline", bad)
+    assert result.exit_code == 2 and "Traceback" not in result.output

@@ -87,7 +87,7 @@ ASSUMPTIONS = (
     "spacing_conflict",
     "every fact is present (an applicant with a missing fact is `undetermined` under both versions)",
     "numbers within their declared ranges: a fraction in [0, 1], a `count` a whole number, any other quantity >= 0",
-    "a list (such as age groups) has one item",
+    "a list (such as age groups) has one item, or as many as the baseline's",
     "the distance to the nearest institution of the same type is the facts' applicant.nearest_same_category_m",
 )
 
@@ -107,8 +107,8 @@ def _verdict(found: dict[str, str]) -> str:
 
 
 class _Question:
-    def __init__(self, old: CheckedPlan, new: CheckedPlan, decision: str, timeout_ms: int):
-        self.space = SymbolicSpace([old, new])
+    def __init__(self, old: CheckedPlan, new: CheckedPlan, decision: str, timeout_ms: int, baseline=None):
+        self.space = SymbolicSpace([old, new], baseline=baseline)
         self.old, self.new = old, new
         self.a = Translation(old, self.space).decision(decision)
         self.b = Translation(new, self.space).decision(decision)
@@ -153,14 +153,18 @@ class _Question:
         return self.solver(*extra)[0]
 
 
-def semantic_diff(old: CheckedPlan, new: CheckedPlan, timeout_ms: int = 10_000) -> SemanticDiff:
-    """Every category and district of the plans' shared decisions: the verdict and its witnesses."""
+def semantic_diff(old: CheckedPlan, new: CheckedPlan, timeout_ms: int = 10_000, baseline: dict | None = None
+                  ) -> SemanticDiff:
+    """Every category and district of the plans' shared decisions: the verdict and its witnesses.
+
+    `baseline` (facts, such as a context file's `city`) is what witnesses try first; it changes
+    which witness is shown, never a verdict."""
     cells: list[Cell] = []
     skipped: list[str] = []
     names = [n for n in old.decisions if n in new.decisions]
     for name in names:
         try:
-            q = _Question(old, new, name, timeout_ms)
+            q = _Question(old, new, name, timeout_ms, baseline)
         except Untranslatable as error:
             where = f" (line {error.span.line})" if error.span is not None and error.span.line else ""
             skipped.append(f"decision `{name}`: {error.what}{where} cannot be translated; nothing is claimed for it")

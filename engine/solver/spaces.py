@@ -47,10 +47,13 @@ def matches(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
 class SymbolicSpace(Space):
     """Every fact a fresh variable, present (a complete applicant), within its declared range."""
 
-    def __init__(self, plans: list[CheckedPlan], rows: int = 1):
+    def __init__(self, plans: list[CheckedPlan], rows: int = 1, baseline: dict | None = None):
         super().__init__()
         self.plans = plans
         self.n_rows = rows
+        # A real case's values (a context file's city statistics) that witnesses try first, so a
+        # witness looks like that city with only what matters changed.
+        self.baseline = baseline or {}
         self.vars: dict[tuple[str, ...], tuple[object, Type]] = {}
         self.whole = set().union(*(whole_number_paths(p) for p in plans))
         self.enums = {}
@@ -87,7 +90,22 @@ class SymbolicSpace(Space):
         return Val(TRUE, var)
 
     def rows(self, path):
-        return self.n_rows
+        given = ConcreteSpace.lookup(self, path) if self.baseline else None
+        return len(given) if isinstance(given, list) and given else self.n_rows
+
+    @property
+    def facts(self):  # what `lookup` reads: the baseline
+        return self.baseline
+
+    def preferred(self, path):
+        """The baseline's value of a fact, as a z3 constant of its sort, or None."""
+        value = ConcreteSpace.lookup(self, path) if self.baseline else None
+        if value is None or isinstance(value, (dict, list)):
+            return None
+        try:
+            return self.constant(value, self.vars[path][1])
+        except (Untranslatable, TypeError, ValueError):
+            return None
 
     def base(self, var):
         """The z3 constant a fact's variable is made of (a whole number is a real of an integer)."""

@@ -2,9 +2,9 @@
 
 The solver's first model is whatever z3 finds (5001/7 m). A handler wants a file they can
 read and run: so every fact the question depends on is tried, one at a time and in a fixed
-order, at 0 (or false), then at the nearest whole number, then at one, two or three decimals,
-each only if the question stays satisfiable; facts the question does not depend on are left
-out. The result is minimal in that sense (no single fact can be set to zero), not globally.
+order, at its baseline value when a baseline (a real city's statistics) is given, then at 0
+(or false), then at the nearest whole number, then at one, two or three decimals, each only
+if the question stays satisfiable; facts the question does not depend on are left out. The result is minimal in that sense (no single fact can be set to zero), not globally.
 """
 from __future__ import annotations
 
@@ -77,6 +77,13 @@ def simplest_model(solver: z3.Solver, space: SymbolicSpace, names: set[str]) -> 
                      for c in _candidates(current, whole)]
         else:
             tries = []
+        preferred = space.preferred(path) if hasattr(space, "preferred") else None
+        if preferred is not None:
+            if base.sort() == z3.IntSort() and not z3.is_int_value(preferred):
+                value = Fraction(preferred.as_fraction()) if z3.is_rational_value(preferred) else None
+                preferred = z3.IntVal(int(value)) if value is not None and value.denominator == 1 else None
+            if preferred is not None:
+                tries = [preferred, *tries]
         for t in tries:
             if solver.check(*fixed, base == t) == z3.sat:
                 fixed.append(base == t)
