@@ -92,3 +92,21 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert len(records) == lines and all(r["outcome"] == "eligible" for r in records)
     assert '"outcome"' not in shown  # the decisions went to the file, not the screen
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
+
+
+def test_semantic_diff_at_a_terminal(tmp_path):
+    draft = ROOT / "tests" / "fixtures" / "diff" / "draft.policy"
+    radius = ROOT / "tests" / "fixtures" / "diff" / "radius-500.policy"
+    code, shown, _ = _at_tty(["diff", str(draft), str(radius), "--semantic", "--witness-dir", str(tmp_path)])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 1 and "pharmacy, every district: looser" in shown and "witness: {" in shown
+
+
+def test_explain_what_if_and_check_lints_at_a_terminal():
+    spacing = str(SHENYANG_EXAMPLES / "07-pharmacy-spacing-conflict.json")
+    code, shown, _ = _at_tty(["explain", spacing, "--what-if"])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "more than 800 (strict), e.g. 800.1 -> eligible" in shown
+    code, shown, _ = _at_tty(["check", str(SHENYANG)])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "warning[W104]" in shown
