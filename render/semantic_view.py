@@ -7,13 +7,21 @@ on one line) with the two commands that confirm it.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 from .values import jsonable
 
 
+def _plain(value):
+    """An exact rational as a JSON number (an int when whole)."""
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
+
+
 def _side(side) -> dict[str, Any]:
-    return {"outcome": side.outcome, "rule": side.rule, "terms": jsonable(side.terms)}
+    return {"outcome": side.outcome, "rule": side.rule, "terms": jsonable({k: _plain(v) for k, v in side.terms.items()})}
 
 
 def semantic_to_json(report, old_path: str, new_path: str) -> dict[str, Any]:

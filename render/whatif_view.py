@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from fractions import Fraction
+
 from .values import jsonable
+
+
+def _plain(value):
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return jsonable(value)
 
 _RELATION = {">": "more than {} (strict)", ">=": "at least {}", "<": "less than {} (strict)", "<=": "at most {}",
              "=": "exactly {}"}
@@ -19,9 +27,9 @@ def what_if_to_json(what_if, needed=()) -> dict[str, Any]:
         "targets": [{
             "rule": t.rule, "role": t.role, "concludes": t.concludes, "articles": list(t.articles),
             "changes": [{
-                "what": c.what, "kind": c.kind, "current": jsonable(c.current), "relation": c.relation,
-                "bound": jsonable(c.bound), "exact": c.exact, "strict": c.relation in ("<", ">"),
-                "example": jsonable(c.example), "outcome": c.outcome, "confirmed": c.confirmed,
+                "what": c.what, "kind": c.kind, "current": _plain(c.current), "relation": c.relation,
+                "bound": _plain(c.bound), "exact": c.exact, "strict": c.relation in ("<", ">"),
+                "example": _plain(c.example), "outcome": c.outcome, "confirmed": c.confirmed,
             } for c in t.changes],
             "cannot_change_it": list(t.cannot),
         } for t in what_if.targets],

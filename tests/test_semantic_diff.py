@@ -178,3 +178,57 @@ def test_bad_baseline_exits_2(tmp_path):
     bad.write_text("{", encoding="utf-8")
     result = run("diff", DIFF / "draft.policy", DIFF / "ratio-60.policy", "--semantic", "--baseline", bad)
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+UNTRANSLATABLE = """\
+plan "partial"
+  title "部分"
+  version "1"
+
+article 一 "一、新增机构距离同类机构800米以上。"
+
+enum 类别 { pharmacy "零售药店" clinic "诊所" }
+input applicant.category : 类别 as 申请类别
+input applicant.name : text as 名称
+input applicant.distance : metres as 距离
+input city.regions : map of { rate: fraction "比率" }
+
+define 名称比率 cites 一 = city.regions[名称].rate
+
+rule 半径 : spacing cites 一
+  when 距离 <= 800 m
+  then spacing_conflict
+
+rule 药店 : admission cites 一
+  when 申请类别 = 零售药店
+  then eligible
+
+rule 比率高 : admission cites 一
+  when 名称比率 > 50%
+  then eligible
+
+decision 准入 {
+  precedence 半径 > 药店
+  otherwise needs_review "无条款"
+}
+
+decision 另一 {
+  precedence 比率高
+  otherwise needs_review "无条款"
+}
+"""
+
+
+def test_untranslatable_decision_is_named_and_the_rest_still_proved(write_policy, tmp_path):
+    old = write_policy(UNTRANSLATABLE, name="old.policy")
+    new = write_policy(UNTRANSLATABLE.replace("<= 800 m", "<= 500 m"), name="new.policy")
+    code, data = semantic(tmp_path, old, new)
+    assert code == 1
+    assert any("decision `另一`" in t and "map key" in t for t in data["not_translated"]), data["not_translated"]
+    assert {c["decision"] for c in data["cells"]} == {"准入"}
+    assert {c["verdict"] for c in differing(data)} == {"looser"}
+    confirm_every_witness(data)
+    # The same plan against itself: every translatable cell is proved, but the report does not
+    # call the versions equivalent while a decision went unchecked.
+    code, data = semantic(tmp_path, old, old)
+    assert code == 1 and not data["equivalent"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import z3
 
@@ -28,7 +29,7 @@ from dsl.spans import Source
 from ..plan import CheckedPlan
 from .solve import solve
 from .spaces import SymbolicSpace
-from .translate import Translation, Untranslatable, _and, _or
+from .translate import Translation, Untranslatable, _and, _or, exact
 from .witness import occurring, simplest_model
 
 # What an applicant would prefer: outside the limits, admitted, sent to a person, refused.
@@ -264,11 +265,9 @@ def _claimed(q: _Question, d, model) -> Side:
     return Side(outcome, rule, terms)
 
 
-def _number(v):
-    from fractions import Fraction
-
-    f = Fraction(v.as_fraction()) if z3.is_rational_value(v) else Fraction(v.approx(12).as_fraction())
-    return int(f) if f.denominator == 1 else float(f)
+def _number(v) -> Fraction:
+    """A z3 number as the exact rational it is (compared exactly with the evaluator's value)."""
+    return Fraction(v.as_fraction()) if z3.is_rational_value(v) else Fraction(v.approx(12).as_fraction())
 
 
 def _side(plan: CheckedPlan, facts: dict, decision: str) -> Side | None:
@@ -283,7 +282,10 @@ def _side(plan: CheckedPlan, facts: dict, decision: str) -> Side | None:
         return None
     result = evaluate(plan, checked, decision)
     rule = result.decided_by.name if result.decided_by is not None else None
-    terms = {k: (int(v) if isinstance(v, (int, float)) and float(v).is_integer() else v) for k, v in result.terms}
+    # Exactly, whether the evaluator computes in binary floats (0.6 is read as 3/5, as written)
+    # or in exact rationals.
+    terms = {k: (exact(v) if isinstance(v, (int, float, Fraction)) and not isinstance(v, bool) else v)
+             for k, v in result.terms}
     return Side(result.outcome, rule, terms)
 
 
