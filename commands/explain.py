@@ -55,7 +55,13 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             elif fmt == "md":
                 click.echo(explanation_to_markdown(result) + (_what_if_view(extra, "md") if extra else ""))
             elif fmt == "html":
-                click.echo(explanation_to_html(result), nl=False)
+                page = explanation_to_html(result)
+                if extra:  # the counterfactuals as a section of the same case document
+                    import html
+
+                    section = f'<section class="what-if"><pre>{html.escape(_what_if_view(extra, "text"))}</pre></section>\n'
+                    page = page.replace("</body>", section + "</body>", 1)
+                click.echo(page, nl=False)
             else:
                 tty = sys.stdout.isatty()
                 click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty),
@@ -69,12 +75,13 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
 def _what_if(case, result) -> dict:
     """The counterfactuals (or the facts still needed) of one decided case, as a JSON record."""
     from engine.solver.needed import still_needed  # z3: only `--what-if` loads it
-    from engine.solver.whatif import what_if
+    from engine.solver.whatif import label_of, what_if
     from render.whatif_view import what_if_to_json
 
     found = what_if(case.plan, case.facts, result, result.decision)
     needed = still_needed(case.plan, case.facts, result.missing, result.decision) if result.outcome == "undetermined" else ()
-    return what_if_to_json(found, needed)
+    labels = {c.what: label_of(case.plan, c.what) for t in found.targets for c in t.changes if c.kind == "fact"}
+    return what_if_to_json(found, needed, labels)
 
 
 def _what_if_view(data: dict, fmt: str) -> str:

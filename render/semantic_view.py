@@ -66,11 +66,8 @@ def _commands(data: dict, diff: dict) -> list[str]:
 
 
 def semantic_to_text(data: dict) -> str:
-    def name(side):  # two copies of one plan share an id: their paths tell them apart
-        same = (data["old"]["id"], data["old"]["version"]) == (data["new"]["id"], data["new"]["version"])
-        return side["path"] if same else f"{side['id']} ({side['version']})"
-
-    out = [f"semantic diff: {name(data['old'])} -> {name(data['new'])}"]
+    old, new = (n.strip("`") for n in _names(data))  # two copies of one plan share an id: paths tell them apart
+    out = [f"semantic diff: {old} -> {new}"]
     decision = None
     for cell in data["cells"]:
         if cell["decision"] != decision:
@@ -96,9 +93,15 @@ def semantic_to_text(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def _names(data: dict) -> tuple[str, str]:
+    """How the report names the two versions: id and version, or the paths of two copies of one plan."""
+    same = (data["old"]["id"], data["old"]["version"]) == (data["new"]["id"], data["new"]["version"])
+    return tuple(f"`{side['path']}`" if same else f"`{side['id']}` {side['version']}" for side in (data["old"], data["new"]))
+
+
 def semantic_to_markdown(data: dict) -> str:
-    out = [f"# Semantic diff: `{data['old']['id']}` {data['old']['version']} → `{data['new']['id']}` "
-           f"{data['new']['version']}", "", "| decision | applicants | verdict | difference | articles |",
+    old, new = _names(data)
+    out = [f"# Semantic diff: {old} → {new}", "", "| decision | applicants | verdict | difference | articles |",
            "|---|---|---|---|---|"]
     for cell in data["cells"]:
         diffs = cell["differences"] or [None]

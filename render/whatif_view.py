@@ -21,13 +21,14 @@ _RELATION = {">": "more than {} (strict)", ">=": "at least {}", "<": "less than 
              "=": "exactly {}"}
 
 
-def what_if_to_json(what_if, needed=()) -> dict[str, Any]:
+def what_if_to_json(what_if, needed=(), labels: dict | None = None) -> dict[str, Any]:
+    labels = labels or {}
     return {
         "outcome": what_if.outcome,
         "targets": [{
             "rule": t.rule, "role": t.role, "concludes": t.concludes, "articles": list(t.articles),
             "changes": [{
-                "what": c.what, "kind": c.kind, "current": _plain(c.current), "relation": c.relation,
+                "what": c.what, "label": labels.get(c.what), "kind": c.kind, "current": _plain(c.current), "relation": c.relation,
                 "bound": _plain(c.bound), "exact": c.exact, "strict": c.relation in ("<", ">"),
                 "example": _plain(c.example), "outcome": c.outcome, "confirmed": c.confirmed,
             } for c in t.changes],
@@ -47,7 +48,7 @@ def _bound(c: dict) -> str:
 
 
 def _change(c: dict) -> str:
-    kind = " (definition)" if c["kind"] == "definition" else ""
+    kind = " (definition)" if c["kind"] == "definition" else f" ({c['label']})" if c.get("label") else ""
     now = "absent" if c["current"] is None else c["current"]
     line = f"{c['what']}{kind}: now {now}; would have to be {_bound(c)}"
     if c["example"] is not None and c["example"] != c["bound"]:

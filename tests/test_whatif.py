@@ -60,7 +60,21 @@ def test_every_counterfactual_flips_the_engines_own_decision(tmp_path, example):
             if change["strict"] and isinstance(change["bound"], (int, float)) and "/" not in change["exact"]:
                 at = json.loads(run("explain", changed_file(tmp_path, example, change["what"], change["bound"]),
                                     "--format", "json").output)
-                assert at["outcome"] == before, change
+                if target["role"] == "decisive":
+                    assert at["outcome"] == before, change
+                else:
+                    assert (at["decided_by"] or {}).get("rule") != target["rule"], change
+            # A bound that includes itself is tight: one whole unit short of it, the outcome holds.
+            if change["relation"] in (">=", "<=") and isinstance(change["bound"], int) \
+                    and isinstance(change["current"], (int, float)):
+                short = change["bound"] - 1 if change["relation"] == ">=" else change["bound"] + 1
+                if min(change["current"], change["bound"]) < short < max(change["current"], change["bound"]):
+                    at = json.loads(run("explain", changed_file(tmp_path, example, change["what"], short),
+                                        "--format", "json").output)
+                    if target["role"] == "decisive":
+                        assert at["outcome"] == before, (change, short)
+                    else:
+                        assert (at["decided_by"] or {}).get("rule") != target["rule"], (change, short)
 
 
 def test_spacing_counterfactual_states_the_exact_strict_bound():
@@ -78,6 +92,17 @@ def test_heze_formula_counterfactual_names_the_definition_and_the_facts():
     assert by["测算值"]["relation"] == ">" and by["测算值"]["bound"] == pytest.approx(8.2)
     assert by["city.fund.months_payable"]["relation"] == ">"
     assert "city.discharges.local_in_local" in target["cannot_change_it"]
+
+
+def test_count_counterfactual_is_a_whole_number():
+    """测算值 would have to exceed 8.2, i.e. 本地参保人在本地出院人次 at least N."""
+    data = what_if(POLICIES / "examples" / "heze" / "04-inpatient-between-no-article.json")
+    target = next(t for t in data["what_if"]["targets"] if t["rule"] == "分县区配置")
+    by = {c["what"]: c for c in target["changes"]}
+    assert by["测算值"]["relation"] == ">" and by["测算值"]["exact"] == "8.2"
+    local = by["city.discharges.local_in_local"]
+    assert local["relation"] == ">=" and isinstance(local["bound"], int) and local["example"] == local["bound"]
+    assert local["label"] == "本地参保人在本地出院人次"
 
 
 def test_date_counterfactual():

@@ -89,6 +89,32 @@ def type_at(plan: CheckedPlan, path: tuple[str, ...]) -> Type | None:
     return None
 
 
+def label_of(plan: CheckedPlan, dotted: str) -> str | None:
+    """The Chinese name the plan gives a fact: its alias or label, or its record field's label."""
+    from dsl import ast
+
+    path = _split(dotted)
+    info = plan.inputs.get(dotted)
+    if info is not None:
+        return info.alias or info.label
+    for item in plan.policy.items:
+        if isinstance(item, ast.InputDecl) and path[:len(item.path)] == item.path:
+            t, rest = item.type, list(path[len(item.path):])
+            label = None
+            while rest and t is not None:
+                if isinstance(t, (ast.MapType, ast.ListType)):
+                    rest.pop(0)
+                    t = t.value if isinstance(t, ast.MapType) else t.item
+                elif isinstance(t, ast.RecordType):
+                    name = rest.pop(0)
+                    field = next((f for f in t.fields if f.name == name), None)
+                    t, label = (field.type, field.label) if field else (None, None)
+                else:
+                    break
+            return label
+    return None
+
+
 def _rank(outcome: str) -> int:
     return RANK.get(outcome, 0)
 
@@ -263,7 +289,14 @@ def _search(case: _Case, index, rule, role, outcome, path, def_name) -> Change |
     # An absent fact is searched from zero: what value, if the facts gave one, would flip it.
     x0 = Fraction(0) if current is None else Fraction(date.fromisoformat(str(current)).toordinal()) if isinstance(t, DateT) else exact(current)
     integral = base.sort() == z3.IntSort()
-    found = _nearest(g, base, x0, integral, holds)
+    if integral and z3.is_app_of(var, z3.Z3_OP_TO_REAL):
+        # A whole number's thresholds are found over the reals (a count must exceed 143,400.5…),
+        # then the first whole number past each is probed.
+        r = z3.Real(f"{what} (real)")
+        points = _breakpoints(z3.substitute(g, (var, r)), r)
+    else:
+        points = _breakpoints(g, base)
+    found = _nearest(g, base, x0, integral, holds, points)
     if found is None:
         return None
     relation, bound, example = found
@@ -340,7 +373,7 @@ def _breakpoints(g, x) -> list[Fraction]:
     return sorted(points)
 
 
-def _nearest(g, x, x0: Fraction, integral: bool, holds):
+def _nearest(g, x, x0: Fraction, integral: bool, holds, points: list[Fraction]):
     """(relation, bound, example) of the nearest value of `x` where `g` holds.
 
     Between two consecutive breakpoints the truth of `g` is constant, so one probe decides an
@@ -354,7 +387,6 @@ def _nearest(g, x, x0: Fraction, integral: bool, holds):
     def ok(f: Fraction) -> bool:
         return (not integral or f.denominator == 1) and holds(value(f))
 
-    points = _breakpoints(g, x)
     best = []
     for direction in (1, -1):
         ahead = sorted((p for p in points if (p - x0) * direction > 0), key=lambda p: (p - x0) * direction)
