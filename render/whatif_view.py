@@ -33,6 +33,7 @@ def what_if_to_json(what_if, needed=(), labels: dict | None = None) -> dict[str,
                 "example": _plain(c.example), "outcome": c.outcome, "confirmed": c.confirmed,
             } for c in t.changes],
             "cannot_change_it": list(t.cannot),
+            "not_analysed": list(t.unanalysed),
         } for t in what_if.targets],
         "still_needed": [{"fact": n.fact, "label": n.label, "effect": n.effect, "outcomes": list(n.outcomes)}
                          for n in needed],
@@ -72,7 +73,7 @@ def _heading(t: dict) -> str:
 
 def _stuck(data: dict) -> str:
     """The rules no single change of one fact makes decide, on one line."""
-    names = [f"`{t['rule']}`" for t in data["targets"] if not t["changes"]]
+    names = [f"`{t['rule']}`" for t in data["targets"] if not t["changes"] and not t["not_analysed"]]
     return ("no change of one fact makes " + ", ".join(names) + " decide") if names else ""
 
 
@@ -81,12 +82,13 @@ def what_if_to_text(data: dict) -> str:
     if data["targets"]:
         out += ["", "WHAT WOULD CHANGE IT (one fact at a time, the others as they are)"]
     for t in data["targets"]:
-        if not t["changes"]:
+        if not t["changes"] and not t["not_analysed"]:
             continue
         out.append("  " + _heading(t))
         out += ["    " + _change(c) for c in t["changes"]]
         if t["cannot_change_it"]:
             out.append("    no single value of these changes it: " + ", ".join(t["cannot_change_it"]))
+        out += [f"    not analysed: {why}" for why in t["not_analysed"]]
     if _stuck(data):
         out.append("  " + _stuck(data))
     if data["still_needed"]:
@@ -102,13 +104,14 @@ def what_if_to_text(data: dict) -> str:
 def what_if_to_markdown(data: dict) -> str:
     out = ["", "## What would change it", "", "One fact at a time, every other fact as it is.", ""] if data["targets"] else [""]
     for t in data["targets"]:
-        if not t["changes"]:
+        if not t["changes"] and not t["not_analysed"]:
             continue
         out.append(f"### {_heading(t)}")
         out.append("")
         out += [f"- {_change(c)}" for c in t["changes"]]
         if t["cannot_change_it"]:
             out.append("- no single value of these changes it: " + ", ".join(f"`{f}`" for f in t["cannot_change_it"]))
+        out += [f"- not analysed: {why}" for why in t["not_analysed"]]
         out.append("")
     if _stuck(data):
         out += [_stuck(data).capitalize() + ".", ""]

@@ -232,3 +232,28 @@ def test_untranslatable_decision_is_named_and_the_rest_still_proved(write_policy
     # call the versions equivalent while a decision went unchecked.
     code, data = semantic(tmp_path, old, old)
     assert code == 1 and not data["equivalent"]
+
+
+def test_a_timeout_is_unknown_never_equivalent(monkeypatch):
+    """When the solver gives up, the cell says `unknown` and the versions are not called equivalent."""
+    import z3
+
+    from engine import compile_plan
+    from engine.solver import semantic_diff as sd
+
+    def gives_up(assertions, timeout_ms):
+        return "unknown", z3.Solver()
+
+    monkeypatch.setattr(sd, "solve", gives_up)
+    report = sd.semantic_diff(compile_plan(DIFF / "draft.policy"), compile_plan(DIFF / "draft-reformatted.policy"))
+    assert report.cells and all(c.verdict == "unknown" for c in report.cells)
+    assert not report.equivalent
+
+
+def test_a_tight_timeout_never_claims_the_7_0_change_away(tmp_path):
+    new = copy_plan(tmp_path, HEZE, "heze.policy", "= 7.5", "= 7.0")
+    result = run("diff", HEZE, new, "--semantic", "--timeout", "0.1", "--format", "json")
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    inpatient = [c for c in data["cells"] if c["category"] == "inpatient"]
+    assert inpatient and all(c["verdict"] != "equivalent" for c in inpatient)

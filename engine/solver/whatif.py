@@ -55,6 +55,7 @@ class Target:
     articles: tuple[str, ...]
     changes: tuple[Change, ...]
     cannot: tuple[str, ...]  # facts it reads that no single value of flips the outcome
+    unanalysed: tuple[str, ...] = ()  # facts the solver could not reason about (why, for each)
 
 
 @dataclass(frozen=True)
@@ -235,25 +236,28 @@ def _target(case: _Case, index: int, rule, role: str, outcome: str, blocker=None
         more, more_compared = _reads(case, blocker)
         paths += [p for p in more if p not in paths]
         compared += [c for c in more_compared if c not in compared]
-    changes, cannot = [], []
+    changes, cannot, unanalysed = [], [], []
     for name in compared:
         try:
             c = _search(case, index, rule, role, outcome, None, name)
-        except Untranslatable:
+        except Untranslatable as error:
+            unanalysed.append(f"{name}: {error.what}")
             c = None
         if c is not None:
             changes.append(c)
     for path in paths:
         try:
             c = _search(case, index, rule, role, outcome, path, None)
-        except Untranslatable:
-            c = None
+        except Untranslatable as error:  # not "cannot change it": the solver does not know
+            if path in own:
+                unanalysed.append(f"{'.'.join(path)}: {error.what}")
+            continue
         if c is None:
             if path in own:  # the deciding rule's facts are reported under that rule
                 cannot.append(".".join(path))
         else:
             changes.append(c)
-    return Target(rule.name, role, rule.outcome, rule.cites, tuple(changes), tuple(cannot))
+    return Target(rule.name, role, rule.outcome, rule.cites, tuple(changes), tuple(cannot), tuple(unanalysed))
 
 
 # ---- one fact free: the nearest value that flips the outcome ---------------------------------
