@@ -5,7 +5,7 @@ their own modules, `declarations.py` and `resolve.py`, mixed into `Checker`:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
-  check_decisions       precedence names rules, notes name priorities, otherwise is an outcome
+  check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
   check_coverage        every numbered article of the source is accounted for
@@ -117,6 +117,9 @@ class Checker(DeclarationsPass, ExpressionResolver):
     def check_decisions(self) -> None:
         placed: dict[str, Span] = {}
         for item in self.policy.of_type(ast.Decision):
+            for clause in item.repeated:
+                self.error("C038", f"decision `{item.name}` gives `{clause.name}` twice", clause.span,
+                           f"merge them into one `{clause.name}` clause: only the last one would count")
             for ref in (*item.precedence, *item.notes):
                 rule = self.rules.get(ref.name)
                 if rule is None:
