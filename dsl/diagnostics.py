@@ -27,11 +27,18 @@ class Diagnostic:
     help: str | None = None
     labels: tuple[Label, ...] = ()
     severity: str = "error"  # "error" | "warning"
+    # The JSON path of the value concerned (`applicant.level`, `expect.terms`), for input files;
+    # kept out of `message` so a batch error object or an editor can give it as its own field.
+    path: str | None = None
+
+    def text(self) -> str:
+        """The message as a person reads it: `path: message` when a JSON path is known."""
+        return f"{self.path}: {self.message}" if self.path else self.message
 
     def headline(self) -> str:
         """The one-line form `file:line:col: message` the contract promises."""
         where = str(self.span) if self.span.line else self.span.path
-        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+        return f"{where}: {self.severity}[{self.code}]: {self.text()}"
 
 
 class PolicyError(Exception):

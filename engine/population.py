@@ -128,7 +128,7 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
 
 def _first(error: PolicyError) -> tuple[str, str]:
     first = error.diagnostics[0]
-    return first.code, first.message
+    return first.code, first.text()
 
 
 def _differing_values(old: Explanation, new: Explanation) -> tuple[tuple[str, Any, Any], ...]:

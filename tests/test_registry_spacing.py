@@ -311,7 +311,8 @@ def test_a_location_out_of_range_is_bad_input(mini):
     with pytest.raises(PolicyError) as raised:
         evaluate(plan, {"applicant": {"category": "pharmacy", "location": {"lat": 123.4, "lon": 41.8}}}, registry=registry)
     diagnostic = raised.value.diagnostics[0]
-    assert diagnostic.code == "E003" and diagnostic.message.startswith("applicant.location.lat: `123.4`")
+    assert diagnostic.code == "E003" and diagnostic.path == "applicant.location.lat"
+    assert diagnostic.text().startswith("applicant.location.lat: `123.4`")
     assert "swap" in diagnostic.help
 
 
