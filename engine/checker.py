@@ -134,7 +134,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
                     self.error("C034", f"`notes` lists priority rules; `{ref.name}` is a {rule.kind} rule", ref.span,
                                "move it to `precedence`")
                 if not is_note and rule.kind == "priority":
-                    self.error("C034", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                    self.error("C087", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
             if item.otherwise is None:
                 self.error("C035", f"decision `{item.name}` has no `otherwise` outcome", item.span,
                            "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`")
