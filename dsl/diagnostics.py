@@ -2,7 +2,8 @@
 
 Messages follow Cedar's habit: lowercase, no final period, user input in backticks, the
 explanation on a separate `help:` line. Every diagnostic has a stable code (OPA's habit) so
-tests and integrators can match on it rather than on wording.
+tests and integrators can match on it rather than on wording; dsl/codes.py catalogues each
+code with its one meaning.
 """
 from __future__ import annotations
 

@@ -34,8 +34,12 @@ def _span_of(source: Source, item) -> Span:
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
-def _unquote(token: str) -> str:
+def unquote(token: str) -> str:
+    """A STRING token's text: the quotes off, the escapes read (the formatter needs it too)."""
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), token[1:-1])
+
+
+_unquote = unquote  # this module's own short name, kept so its many transformer calls read as before
 
 
 def normalize_article_id(raw: str) -> str:

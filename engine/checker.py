@@ -1,7 +1,9 @@
 """AST -> checked plan, as named passes over one collection of diagnostics.
 
-Passes, in order (each can be run alone by tests through `Checker`); the first two live in
-their own modules, `declarations.py` and `resolve.py`, mixed into `Checker`:
+Passes, in order: each reads what the ones before it collected, so a test runs them in this
+order on a `Checker` and may stop after any. The first two live in their own modules,
+`declarations.py` and `resolve.py`, mixed into `Checker`, but pass 2's driver and its cycle
+search (`resolve_expressions`, `_define`) are here:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments

@@ -1,7 +1,9 @@
 """Views of a recorded trace: JSON for tools, a rich tree for the terminal, Markdown and HTML
 for the case file.
 
-This package sits at the edge: the engine never imports it, and it never re-evaluates.
+This package sits at the edge and never re-evaluates. One arrow still climbs into it from
+the engine: engine/batch.py builds its records with `render.values` and `render.json_view`
+(issue 10: batch I/O is to move to commands/).
 """
 from .json_view import explanation_to_json, to_json_text
 
