@@ -5,9 +5,15 @@ output. Each example is run here, so the output shown under it is what the produ
 """
 from __future__ import annotations
 
+import contextlib
+import shlex
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
 import click
 
-from dsl.codes import BASE, CODES, PREFIXES, Code
+from dsl.codes import BASE, CODES, FACTS, PREFIXES, SOURCE, Code
 from dsl.diagnostics import Diagnostic, PolicyError, render
 from dsl.spans import Source
 
@@ -30,8 +36,40 @@ def _base_plan():
     return attach_graph(check_or_raise(parse_policy(BASE, EXAMPLE_PLAN), BASE, EXAMPLE_PLAN))
 
 
+@contextlib.contextmanager
+def sandbox() -> Iterator[Path]:
+    """A fresh folder with the examples' files, as the working directory; paths in the output
+    are relative to it, so what the examples print does not depend on where they ran."""
+    with tempfile.TemporaryDirectory(prefix="policy-errors-") as folder:
+        root = Path(folder)
+        (root / "sources").mkdir()
+        (root / "sources" / "doc.txt").write_text(SOURCE, encoding="utf-8")
+        (root / EXAMPLE_PLAN).write_text(BASE, encoding="utf-8")
+        (root / EXAMPLE_FACTS).write_text(FACTS + "\n", encoding="utf-8")
+        (root / "facts.jsonl").write_text(FACTS + "\n", encoding="utf-8")
+        with contextlib.chdir(root):
+            yield root
+
+
+def run_cli(code: Code) -> tuple[int, str]:
+    """A `cli` example's exit code and what it prints (stderr and stdout), run in a sandbox."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    with sandbox():
+        result = CliRunner().invoke(main, shlex.split(code.example)[1:])
+    return result.exit_code, result.output
+
+
 def example_diagnostics(code: Code) -> tuple[Diagnostic, ...]:
-    """Every diagnostic the example gives when run as `code.how` says (empty if it is not run)."""
+    """Every diagnostic the example gives when run as `code.how` says, in a sandbox (empty for
+    an example that is shown, not run, and for a `cli` one: see `run_cli`)."""
+    with sandbox():
+        return _diagnostics(code)
+
+
+def _diagnostics(code: Code) -> tuple[Diagnostic, ...]:
     from dsl import format_policy, parse_policy
     from engine.checker import check_policy
 
@@ -51,6 +89,11 @@ def example_diagnostics(code: Code) -> tuple[Diagnostic, ...]:
             read_expectation(data, source)
             plan = _base_plan()
             evaluate(plan, validate_facts(plan, data, source))
+        elif code.how == "registry":
+            from engine.registry import load_registry
+
+            Path("registry.csv").write_text(code.example, encoding="utf-8")
+            load_registry("registry.csv", {"零售药店", "诊所"})
     except PolicyError as error:
         return error.diagnostics
     return ()
@@ -62,11 +105,17 @@ def _entry(code: Code) -> list[str]:
     lines += [f"**Fix:** {code.help}", ""]
     if not code.example:
         return lines
-    fence = {"check": "policy", "file": "policy", "fmt": "policy", "facts": "json"}.get(code.how, "text")
-    where = {"check": " (at the end of the base plan)", "fmt": " (at the end of the base plan, `policy fmt`)"}
+    fence = {"check": "policy", "file": "policy", "fmt": "policy", "facts": "json", "registry": "csv",
+             "cli": "sh"}.get(code.how, "text")
+    where = {"check": " (at the end of the base plan)", "fmt": " (at the end of the base plan, `policy fmt`)",
+             "facts": " (facts.json, against the base plan)", "registry": " (registry.csv)"}
     lines += [f"Example{where.get(code.how, '')}:", "",
-              f"```{fence}", code.example, "```", ""]
-    shown = [render(d) for d in example_diagnostics(code) if d.code == code.code]
+              f"```{fence}", code.example.rstrip("\n") or "(an empty file)", "```", ""]
+    if code.how == "cli":
+        exit_code, output = run_cli(code)
+        shown = [output.rstrip("\n"), f"(exit {exit_code})"]
+    else:
+        shown = [render(d) for d in example_diagnostics(code) if d.code == code.code]
     if shown:
         lines += ["gives", "", "```text", *shown, "```", ""]
     return lines
@@ -83,9 +132,12 @@ def catalogue_markdown() -> str:
            "0, or 1 with `--strict`); the others are errors (exit 1 for `check` findings, 2 for bad input).", "",
            "| prefix | where |", "|---|---|"]
     out += [f"| `{p}` | {what} |" for p, what in PREFIXES.items()]
-    out += ["", "Examples marked *at the end of the base plan* are appended to this plan (clean but for",
-            "`W004`) and checked as `example.policy`; `json` examples are facts files decided against it.", "",
-            "```policy", BASE.rstrip("\n"), "```", ""]
+    out += ["", "The examples run in a folder holding `example.policy`, the base plan below (clean but for",
+            "`W004`), its source document `sources/doc.txt`, and `facts.json` (one line of it in",
+            "`facts.jsonl`). Examples marked *at the end of the base plan* are appended to it; a facts",
+            "example is decided against it; a registry example is read with the categories 零售药店 and 诊所.", "",
+            "```policy", BASE.rstrip("\n"), "```", "", "`sources/doc.txt`:", "", "```text", SOURCE.rstrip("\n"),
+            "```", "", "`facts.json`:", "", "```json", FACTS, "```", ""]
     for prefix, what in PREFIXES.items():
         out += [f"## {prefix}: {what}", ""]
         for code in sorted((c for c in CODES.values() if c.prefix == prefix), key=lambda c: c.code):

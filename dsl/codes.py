@@ -10,9 +10,12 @@ writes it (an f-string's `{…}` parts as placeholders). A code has one meaning:
 problem gets a new code, never a second message under an old one (`also` is only for the
 same problem worded for another kind of file).
 
-An example is run as `how` says: `check` appends it to `BASE` and runs `policy check`;
-`file` checks it as a whole file; `fmt` formats it appended to `BASE`; `facts` decides it as
-a facts file against `BASE`; an empty `how` shows it as written, without running it.
+An example is run as `how` says, in a folder holding `example.policy` (`BASE`),
+`sources/doc.txt` (`SOURCE`), `facts.json` and `facts.jsonl` (`FACTS`): `check` appends it to
+`BASE` and checks it as `example.policy`; `file` checks it as a whole file; `fmt` formats it
+appended to `BASE`; `facts` decides it as a facts file against `BASE`; `registry` reads it
+as a registry CSV whose categories are 零售药店 and 诊所; `cli` runs it as a `policy` command;
+an empty `how` shows it as written, without running it.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ class Code:
     message: str  # the message template: what the user reads, `{…}` where the call site fills in
     help: str  # how to fix it
     example: str = ""  # what sets it off (see `how`)
-    how: str = "check"  # check | file | fmt | facts | "" (shown, not run)
+    how: str = "check"  # check | file | fmt | facts | registry | cli | "" (shown, not run)
     also: tuple[str, ...] = ()  # the same meaning worded for another file or place
 
     @property
@@ -84,6 +87,15 @@ decision 准入 {
 }
 """
 
+# The source document `sources/doc.txt` of the examples that name one.
+SOURCE = "一、基金出现赤字时，暂停新增定点。\n二、人员配备不足的，不予纳入。\n三、组织实施。\n"
+
+# A facts file that decides cleanly against `BASE` (`facts.json`, and one line of `facts.jsonl`).
+FACTS = '{"city": {"deficit": false}, "applicant": {"id": "A-1", "beds": 10, "staff": 8}}'
+
+_HEAD = 'plan "example"\n  title "示例规划"\n  version "1"\n  source "sources/doc.txt"\n'
+_CSV = "id,name,category,lat,lon\n"
+
 _REG = """\
 enum 类别 { pharmacy "零售药店" clinic "诊所" }
 input applicant.category : 类别 as 申请类别
@@ -92,7 +104,7 @@ input applicant.location : { lat: number deg, lon: number deg }
 
 CODES: dict[str, Code] = {c.code: c for c in (
     # ---- P: parser
-    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", ""),
+    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli"),
     Code("P001", "unexpected character `{char}`", "delete the character; strings use straight double quotes \"…\"", "define 比率 = 5 ¥"),
     Code("P002", "unexpected `{token}`", "the help line lists what may stand there; the item before it may be incomplete", "rule 缺少 : gate cites 一\n  when 赤字\n  paused"),
     Code("P003", "the file ends in the middle of an item", "finish the last item; the help line lists what may come next", "rule 未完 : gate cites 一\n  when"),
@@ -139,7 +151,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C024", "unknown function `{function}`", "the functions are floor, ceil, round, abs, min, max, first_known, nearest, count_within and each zones name", "define 平方 = sqrt(床位数)"),
     Code("C099", "this expression is not supported here", "rewrite it with the expressions docs/grammar.md lists", "", ""),
     # ---- C03x: rules and decisions
-    Code("C030", "unknown kind of rule `{kind}`", "the kinds are gate, exemption, exclusion, spacing, admission, priority, referral", "rule 新 : gates cites 一\n  when 赤字\n  then paused"),
+    Code("C030", "unknown kind of rule `{kind}`", "the kinds are gate, exemption, exclusion, spacing, ratio, admission, referral and priority", "rule 新 : gates cites 一\n  when 赤字\n  then paused"),
     Code("C031", "a {kind} rule concludes {outcomes}, not `{outcome}`", "conclude one of the outcomes the message names, or change the rule's kind", "rule 门 : gate cites 一\n  when 赤字\n  then excluded"),
     Code("C032", "unknown rule `{name}`", "name a rule declared in the file", "decision 其他 {\n  precedence 无此规则\n  otherwise eligible\n}"),
     Code("C033", "rule `{name}` is listed twice", "a rule stands in one place of one decision", "decision 其他 {\n  precedence 暂停\n  otherwise eligible\n}"),
@@ -153,11 +165,11 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C040", "article `{id}` is cited but not declared", "declare the article, or cite one that is", "define 两倍 cites 九 = 床位数 * 2", also=("article `{id}` is interpreted but not declared",)),
     Code("C041", "article `{id}` is {status}, so no rule may cite it", "cite the operative article the rule encodes, or declare this one operative", "define 两倍 cites 三 = 床位数 * 2"),
     # ---- C05x: the source document
-    Code("C050", "source document `{path}` is outside the policy's folder", "keep the source beside the plan, e.g. in `sources/`", "plan \"outside\"\n  title \"外\"\n  version \"1\"\n  source \"../doc.txt\"", ""),
-    Code("C051", "cannot read source document `{path}`: {reason}", "check the `source` path, relative to the policy file", "plan \"missing\"\n  title \"缺\"\n  version \"1\"\n  source \"sources/nosuch.txt\"", ""),
-    Code("C052", "source document `{path}` has changed: its sha256 is `{digest}`", "re-read the quotes against the new text, then update the header's `sha256`", "source \"sources/doc.txt\" sha256 \"<an older hash>\"", ""),
-    Code("C053", "the text quoted for article `{id}` is not in the source document", "quote the source exactly (whitespace and Markdown emphasis are ignored; `…` elides)", "article 一 \"一、源文件中没有的文字。\"", ""),
-    Code("C054", "article `{id}` of the source is not accounted for", "declare it operative, informative, or deferred \"reason\"", "a source numbered 一、二、三、 and a plan that declares only 一 and 二", ""),
+    Code("C050", "source document `{path}` is outside the policy's folder", "keep the source beside the plan, e.g. in `sources/`", "plan \"outside\"\n  title \"外\"\n  version \"1\"\n  source \"../doc.txt\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C051", "cannot read source document `{path}`: {reason}", "check the `source` path, relative to the policy file", "plan \"missing\"\n  title \"缺\"\n  version \"1\"\n  source \"sources/nosuch.txt\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C052", "source document `{path}` has changed: its sha256 is `{digest}`", "re-read the quotes against the new text, then update the header's `sha256`", _HEAD + "  sha256 \"0000000000000000000000000000000000000000000000000000000000000000\"\n\narticle 一 \"一、基金出现赤字时，暂停新增定点。\"\narticle 二 informative \"二、人员配备不足的，不予纳入。\"\narticle 三 informative \"三、组织实施。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C053", "the text quoted for article `{id}` is not in the source document", "quote the source exactly (whitespace and Markdown emphasis are ignored; `…` elides)", _HEAD + "\narticle 一 informative \"一、源文件中没有的文字。\"\narticle 二 informative \"二、人员配备不足的，不予纳入。\"\narticle 三 informative \"三、组织实施。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C054", "article `{id}` of the source is not accounted for", "declare it operative, informative, or deferred \"reason\"", _HEAD + "\narticle 一 informative \"一、基金出现赤字时，暂停新增定点。\"\narticle 二 informative \"二、人员配备不足的，不予纳入。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
     # ---- C06x: the registry declaration
     Code("C060", "a plan declares one registry", "`--registry` gives one file: put every `same_type` line in one `registry` block", _REG + "registry 甲 { same_type pharmacy: 零售药店 }\nregistry 乙 { same_type clinic: 诊所 }"),
     Code("C061", "a registry needs the applicant's category, declared as an enum", "declare `input applicant.category : <enum>`; `same_type` lines name its members", "registry 名录 { same_type pharmacy: 零售药店 }"),
@@ -175,43 +187,43 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("W004", "the plan names no source document, so quotes are not checked", "add `source \"sources/<file>.txt\" sha256 \"<hash>\"` to the header", BASE.rstrip("\n"), "file"),
     Code("W005", "registry `{name}` is asked by no definition or rule", "ask it with `nearest(…)` or `count_within(…)`, or delete it", _REG + "registry 名录 { same_type pharmacy: 零售药店 }"),
     # ---- F: facts and context files
-    Code("F000", "cannot read {what} file `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy explain nosuch.json", "",
+    Code("F000", "cannot read {what} file `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy explain nosuch.json --plan example.policy", "cli",
          also=("cannot read facts file `{path}`: {reason}", "cannot read population file `{path}`: {reason}",
                "cannot read population file `{path}`: not UTF-8 text ({reason})")),
     Code("F001", "invalid JSON: {what is wrong}", "check the brackets, commas and quotes around the place shown", "{\"applicant\": {\"beds\": 10,}}", "facts",
          also=("a {what} file is one JSON object {…}",)),
     Code("F002", "expected {what}, got `{value}`", "write the value the plan declares for that input (the help line says how)", "{\"applicant\": {\"beds\": \"十\"}}", "facts",
          also=("expected a plan id in quotes", "expected a CSV file name in quotes")),
-    Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain applicant.json  (no --plan, no \"plan\")", ""),
+    Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain facts.json", "cli"),
     # ---- T: expectations
     Code("T001", "an object with at least `outcome`", "write `\"expect\": {\"outcome\": \"eligible\", …}` with objects and lists where shown", "{\"expect\": {\"rule\": \"暂停\"}}", "facts",
          also=("expected an object {name: value}", "expected a list […]")),
     Code("T002", "unknown expectation", "the expectations are outcome, rule, article, terms, values, missing, priorities", "{\"expect\": {\"outcome\": \"paused\", \"reason\": \"…\"}}", "facts"),
     # ---- A: plan lookup
-    Code("A001", "no policy file `{path}`", "give a path to a .policy file or a plan id", "policy explain a.json --plan nosuch.policy", ""),
-    Code("A002", "unknown plan `{id}`", "name a plan of `policies/` (the help lists them)", "policy explain a.json --plan no-such-plan", ""),
+    Code("A001", "no policy file `{path}`", "give a path to a .policy file or a plan id", "policy explain facts.json --plan nosuch.policy", "cli"),
+    Code("A002", "unknown plan `{id}`", "name a plan of `policies/` (the help lists them)", "policy explain facts.json --plan no-such-plan", "cli"),
     # ---- R: registry CSV
-    Code("R001", "cannot read registry `{path}`: {reason}", "check the `--registry` path", "policy explain a.json --registry nosuch.csv", ""),
+    Code("R001", "cannot read registry `{path}`: {reason}", "check the `--registry` path", "policy explain facts.json --plan example.policy --registry nosuch.csv", "cli"),
     Code("R002", "registry is not valid UTF-8 (byte 0x{byte})", "save the CSV as UTF-8", "", ""),
-    Code("R003", "registry is empty", "the first line is the header `id,name,category,lat,lon`", "", ""),
-    Code("R004", "registry header lacks column `{column}`", "the header needs id, name, category, lat and lon", "id,name,lat,lon", ""),
-    Code("R005", "duplicate column `{column}` in header", "name each column once", "id,name,category,lat,lon,lat", ""),
-    Code("R006", "expected {n} fields, found {m}", "give every row as many fields as the header", "H1,医院,诊所,41.8", ""),
-    Code("R007", "{what is wrong with the quoting}", "quote a field that holds a comma with \"…\", and close every quote", "H1,\"医院,诊所,41.8,123.4", ""),
-    Code("R008", "empty institution id", "every row needs an `id`", ",医院,诊所,41.8,123.4", ""),
-    Code("R009", "duplicate institution id `{id}`", "give each institution its own id", "H1,甲,诊所,41.8,123.4\nH1,乙,诊所,41.9,123.5", ""),
-    Code("R010", "empty category", "every row needs a `category` (the help lists the plan's)", "H1,医院,,41.8,123.4", ""),
-    Code("R011", "unknown category `{category}`", "use one of the registry's categories the plan declares", "H1,医院,医馆,41.8,123.4", ""),
-    Code("R012", "missing {lat or lon}", "give the location in decimal degrees", "H1,医院,诊所,,123.4", ""),
-    Code("R013", "{lat or lon} `{value}` is not a number", "write decimal degrees, such as 41.8", "H1,医院,诊所,北纬41.8,123.4", "",
+    Code("R003", "registry is empty", "the first line is the header `id,name,category,lat,lon`", "\n", "registry"),
+    Code("R004", "registry header lacks column `{column}`", "the header needs id, name, category, lat and lon", "id,name,lat,lon\nH1,医院,41.8,123.4", "registry"),
+    Code("R005", "duplicate column `{column}` in header", "name each column once", "id,name,category,lat,lon,lat\nH1,医院,诊所,41.8,123.4,41.8", "registry"),
+    Code("R006", "expected {n} fields, found {m}", "give every row as many fields as the header", _CSV + "H1,医院,诊所,41.8", "registry"),
+    Code("R007", "{what is wrong with the quoting}", "quote a field that holds a comma with \"…\", and close every quote", _CSV + "H1,\"医院,诊所,41.8,123.4", "registry"),
+    Code("R008", "empty institution id", "every row needs an `id`", _CSV + ",医院,诊所,41.8,123.4", "registry"),
+    Code("R009", "duplicate institution id `{id}`", "give each institution its own id", _CSV + "H1,甲,诊所,41.8,123.4\nH1,乙,诊所,41.9,123.5", "registry"),
+    Code("R010", "empty category", "every row needs a `category` (the help lists the plan's)", _CSV + "H1,医院,,41.8,123.4", "registry"),
+    Code("R011", "unknown category `{category}`", "use one of the registry's categories the plan declares", _CSV + "H1,医院,医馆,41.8,123.4", "registry"),
+    Code("R012", "missing {lat or lon}", "give the location in decimal degrees", _CSV + "H1,医院,诊所,,123.4", "registry"),
+    Code("R013", "{lat or lon} `{value}` is not a number", "write decimal degrees, such as 41.8", _CSV + "H1,医院,诊所,北纬41.8,123.4", "registry",
          also=("{lat or lon} `{value}` is not a finite number",)),
-    Code("R014", "{lat or lon} `{value}` is outside [-{limit}, {limit}]", "latitudes lie in [-90, 90], longitudes in [-180, 180]; lat and lon may be swapped", "H1,医院,诊所,123.4,41.8", ""),
+    Code("R014", "{lat or lon} `{value}` is outside [-{limit}, {limit}]", "latitudes lie in [-90, 90], longitudes in [-180, 180]; lat and lon may be swapped", _CSV + "H1,医院,诊所,123.4,41.8", "registry"),
     # ---- E: evaluation
     Code("E001", "division by zero: the divisor is 0 for these facts", "check the facts the divisor reads, or guard it with `if … then … else …`", "{\"city\": {\"deficit\": false}, \"applicant\": {\"beds\": 0, \"staff\": 3}}", "facts"),
     Code("E002", "the radius is negative ({radius} m) for these facts", "check the facts the radius reads", "", ""),
     Code("E003", "`{value}` is outside [-{limit}, {limit}]", "give the applicant's location in decimal degrees (did you swap lat and lon?)", "{\"applicant\": {\"location\": {\"lat\": 123.4, \"lon\": 41.8}}}", ""),
     # ---- O: output
-    Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan P a.jsonl -o /nosuch/out.jsonl", ""),
+    Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
     # ---- X: internal
     Code("X000", "internal error: {exception type}: {what it says}", "please report the line; the other lines are decided", "", ""),
 )}

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from commands.errors import catalogue_markdown, example_diagnostics
+from commands.errors import catalogue_markdown, example_diagnostics, run_cli
 from dsl.codes import CODES, PREFIXES
 from tests.conftest import ROOT
 
@@ -106,11 +106,18 @@ def test_entries_are_complete():
         assert CODE.match(code.code) and code.prefix in PREFIXES, code.code
         assert code.message and code.help, code.code
         assert not code.message.endswith(".") and (code.message[0].islower() or not code.message[0].isalpha()), code.code
-        assert code.how in ("check", "file", "fmt", "facts", ""), code.code
+        assert code.how in ("check", "file", "fmt", "facts", "registry", "cli", ""), code.code
         assert code.example or not code.how, f"{code.code}: an example to run is needed when `how` is set"
 
 
-@pytest.mark.parametrize("code", [c for c in CODES.values() if c.how and c.example], ids=lambda c: c.code)
+@pytest.mark.parametrize("code", [c for c in CODES.values() if c.how == "cli"], ids=lambda c: c.code)
+def test_each_command_example_gives_its_code(code):
+    exit_code, output = run_cli(code)
+    assert f"error[{code.code}]" in output and exit_code in (1, 2), output
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("code", [c for c in CODES.values() if c.how not in ("", "cli")], ids=lambda c: c.code)
 def test_each_example_gives_its_code(code):
     found = example_diagnostics(code)
     assert code.code in {d.code for d in found}, [d.headline() for d in found]
