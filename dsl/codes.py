@@ -5,10 +5,11 @@ fix it, and an example that sets it off. `docs/errors.md` is generated from this
 (`policy errors`), and tests/test_codes.py holds the source to it: every code a module raises
 is here, with the same message, and every example gives its code.
 
-To add a code: add one line to `CODES` under its prefix, with the message as the call site
-writes it (an f-string's `{…}` parts as placeholders). A code has one meaning: a different
-problem gets a new code, never a second message under an old one (`also` is only for the
-same problem worded for another kind of file).
+To add a code: add one line to `CODES` under its prefix, `Code("C070", "message", "help")`,
+the message as the call site writes it (an f-string's `{…}` parts as placeholders), then
+an example if you can, and `policy errors > docs/errors.md`. A new prefix also takes a line
+in `PREFIXES`. A code has one meaning: a different problem gets a new code, never a second
+message under an old one (`also` is only for the same problem worded for another file).
 
 An example is run as `how` says, in a folder holding `example.policy` (`BASE`),
 `sources/doc.txt` (`SOURCE`), `facts.json` and `facts.jsonl` (`FACTS`): `check` appends it to
@@ -27,7 +28,7 @@ class Code:
     code: str
     message: str  # the message template: what the user reads, `{…}` where the call site fills in
     help: str  # how to fix it
-    example: str = ""  # what sets it off (see `how`)
+    example: str = ""  # what sets it off (see `how`); without one, nothing is run
     how: str = "check"  # check | file | fmt | facts | registry | cli | "" (shown, not run)
     also: tuple[str, ...] = ()  # the same meaning worded for another file or place
 
