@@ -129,7 +129,9 @@ def catalogue_markdown() -> str:
            "Every problem the product reports has a stable code, a one-line message (`file:line:col:",
            "error[CODE]: message`), the source line with a caret, and a `help:` line. A code has one",
            "meaning; `policy errors CODE` prints one entry. `W` codes are warnings (`policy check` exits",
-           "0, or 1 with `--strict`); the others are errors (exit 1 for `check` findings, 2 for bad input).", "",
+           "0, or 1 with `--strict`); the others are errors (exit 1 for `check` findings, 2 for bad input).",
+           "A diagnostic about a value of a JSON file also names its JSON path, printed before the message",
+           "(`applicant.beds: expected a number, got …`) and given as `path` in a batch error object.", "",
            "| prefix | where |", "|---|---|"]
     out += [f"| `{p}` | {what} |" for p, what in PREFIXES.items()]
     out += ["", "The examples run in a folder holding `example.policy`, the base plan below (clean but for",

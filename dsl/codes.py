@@ -113,7 +113,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("P005", "this string is not closed on its line", "end it with \" on the same line; write a long text as several strings", "article 四 \"四、未闭合的文本。"),
     # ---- P1xx: the formatter
     Code("P101", "this comment cannot keep its place: the formatter puts the code around it on one line", "move the comment above the item or to the end of its line", "define 合计 cites 一 = (床位数 +  # 注\n  人员数) * 2", "fmt"),
-    Code("P102", "decision `{name}` gives `{clause}` twice; only the last one counts", "merge them into one clause: the formatter will not drop either", "decision 其他 {\n  precedence 暂停\n  precedence 配备不足\n  otherwise eligible\n}", "fmt"),
+    Code("P102", "decision `{name}` gives `{clause}` twice; only the last one counts", "merge them into one clause: the formatter will not drop either (`policy check` says C038)", "decision 其他 {\n  precedence 暂停\n  precedence 配备不足\n  otherwise eligible\n}", "fmt"),
     Code("P103", "formatting would change what this item means", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
     Code("P104", "formatting would lose or change a comment", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
     Code("P105", "the formatted text would not parse", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
