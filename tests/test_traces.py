@@ -39,7 +39,8 @@ def case_of(path: Path):
 
 def explain(path: Path, plan=None):
     case = case_of(path)
-    return evaluate(plan or case.plan, case.facts, registry=case.registry)
+    decision = json.loads(path.read_text(encoding="utf-8")).get("decision")  # BRIEF.md: the file may name it
+    return evaluate(plan or case.plan, case.facts, decision, registry=case.registry)
 
 
 def example_id(path: Path) -> str:
@@ -132,7 +133,7 @@ def test_every_example_meets_its_expect_block(path):
 @pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
 def test_lines_sha256_and_article_texts_are_the_plans_own(path):
     case = case_of(path)
-    result = evaluate(case.plan, case.facts, registry=case.registry)
+    result = explain(path)
     plan_file = Path(case.plan.path)
     lines = plan_file.read_text(encoding="utf-8").splitlines()
     data = explanation_to_json(result)
