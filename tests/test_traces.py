@@ -25,6 +25,7 @@ from engine import compile_plan, evaluate
 from engine.case import Workspace
 from engine.expectations import differences
 from render import explanation_to_json, explanation_to_text
+from render.values import jsonable
 from tests.conftest import POLICIES
 
 PLANS = sorted(POLICIES.glob("*.policy"))
@@ -92,7 +93,7 @@ def projection(result) -> dict:
     steps = []
     for i, step in enumerate(result.steps, 1):
         if step.kind == "define":
-            line = f"{i} define {step.name} = {step.value!r}"
+            line = f"{i} define {step.name} = {json.dumps(jsonable(step.value), ensure_ascii=False)}"
         else:
             line = f"{i} {step.rule_kind} {step.name}: {step.status}"
             if step.value:
@@ -101,7 +102,7 @@ def projection(result) -> dict:
             line += f" (missing {', '.join(step.missing)})"
         steps.append(line)
     return {"outcome": result.outcome, "decided_by": f"{decided.name} ({decided.articles[0].id})" if decided else None,
-            "reason": result.reason, "why": _mask(result.why), "terms": dict(result.terms),
+            "reason": result.reason, "why": _mask(result.why), "terms": {k: jsonable(v) for k, v in result.terms},
             "priorities": [s.name for s in result.priorities], "missing": list(result.missing), "steps": steps}
 
 
