@@ -34,7 +34,9 @@ class Diagnostic:
 
     def text(self) -> str:
         """The message as a person reads it: `path: message` when a JSON path is known."""
-        return f"{self.path}: {self.message}" if self.path else self.message
+        if not self.path or self.message.startswith(self.path + ": "):
+            return self.message  # a message that names its path itself is not given it twice
+        return f"{self.path}: {self.message}"
 
     def headline(self) -> str:
         """The one-line form `file:line:col: message` the contract promises."""

@@ -232,3 +232,11 @@ def test_the_json_path_is_a_field_of_the_error_not_part_of_its_message(tmp_path)
     assert result.exit_code == 2
     (error,) = records(result.stdout)[0]["errors"]
     assert (error["code"], error["path"], error["message"]) == ("F002", "plan", "expected a plan id in quotes")
+
+
+def test_a_message_that_names_its_path_itself_is_not_given_it_twice():
+    from dsl.diagnostics import Diagnostic
+
+    assert Diagnostic("F002", "expected a number", path="applicant.beds").text() == "applicant.beds: expected a number"
+    assert Diagnostic("F002", "applicant.beds: expected a number", path="applicant.beds").text() == \
+        "applicant.beds: expected a number"
