@@ -29,3 +29,27 @@ def test_no_private_name_is_imported_across_modules():
     # A leading underscore says "only this module relies on it"; another module importing it
     # makes that a lie, and a rename there breaks code that looked safe to leave alone.
     assert private_imports() - KNOWN == set()
+
+
+# Arrows that still climb out of engine/, each in a module another helper is rewriting
+# (issue 16 moves batch records, progress and summary to render/ and commands/).
+CLIMBING = {("engine/batch.py", "render"), ("engine/batch.py", "rich")}
+
+
+def upward_imports() -> set[tuple[str, str]]:
+    """(module, top package) for every import of render, commands, cli, rich or click under dsl/ and engine/."""
+    found = set()
+    for path in sorted(p for folder in ("dsl", "engine") for p in (ROOT / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in ("render", "commands", "cli", "rich", "click"):
+                    found.add((str(path.relative_to(ROOT)), top))
+    return found
+
+
+def test_arrows_only_run_down():
+    # The pipeline is the layout: the language and the engine never reach up to the views or the CLI.
+    assert upward_imports() - CLIMBING == set()
