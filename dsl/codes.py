@@ -113,7 +113,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("P005", "this string is not closed on its line", "end it with \" on the same line; write a long text as several strings", "article 四 \"四、未闭合的文本。"),
     # ---- P1xx: the formatter
     Code("P101", "this comment cannot keep its place: the formatter puts the code around it on one line", "move the comment above the item or to the end of its line", "define 合计 cites 一 = (床位数 +  # 注\n  人员数) * 2", "fmt"),
-    Code("P102", "decision `{name}` gives `{clause}` twice; only the last one counts", "merge them into one clause: the formatter will not drop either (`policy check` says C038)", "decision 其他 {\n  precedence 暂停\n  precedence 配备不足\n  otherwise eligible\n}", "fmt"),
+    Code("P102", "decision `{name}` gives `{clause}` twice; only the last one counts", "merge them into one clause: the formatter will not drop either (`policy check` says C088)", "decision 其他 {\n  precedence 暂停\n  precedence 配备不足\n  otherwise eligible\n}", "fmt"),
     Code("P103", "formatting would change what this item means", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
     Code("P104", "formatting would lose or change a comment", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
     Code("P105", "the formatted text would not parse", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
@@ -121,6 +121,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # ---- C: declarations
     Code("C001", "`{name}` is declared twice", "give each enum, zone, definition, rule and decision its own name", "define 每床人员 = 1"),
     Code("C002", "a policy file has one `plan` header", "delete the second header; one file is one plan version", "# a second header\nplan \"again\"\n  title \"再\"\n  version \"2\""),
+    Code("C089", "the `plan` header gives `{field}` twice", "keep one line of each field: only the first would count", "plan \"example\"\n  title \"示例\"\n  version \"1\"\n  version \"2\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
     Code("C080", "the file has no `plan` header", "start the file with `plan \"<id>\" title \"…\" version \"…\"`", "article 一 \"一、条款。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
     Code("C003", "article `{id}` is declared twice", "give each article its own id, as the source numbers it", "article 一 \"一、重复的条款。\""),
     Code("C004", "`{name}` names two members of `{enum}`", "give each member its own code and label", "enum 等级 { one \"一级\" two \"一级\" }"),
@@ -161,7 +162,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C035", "decision `{name}` has no `otherwise` outcome", "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`", "decision 其他 {\n}"),
     Code("C036", "unknown outcome `{outcome}`", "use one of the outcomes the help lists", "decision 其他 {\n  otherwise needs_reveiw\n}"),
     Code("C037", "the file has no `decision`", "list the rules by precedence: `decision 准入 { precedence a > b otherwise … }`", "plan \"example\"\n  title \"示例\"\n  version \"1\"\n\narticle 一 \"一、条款。\"", "file"),
-    Code("C038", "decision `{name}` gives `{clause}` twice", "merge them into one clause: only the last one would count", "decision 其他 {\n  otherwise eligible\n  otherwise needs_review\n}"),
+    Code("C088", "decision `{name}` gives `{clause}` twice", "merge them into one clause: only the last one would count", "decision 其他 {\n  otherwise eligible\n  otherwise needs_review\n}"),
     # ---- C04x: citations
     Code("C040", "article `{id}` is cited but not declared", "declare the article, or cite one that is", "define 两倍 cites 九 = 床位数 * 2", also=("article `{id}` is interpreted but not declared",)),
     Code("C041", "article `{id}` is {status}, so no rule may cite it", "cite the operative article the rule encodes, or declare this one operative", "define 两倍 cites 三 = 床位数 * 2"),

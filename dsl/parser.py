@@ -207,7 +207,7 @@ class _ToAst(Transformer):
         clauses: dict = {}
         repeated: list[ast.Name] = []
         for key, value, span in rest:
-            if key in clauses:  # kept in the tree, so the checker can refuse it (C038): the last one would win
+            if key in clauses:  # kept in the tree, so the checker can refuse it (C088): the last one would win
                 repeated.append(ast.Name(key, span))
             clauses[key] = value
         otherwise, reason, o_span = clauses.get("otherwise", (None, None, Span(self.source)))

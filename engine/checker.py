@@ -120,7 +120,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
         placed: dict[str, Span] = {}
         for item in self.policy.of_type(ast.Decision):
             for clause in item.repeated:
-                self.error("C038", f"decision `{item.name}` gives `{clause.name}` twice", clause.span,
+                self.error("C088", f"decision `{item.name}` gives `{clause.name}` twice", clause.span,
                            f"merge them into one `{clause.name}` clause: only the last one would count")
             for ref in (*item.precedence, *item.notes):
                 rule = self.rules.get(ref.name)

@@ -34,6 +34,10 @@ class DeclarationsPass:
                     if self.header is not None:
                         self.error("C002", "a policy file has one `plan` header", item.span)
                     self.header = item
+                    keys = [k for k, _ in item.fields]
+                    for key in sorted({k for k in keys if keys.count(k) > 1}, key=keys.index):
+                        self.error("C089", f"the `plan` header gives `{key}` twice", item.span,
+                                   f"keep one `{key}` line: only the first would count")
                 case ast.Article():
                     if item.id in self.articles:
                         self.error("C003", f"article `{item.id}` is declared twice", item.span, None,

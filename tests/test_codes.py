@@ -68,7 +68,7 @@ RAISED = raised_codes()
 def test_the_scan_sees_the_codes_it_should():
     # The scanner must find codes raised every way the source raises them, or the tests below prove nothing.
     codes = {code for code, _, _ in RAISED}
-    assert {"P002", "C001", "C038", "W001", "F002", "R007", "E003", "X000", "O001", "T002", "A002"} <= codes
+    assert {"P002", "C001", "C088", "W001", "F002", "R007", "E003", "X000", "O001", "T002", "A002"} <= codes
     assert any(code == "C023" and message for code, message, _ in RAISED)
 
 
@@ -136,10 +136,10 @@ def test_docs_errors_md_is_the_generated_catalogue():
 
 
 def test_policy_errors_explains_one_code():
-    result = CliRunner().invoke(main, ["errors", "c038"])
+    result = CliRunner().invoke(main, ["errors", "c088"])
     assert result.exit_code == 0
-    assert result.output.startswith("### C038\n\n> decision `{name}` gives `{clause}` twice\n")
-    assert "error[C038]: decision `其他` gives `otherwise` twice" in result.output
+    assert result.output.startswith("### C088\n\n> decision `{name}` gives `{clause}` twice\n")
+    assert "error[C088]: decision `其他` gives `otherwise` twice" in result.output
 
 
 def test_policy_errors_refuses_an_unknown_code():

@@ -95,6 +95,6 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
 
 
 def test_errors_at_a_terminal_explains_a_code():
-    code, shown, _ = _at_tty(["errors", "C038"])
+    code, shown, _ = _at_tty(["errors", "C088"])
     assert code == 0
-    assert "### C038" in shown and "error[C038]: decision `其他` gives `otherwise` twice" in shown
+    assert "### C088" in shown and "error[C088]: decision `其他` gives `otherwise` twice" in shown
