@@ -72,8 +72,12 @@ def _mask(text: str) -> str:
 def layout_free(result):
     """The decision with what layout decides masked before any view renders it (so a wrapped
     `(line 254)` cannot escape): no step lines, `(line …)` in `why`, a zero sha256."""
+    def unlined(step):
+        return step and replace(step, line=0)
+
     return replace(result, why=_mask(result.why), plan=replace(result.plan, sha256="0" * 64),
-                   steps=tuple(replace(s, line=0) for s in result.steps))
+                   steps=tuple(map(unlined, result.steps)), decided_by=unlined(result.decided_by),
+                   priorities=tuple(map(unlined, result.priorities)))
 
 
 def normalised(data):
