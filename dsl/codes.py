@@ -212,7 +212,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("R004", "registry header lacks column `{column}`", "the header needs id, name, category, lat and lon", "id,name,lat,lon\nH1,医院,41.8,123.4", "registry"),
     Code("R005", "duplicate column `{column}` in header", "name each column once", "id,name,category,lat,lon,lat\nH1,医院,诊所,41.8,123.4,41.8", "registry"),
     Code("R006", "expected {n} fields, found {m}", "give every row as many fields as the header", _CSV + "H1,医院,诊所,41.8", "registry"),
-    Code("R007", "{what is wrong with the quoting}", "quote a field that holds a comma with \"…\", and close every quote", _CSV + "H1,\"医院,诊所,41.8,123.4", "registry"),
+    Code("R007", "unterminated quoted field", "close every quote on its line; write a quote inside a quoted field as `\"\"`", _CSV + "H1,\"医院,诊所,41.8,123.4", "registry", also=("unexpected text after a closing quote",)),
     Code("R008", "empty institution id", "every row needs an `id`", _CSV + ",医院,诊所,41.8,123.4", "registry"),
     Code("R009", "duplicate institution id `{id}`", "give each institution its own id", _CSV + "H1,甲,诊所,41.8,123.4\nH1,乙,诊所,41.9,123.5", "registry"),
     Code("R010", "empty category", "every row needs a `category` (the help lists the plan's)", _CSV + "H1,医院,,41.8,123.4", "registry"),
