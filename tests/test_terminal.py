@@ -110,3 +110,9 @@ def test_explain_what_if_and_check_lints_at_a_terminal():
     code, shown, _ = _at_tty(["check", str(SHENYANG)])
     assert "Traceback" not in shown, shown[-2000:]
     assert code == 0 and "warning[W104]" in shown
+
+
+def test_errors_at_a_terminal_explains_a_code():
+    code, shown, _ = _at_tty(["errors", "C088"])
+    assert code == 0
+    assert "### C088" in shown and "error[C088]: decision `其他` gives `otherwise` twice" in shown

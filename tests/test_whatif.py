@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cli import main
 from engine.facts import merge_context
-from engine.solver.whatif import _split, apply_change
+from engine.solver.whatif import split_path, apply_change
 from tests.conftest import POLICIES
 
 EXAMPLES = sorted((POLICIES / "examples").glob("*/[0-9]*.json"))
@@ -33,7 +33,7 @@ def changed_file(tmp_path: Path, example: Path, fact: str, value) -> Path:
     facts = merge_context(raw, context)
     if "registry" in facts:
         facts["registry"] = str(example.parent / facts["registry"])
-    facts = apply_change(facts, _split(fact), value)
+    facts = apply_change(facts, split_path(fact), value)
     facts.pop("expect", None)
     out = tmp_path / f"{example.stem}-changed.json"
     out.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")

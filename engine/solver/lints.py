@@ -28,7 +28,7 @@ from ..plan import CheckedPlan
 from .semantic_diff import CATEGORY
 from .solve import solve
 from .spaces import SymbolicSpace
-from .translate import Translation, Untranslatable, _and
+from .translate import Translation, Untranslatable, all_of
 from .witness import occurring, simplest_model
 
 TIERED = ("ratio", "admission")
@@ -83,7 +83,7 @@ def _witness(space: SymbolicSpace, asserted: list, timeout_ms: int) -> dict | No
 
 
 def _holds(v):
-    return _and(v.defined, v.value)
+    return all_of(v.defined, v.value)
 
 
 def _decision(plan: CheckedPlan, space: SymbolicSpace, d, name: str, timeout_ms: int) -> list[Finding]:

@@ -19,7 +19,7 @@ from ..types import NumT
 from .solve import solve
 from .spaces import ConcreteSpace, matches, whole_number_paths
 from .translate import Translation, Untranslatable, sort_of
-from .whatif import _split, type_at
+from .whatif import split_path, type_at
 
 SETTLES, CAN_SETTLE, NOT_ALONE = "settles", "can settle", "not alone"
 
@@ -39,7 +39,7 @@ def still_needed(plan: CheckedPlan, facts: dict, missing: tuple[str, ...], decis
     whole = whole_number_paths(plan)
     found = []
     for dotted in missing:
-        path = _split(dotted)
+        path = split_path(dotted)
         t = type_at(plan, path)
         if t is None:
             continue  # the registry, or a key of a map the plan computes: not a fact one can give

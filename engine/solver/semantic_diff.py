@@ -29,7 +29,7 @@ from dsl.spans import Source
 from ..plan import CheckedPlan
 from .solve import solve
 from .spaces import SymbolicSpace
-from .translate import Translation, Untranslatable, _and, _or, exact
+from .translate import Translation, Untranslatable, all_of, any_of, exact
 from .witness import occurring, simplest_model
 
 # What an applicant would prefer: outside the limits, admitted, sent to a person, refused.
@@ -133,18 +133,18 @@ class _Question:
                 le.append(z3.Not(t.defined))
                 ge.append(z3.Not(t.defined))
                 continue
-            both = _and(ta.defined, tb.defined)
-            same_terms.append(_and(ta.defined == tb.defined, z3.Implies(both, ta.value == tb.value)))
-            le.append(_and(ta.defined == tb.defined, z3.Implies(both, tb.value <= ta.value)))
-            ge.append(_and(ta.defined == tb.defined, z3.Implies(both, tb.value >= ta.value)))
+            both = all_of(ta.defined, tb.defined)
+            same_terms.append(all_of(ta.defined == tb.defined, z3.Implies(both, ta.value == tb.value)))
+            le.append(all_of(ta.defined == tb.defined, z3.Implies(both, tb.value <= ta.value)))
+            ge.append(all_of(ta.defined == tb.defined, z3.Implies(both, tb.value >= ta.value)))
         same_outcome = self.a.outcome == self.b.outcome
-        self.differ = z3.Or(z3.Not(same_outcome), z3.Not(_and(*same_terms)))
-        both_eligible = _and(same_outcome, self.a.outcome == eligible)
+        self.differ = z3.Or(z3.Not(same_outcome), z3.Not(all_of(*same_terms)))
+        both_eligible = all_of(same_outcome, self.a.outcome == eligible)
         self.kinds = {
-            "stricter": _or(rank(self.b) < rank(self.a), _and(both_eligible, _and(*le), self.differ)),
-            "looser": _or(rank(self.b) > rank(self.a), _and(both_eligible, _and(*ge), self.differ)),
+            "stricter": any_of(rank(self.b) < rank(self.a), all_of(both_eligible, all_of(*le), self.differ)),
+            "looser": any_of(rank(self.b) > rank(self.a), all_of(both_eligible, all_of(*ge), self.differ)),
         }
-        self.kinds["changed"] = _and(self.differ, z3.Not(self.kinds["stricter"]), z3.Not(self.kinds["looser"]))
+        self.kinds["changed"] = all_of(self.differ, z3.Not(self.kinds["stricter"]), z3.Not(self.kinds["looser"]))
         self.base = list(sp.side)
 
     def solver(self, *extra) -> tuple[str, z3.Solver]:

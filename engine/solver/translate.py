@@ -111,14 +111,14 @@ def sort_of(type_: Type):
     raise Untranslatable(f"a fact of type {type_.describe()}")
 
 
-def _and(*terms):
+def all_of(*terms):
     terms = [t for t in terms if not z3.is_true(t)]
     if any(z3.is_false(t) for t in terms):
         return FALSE
     return terms[0] if len(terms) == 1 else z3.And(*terms) if terms else TRUE
 
 
-def _or(*terms):
+def any_of(*terms):
     terms = [t for t in terms if not z3.is_false(t)]
     if any(z3.is_true(t) for t in terms):
         return TRUE
@@ -212,7 +212,7 @@ class Translation:
                     raise Untranslatable("a map key whose values cannot be listed", key.span)
                 keys = sorted(keys | set(self.space.keys(base.path)))
                 choices = tuple((k.value == self.space.code(name), (*base.path, name)) for name in keys)
-                return _Record(choices, _and(k.defined, _or(*(c for c, _ in choices))), t)
+                return _Record(choices, all_of(k.defined, any_of(*(c for c, _ in choices))), t)
         raise Untranslatable(f"a record-valued `{type(node).__name__}`", node.span)
 
     def expr(self, node: ir.Node, env: dict) -> Val:
@@ -233,12 +233,12 @@ class Translation:
                 values = [(c, space.fact((*p, name), t)) for c, p in rec.choices]
                 if len(values) == 1:
                     c, v = values[0]
-                    return Val(_and(rec.defined, v.defined), v.value)
+                    return Val(all_of(rec.defined, v.defined), v.value)
                 defined, value = FALSE, values[-1][1].value
                 for c, v in reversed(values):
                     defined = z3.If(c, v.defined, defined)
                     value = z3.If(c, v.value, value)
-                return Val(_and(rec.defined, defined), value)
+                return Val(all_of(rec.defined, defined), value)
             case ir.IndexGet():
                 return self.record(node, env)
             case ir.Arith(first=first, rest=rest):
@@ -248,10 +248,10 @@ class Translation:
                     if op == "/":
                         # INVARIANT: the evaluator stops with E001 on a zero divisor, so no
                         # assignment the solver offers may divide by zero where it is evaluated.
-                        space.side.append(z3.Implies(_and(acc.defined, v.defined), v.value != 0))
+                        space.side.append(z3.Implies(all_of(acc.defined, v.defined), v.value != 0))
                     term = {"+": lambda a, b: a + b, "-": lambda a, b: a - b,
                             "*": lambda a, b: a * b, "/": lambda a, b: a / b}[op](acc.value, v.value)
-                    acc = Val(_and(acc.defined, v.defined), term)
+                    acc = Val(all_of(acc.defined, v.defined), term)
                 return acc
             case ir.Neg(operand=o):
                 v = self.expr(o, env)
@@ -260,20 +260,20 @@ class Translation:
                 a, b = self.expr(l, env), self.expr(r, env)
                 term = {"=": lambda x, y: x == y, "!=": lambda x, y: x != y, "<": lambda x, y: x < y,
                         "<=": lambda x, y: x <= y, ">": lambda x, y: x > y, ">=": lambda x, y: x >= y}[op](a.value, b.value)
-                return Val(_and(a.defined, b.defined), term)
+                return Val(all_of(a.defined, b.defined), term)
             case ir.Member(element=e, values=values, negated=neg):
                 v = self.expr(e, env)
-                inside = _or(*(v.value == space.code(x) for x in sorted(values)))
+                inside = any_of(*(v.value == space.code(x) for x in sorted(values)))
                 return Val(v.defined, z3.Not(inside) if neg else inside)
             case ir.Logic(op=op, operands=operands):
                 vs = [self.expr(o, env) for o in operands]
                 if op == "and":
-                    decided = _or(*(_and(v.defined, z3.Not(v.value)) for v in vs))
-                    value = _and(*(_and(v.defined, v.value) for v in vs))
+                    decided = any_of(*(all_of(v.defined, z3.Not(v.value)) for v in vs))
+                    value = all_of(*(all_of(v.defined, v.value) for v in vs))
                 else:
-                    decided = _or(*(_and(v.defined, v.value) for v in vs))
+                    decided = any_of(*(all_of(v.defined, v.value) for v in vs))
                     value = decided
-                return Val(_or(decided, _and(*(v.defined for v in vs))), value)
+                return Val(any_of(decided, all_of(*(v.defined for v in vs))), value)
             case ir.Not(operand=o):
                 v = self.expr(o, env)
                 return Val(v.defined, z3.Not(v.value))
@@ -281,18 +281,18 @@ class Translation:
                 cv, tv, ov = self.expr(c, env), self.expr(t, env), self.expr(o, env)
                 if isinstance(tv, _Record) or isinstance(ov, _Record):
                     raise Untranslatable("`if` choosing between records", node.span)
-                return Val(_and(cv.defined, z3.If(cv.value, tv.defined, ov.defined)), z3.If(cv.value, tv.value, ov.value))
+                return Val(all_of(cv.defined, z3.If(cv.value, tv.defined, ov.defined)), z3.If(cv.value, tv.value, ov.value))
             case ir.ZoneOf(mapping=mapping, arg=arg):
                 v = self.expr(arg, env)
                 value, known = z3.IntVal(-1), FALSE
                 for member, zone in mapping:
                     hit = v.value == space.code(member)
                     value = z3.If(hit, space.code(zone), value)
-                    known = _or(known, hit)
-                return Val(_and(v.defined, known), value)
+                    known = any_of(known, hit)
+                return Val(all_of(v.defined, known), value)
             case ir.Func(name=name, args=args):
                 vs = [self.expr(a, env) for a in args]
-                defined = _and(*(v.defined for v in vs))
+                defined = all_of(*(v.defined for v in vs))
                 x = vs[0].value
                 if name == "floor":
                     return Val(defined, z3.ToReal(z3.ToInt(x)))
@@ -316,7 +316,7 @@ class Translation:
                 defined, value = FALSE, vs[-1].value
                 for v in reversed(vs):
                     value = z3.If(v.defined, v.value, value)
-                    defined = _or(v.defined, defined)
+                    defined = any_of(v.defined, defined)
                 return Val(defined, value)
             case ir.RegistryQuery():
                 # The registry is a file, not a fact: the solver reasons about the distance the
@@ -336,7 +336,7 @@ class Translation:
                 for i in range(n):
                     row = _Record(((TRUE, (*items.path, str(i))),), TRUE, items.type.item)
                     v = self.expr(body, {**env, var: row})
-                    defined, total = _and(defined, v.defined), total + v.value
+                    defined, total = all_of(defined, v.defined), total + v.value
                 return Val(defined, total)
         raise Untranslatable(f"`{type(node).__name__}`", getattr(node, "span", None))
 
@@ -357,7 +357,7 @@ class Translation:
         for i in reversed(range(len(info.precedence))):
             rule = self.plan.rules[info.precedence[i]]
             h = holds[rule.name]
-            decides = _and(h.defined, h.value)
+            decides = all_of(h.defined, h.value)
             outcome = z3.If(z3.Not(h.defined), undetermined, z3.If(h.value, space.code(rule.outcome), outcome))
             index = z3.If(z3.Not(h.defined), -1, z3.If(decides, i, index))
         terms: dict[str, Val] = {}
@@ -370,5 +370,5 @@ class Translation:
         # A term no rule of the decision decides stays undefined where another rule decides.
         for term, v in list(terms.items()):
             sets = [i for i, r in enumerate(info.precedence) if any(t == term for t, _ in self.plan.rules[r].assignments)]
-            terms[term] = Val(_and(v.defined, _or(*(index == i for i in sets))), v.value)
+            terms[term] = Val(all_of(v.defined, any_of(*(index == i for i in sets))), v.value)
         return DecisionTerm(info.name, outcome, index, info.precedence, terms, holds)

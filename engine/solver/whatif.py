@@ -65,7 +65,7 @@ class WhatIf:
     notes: tuple[str, ...] = ()
 
 
-def _split(path: str) -> tuple[str, ...]:
+def split_path(path: str) -> tuple[str, ...]:
     return tuple(p for p in re.split(r"[.\[\]]+", path) if p)
 
 
@@ -94,7 +94,7 @@ def label_of(plan: CheckedPlan, dotted: str) -> str | None:
     """The Chinese name the plan gives a fact: its alias or label, or its record field's label."""
     from dsl import ast
 
-    path = _split(dotted)
+    path = split_path(dotted)
     info = plan.inputs.get(dotted)
     if info is not None:
         return info.alias or info.label
@@ -217,7 +217,7 @@ def _reads(case: _Case, rule) -> tuple[list[tuple[str, ...]], list[str]]:
     for step in case.explanation.steps:
         if step.name in names:
             for path, _ in step.reads:
-                p = _split(path)
+                p = split_path(path)
                 if p and p[0] != "registry" and type_at(case.plan, p) is not None:
                     paths.setdefault(p)
     return list(paths), compared
