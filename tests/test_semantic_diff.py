@@ -221,17 +221,18 @@ decision 另一 {
 
 def test_untranslatable_decision_is_named_and_the_rest_still_proved(write_policy, tmp_path):
     old = write_policy(UNTRANSLATABLE, name="old.policy")
-    new = write_policy(UNTRANSLATABLE.replace("<= 800 m", "<= 500 m"), name="new.policy")
+    new = write_policy(UNTRANSLATABLE.replace("<= 800 m", "<= 500 m").replace("> 50%", "> 60%"), name="new.policy")
     code, data = semantic(tmp_path, old, new)
     assert code == 1
     assert any("decision `另一`" in t and "map key" in t for t in data["not_translated"]), data["not_translated"]
     assert {c["decision"] for c in data["cells"]} == {"准入"}
     assert {c["verdict"] for c in differing(data)} == {"looser"}
     confirm_every_witness(data)
-    # The same plan against itself: every translatable cell is proved, but the report does not
-    # call the versions equivalent while a decision went unchecked.
-    code, data = semantic(tmp_path, old, old)
-    assert code == 1 and not data["equivalent"]
+    # Changed only where the solver can see: the untranslated decision is identical, so proved.
+    only = write_policy(UNTRANSLATABLE.replace("> 50%", "> 60%"), name="only.policy")
+    code, data = semantic(tmp_path, old, only)
+    assert code == 1 and not data["equivalent"] and data["not_translated"]
+    assert all(c["verdict"] == "equivalent" for c in data["cells"])  # what was proved; 另一 was not
 
 
 def test_a_timeout_is_unknown_never_equivalent(monkeypatch):
@@ -257,3 +258,13 @@ def test_a_tight_timeout_never_claims_the_7_0_change_away(tmp_path):
     assert result.exit_code == 1
     inpatient = [c for c in data["cells"] if c["category"] == "inpatient"]
     assert inpatient and all(c["verdict"] != "equivalent" for c in inpatient)
+
+
+def test_an_untranslatable_decision_identical_in_both_versions_is_equivalent(write_policy, tmp_path):
+    old = write_policy(UNTRANSLATABLE, name="old.policy")
+    copy = write_policy("# a copy, with a comment\n" + UNTRANSLATABLE.replace('then spacing_conflict',
+                                                                             'then spacing_conflict "半径内"'),
+                        name="copy.policy")
+    code, data = semantic(tmp_path, old, copy)
+    assert code == 0 and data["equivalent"] and not data["not_translated"]
+    assert {c["decision"] for c in data["cells"]} == {"准入", "另一"}

@@ -167,8 +167,13 @@ def semantic_diff(old: CheckedPlan, new: CheckedPlan, timeout_ms: int = 10_000, 
         try:
             q = _Question(old, new, name, timeout_ms, baseline)
         except Untranslatable as error:
+            if _identical(old, new, name):
+                # What the solver cannot express it need not: the two versions decide with the
+                # same rules, definitions, inputs and vocabulary, so they decide alike.
+                cells.append(Cell(name, None, (), "equivalent"))
+                continue
             where = f" (line {error.span.line})" if error.span is not None and error.span.line else ""
-            skipped.append(f"decision `{name}`: {error.what}{where} cannot be translated; nothing is claimed for it")
+            skipped.append(f"decision `{name}` is not compared: the solver cannot translate {error.what}{where}")
             continue
         cells.extend(_cells(q, name))
     for name in sorted(set(old.decisions) ^ set(new.decisions)):
@@ -176,11 +181,44 @@ def semantic_diff(old: CheckedPlan, new: CheckedPlan, timeout_ms: int = 10_000, 
     return SemanticDiff(old, new, tuple(cells), tuple(skipped), ASSUMPTIONS)
 
 
+def _identical(old: CheckedPlan, new: CheckedPlan, name: str) -> bool:
+    """Whether a decision means the same in both plans because it is the same checked IR: its
+    precedence and outcomes, every rule and definition it reaches (spans and wording of
+    reasons aside), and the enums and zones of both plans."""
+    from .. import ir
+
+    a, b = old.decisions[name], new.decisions[name]
+    if (a.precedence, a.notes, a.otherwise) != (b.precedence, b.notes, b.otherwise):
+        return False
+    if old.enums != new.enums or old.zones != new.zones:
+        return False
+    seen: set[str] = set()
+    stack = [n for r in (*a.precedence, *a.notes) for n in _rule_nodes(old, r)]
+    for r in (*a.precedence, *a.notes):
+        x, y = old.rules.get(r), new.rules.get(r)
+        if x is None or y is None or (x.kind, x.when, x.outcome, x.assignments) != (y.kind, y.when, y.outcome, y.assignments):
+            return False
+    while stack:
+        for sub in ir.walk(stack.pop()):
+            if isinstance(sub, ir.DefRef) and sub.name not in seen:
+                seen.add(sub.name)
+                x, y = old.defines.get(sub.name), new.defines.get(sub.name)
+                if x is None or y is None or x.node != y.node:
+                    return False
+                stack.append(x.node)
+    return True
+
+
+def _rule_nodes(plan: CheckedPlan, name: str) -> list:
+    rule = plan.rules.get(name)
+    return [] if rule is None else [rule.when, *(n for _, n in rule.assignments)]
+
+
 def _domain(q: _Question, path) -> list[str | None]:
     if path not in q.space.vars:
         return [None]
     var, type_ = q.space.vars[path]
-    return sorted(q.space.enums.get(type_.name, ())) if hasattr(type_, "name") else [None]
+    return sorted(q.space.members(path, type_.name)) if hasattr(type_, "name") else [None]
 
 
 def _pin(q: _Question, path, value):

@@ -61,6 +61,19 @@ class SymbolicSpace(Space):
             for name, info in p.enums.items():
                 self.enums.setdefault(name, set()).update(c for c, _ in info.members)
 
+    def members(self, path, enum: str) -> set[str]:
+        """The values an enum fact may take: those every plan declaring the fact accepts (a
+        district of one city is no applicant of the other)."""
+        dotted = ".".join(path)
+        found = None
+        for p in self.plans:
+            info = p.inputs.get(dotted)
+            if info is None or not isinstance(info.type, EnumT) or info.type.name not in p.enums:
+                continue
+            codes = {c for c, _ in p.enums[info.type.name].members}
+            found = codes if found is None else found & codes
+        return found if found is not None else set(self.enums.get(enum, ()))
+
     def is_whole(self, path) -> bool:
         return any(matches(p, path) for p in self.whole)
 
@@ -84,7 +97,10 @@ class SymbolicSpace(Space):
             case DateT():
                 self.side.append(z3.And(var >= FIRST_DAY, var <= LAST_DAY))
             case EnumT(name=enum):
-                self.side.append(z3.Or(*(var == self.code(c) for c in sorted(self.enums.get(enum, ())))))
+                members = self.members(path, enum)
+                if not members:
+                    raise Untranslatable(f"fact `{name}` (no value of it is valid in both versions)")
+                self.side.append(z3.Or(*(var == self.code(c) for c in sorted(members))))
             case TextT():
                 self.side.append(var >= 0)
         return Val(TRUE, var)
