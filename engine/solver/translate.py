@@ -3,7 +3,9 @@
 Every value is a pair: a z3 boolean saying whether it is defined (all the facts it needs are
 present) and a z3 term for the value itself. `and`/`or` follow Kleene's logic as the reference
 evaluator does, so a formula built here agrees with `engine.evaluate` on every assignment of the
-facts, absent facts included. Numbers are z3 reals (exact rationals: a written 7.5 is 15/2),
+facts, absent facts included (tests/test_solver_translate.py holds it to that). The one thing
+it cannot see is a registry file: a registry question is absent unless the caller supplies the
+answer the evaluator got (`registry_answers`). Numbers are z3 reals (exact rationals: a written 7.5 is 15/2),
 dates are day numbers (z3 integers), enum codes and texts are integers interned per `Space`.
 
 Where the facts come from is the `Space`'s business: `SymbolicSpace` gives every fact a fresh
