@@ -63,3 +63,23 @@ def test_the_docs_code_blocks_are_tagged_policy():
                 tagged += 1
                 assert not [v for k, v in lexer.get_tokens(body) if k in Error]
     assert tagged
+
+
+def test_the_textmate_grammar_is_the_lexers_word_lists():
+    from editor.textmate import text
+
+    committed = ROOT / "editors" / "vscode" / "syntaxes" / "policy.tmLanguage.json"
+    assert committed.read_text(encoding="utf-8") == text(), "regenerate: python -m editor.textmate > " + str(committed)
+
+
+def test_the_vscode_extension_starts_policy_lsp():
+    import json
+
+    folder = ROOT / "editors" / "vscode"
+    manifest = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    assert manifest["contributes"]["languages"][0]["extensions"] == [".policy"]
+    assert manifest["contributes"]["grammars"][0]["path"] == "./syntaxes/policy.tmLanguage.json"
+    assert manifest["contributes"]["configuration"]["properties"]["policy.server.command"]["default"] == ["policy", "lsp"]
+    assert "vsce package" in manifest["scripts"]["package"]
+    json.loads((folder / "language-configuration.json").read_text(encoding="utf-8"))
+    assert (folder / manifest["main"]).is_file()
