@@ -77,9 +77,10 @@ def encoders(plan) -> dict[str, list[tuple[str, str]]]:
     """Article id -> (kind, name) of every rule, definition and declaration citing it, in file order."""
     found: dict[str, list[tuple[str, str]]] = {}
     for item in plan.policy.items:
+        # Any item that names itself and cites articles encodes them, kinds a newer grammar adds too.
         kind = {ast.Rule: "rule", ast.Define: "define", ast.ZonesDecl: "zones", ast.RegistryDecl: "registry"}.get(
-            type(item))
-        for ref in getattr(item, "cites", ()) if kind else ():
+            type(item), type(item).__name__.lower())
+        for ref in getattr(item, "cites", ()) if hasattr(item, "name") else ():
             found.setdefault(ref.id, []).append((kind, item.name))
     return found
 
@@ -89,7 +90,11 @@ def _has_page(kind: str) -> bool:
 
 
 def _encoder_link(kind: str, name: str) -> str:
-    return link(kind, name) if _has_page(kind) else f'<a href="inputs.html#{_e(quote(kind + "-" + name))}">{_e(name)}</a>'
+    if _has_page(kind):
+        return link(kind, name)
+    if kind in ("zones", "registry"):  # declared on the inputs page, under Vocabulary
+        return f'{_e(kind)} <a href="inputs.html#{_e(quote(kind + "-" + name))}">{_e(name)}</a>'
+    return f"{_e(kind)} <code>{_e(name)}</code>"
 
 
 def _article_quote(plan, article_id: str, with_link: bool = True) -> str:
@@ -145,7 +150,7 @@ def article_page(plan, article: ast.Article, encoded: dict, in_source: bool) -> 
         elif kind == "define":
             parts.append(f"<h3>definition {link('define', name)}</h3>{code(_define_text(plan, name))}")
         else:
-            parts.append(f"<h3>{_e(kind)} {_encoder_link(kind, name)}</h3>")
+            parts.append(f"<h3>{_encoder_link(kind, name)}</h3>")
     return layout(plan, f"article {article.id}", "".join(parts))
 
 

@@ -12,6 +12,17 @@ from dsl.printer import expr_text
 
 from .index import Key, PlanIndex
 
+KIND_MEANINGS = {
+    "gate": "pauses new designations while it holds",
+    "exemption": "puts the applicant outside the plan's limits",
+    "exclusion": "refuses an applicant that misses a condition",
+    "spacing": "refuses an applicant too near a designated institution of the same type",
+    "ratio": "admits with a share of the released quota",
+    "admission": "admits",
+    "referral": "sends the case to a person or a higher bureau",
+    "priority": "marks a priority; never decides",
+}
+
 OUTCOME_MEANINGS = {
     "eligible": "may be admitted (with the admit share and any priority)",
     "exempt": "outside the plan's limits",
@@ -83,6 +94,8 @@ def describe(index: PlanIndex, key: Key) -> str | None:
         elif not users and symbol is None:
             return None
         return "\n".join(lines)
+    if kind in ("outcome", "kind"):
+        return _language_word(index, kind, key[1])
     if symbol is None:
         return None
     item = symbol.item
@@ -145,6 +158,19 @@ def describe(index: PlanIndex, key: Key) -> str | None:
         lines += _cites(index, item.cites)
         return "\n".join(lines)
     return None
+
+
+def _language_word(index: PlanIndex, kind: str, word: str) -> str:
+    from engine.plan import KIND_OUTCOMES
+
+    if kind == "kind":
+        allowed = KIND_OUTCOMES.get(word)
+        if allowed is None:
+            return f"`{word}` is not a kind of rule; kinds: " + ", ".join(f"`{k}`" for k in KIND_OUTCOMES)
+        return f"**{word}** rule: {KIND_MEANINGS.get(word, '')}; concludes " + " or ".join(f"`{o}`" for o in allowed)
+    users = [o for o in index.references(("outcome", word))]
+    text = f"**{word}**: {OUTCOME_MEANINGS.get(word, 'not an outcome of the language')}"
+    return text + f"\n\n{len(users)} place(s) in this plan conclude it"
 
 
 def _citing(index: PlanIndex, article_id: str) -> list[str]:

@@ -22,7 +22,8 @@ from dsl.spans import Source, Span
 
 Key = tuple[str, ...]
 """("define", name) | ("input", dotted) | ("rule", name) | ("decision", name) | ("enum", name)
-| ("member", enum, code) | ("registry", name) | ("article", id)"""
+| ("member", enum, code) | ("registry", name) | ("article", id); and, declared by the language
+rather than the plan, ("outcome", code) and ("kind", kind)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +194,13 @@ class _Walker:
                 kind = {ast.Define: "define", ast.Rule: "rule", ast.Decision: "decision"}[type(item)]
                 self.declare((kind, item.name), item.name, names[0], item)
                 self.articles(tokens)
+                if isinstance(item, ast.Rule):  # its kind and outcome: hover says what they mean
+                    self.occurrences.append(Occurrence(item.kind_span, ("kind", item.kind)))
+                    self.occurrences.append(Occurrence(item.outcome_span, ("outcome", item.outcome)))
                 if isinstance(item, ast.Decision):
                     self._decision(tokens)
+                    if item.otherwise:
+                        self.occurrences.append(Occurrence(item.otherwise_span, ("outcome", item.otherwise)))
                 else:
                     self._expression_tokens(tokens[2:], item)
             case _:  # interpretations, the header, and any item a newer grammar adds: uses only

@@ -83,6 +83,13 @@ async def test_hover_shows_definition_type_article_and_reading(client: LanguageC
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), cite))
     assert "以优化存量为主，暂停全市当年度医疗机构新增医保定点的受理和评估" in hover.contents.value
     assert "*reading:* 「暂停全市当年度医疗机构新增医保定点」" in hover.contents.value
+    # an outcome and a kind of rule: what the language means by them
+    outcome = where(TEXT, "then paused", offset=len("then "))
+    hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), outcome))
+    assert hover.contents.value.startswith("**paused**: new designations are paused")
+    kind = where(TEXT, ": gate cites", offset=2)
+    hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), kind))
+    assert "concludes `paused`" in hover.contents.value
 
 
 async def test_definition_and_references(client: LanguageClient):
