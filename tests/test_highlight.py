@@ -83,3 +83,14 @@ def test_the_vscode_extension_starts_policy_lsp():
     assert "vsce package" in manifest["scripts"]["package"]
     json.loads((folder / "language-configuration.json").read_text(encoding="utf-8"))
     assert (folder / manifest["main"]).is_file()
+
+
+def test_the_textmate_grammar_in_vscode_textmate():
+    """The grammar as VS Code runs it, when the extension's npm packages are installed."""
+    folder = ROOT / "editors" / "vscode"
+    node = shutil.which("node")
+    if node is None or not (folder / "node_modules" / "vscode-textmate").is_dir():
+        pytest.skip("needs node and `npm install` in editors/vscode")
+    result = subprocess.run([node, "test/grammar.test.js"], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "articles labelled" in result.stdout
