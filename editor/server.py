@@ -11,7 +11,9 @@ LSP counts columns in UTF-16 code units, spans in characters; `_pos` and `_place
 """
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as t
@@ -78,21 +80,33 @@ class PolicyServer(LanguageServer):
     def __init__(self):
         super().__init__("policy-lsp", "0.1.0", text_document_sync_kind=t.TextDocumentSyncKind.Full)
         self.indexes: dict[str, PlanIndex] = {}  # uri -> last good index
+        self.latest: dict[str, int] = {}  # uri -> the version being typed, so a stale check is dropped
+        # One checker thread: checks run one at a time, in the order the texts came.
+        self.checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy-check")
 
-    def refresh(self, uri: str) -> None:
+    async def refresh(self, uri: str, wait: float = 0.0) -> None:
+        """Check the document and publish its diagnostics; while typing, once per pause.
+
+        The check runs in a worker thread, so hovers and the rest keep answering (from the
+        last index) while a big plan is checked; a result older than the text is dropped.
+        """
         document = self.workspace.get_text_document(uri)
+        version = document.version or 0
+        self.latest[uri] = version
+        if wait:
+            await asyncio.sleep(wait)
+            if self.latest.get(uri) != version:
+                return  # typed again meanwhile: that change checks
         text = document.source
-        lines = text.splitlines()
-        try:
-            index = build_index(text, uri_to_path(uri))
-        except ParseFailed as failed:
-            diagnostics = failed.diagnostics  # the last good index stays for hover and the rest
-        else:
+        index, diagnostics = await asyncio.get_running_loop().run_in_executor(self.checks, _analyse, uri, text)
+        if self.latest.get(uri) != version:
+            return
+        if index is not None:
             self.indexes[uri] = index
-            diagnostics = index.diagnostics
         path = uri_to_path(uri)
+        lines = text.splitlines()
         shown = [to_lsp(uri, lines, d) for d in diagnostics if d.span.path in (path, "<unknown>") or not d.span.line]
-        self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri, shown, document.version))
+        self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri, shown, version))
 
     def lookup(self, uri: str, position: t.Position):
         index = self.indexes.get(uri)
@@ -101,6 +115,14 @@ class PolicyServer(LanguageServer):
         lines = index.text.splitlines()
         line, column = _place(lines, position)
         return index, index.at(line, column), lines
+
+
+def _analyse(uri: str, text: str) -> tuple[PlanIndex | None, tuple[Diagnostic, ...]]:
+    try:
+        index = build_index(text, uri_to_path(uri))
+    except ParseFailed as failed:
+        return None, failed.diagnostics  # the last good index stays for hover and the rest
+    return index, index.diagnostics
 
 
 def to_lsp(uri: str, lines: list[str], d: Diagnostic) -> t.Diagnostic:
@@ -118,24 +140,28 @@ def to_lsp(uri: str, lines: list[str], d: Diagnostic) -> t.Diagnostic:
 server = PolicyServer()
 
 
+TYPING_PAUSE = 0.2  # seconds without a change before a check: a burst of keystrokes checks once
+
+
 @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: PolicyServer, params: t.DidOpenTextDocumentParams) -> None:
-    ls.refresh(params.text_document.uri)
+async def did_open(ls: PolicyServer, params: t.DidOpenTextDocumentParams) -> None:
+    await ls.refresh(params.text_document.uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: PolicyServer, params: t.DidChangeTextDocumentParams) -> None:
-    ls.refresh(params.text_document.uri)
+async def did_change(ls: PolicyServer, params: t.DidChangeTextDocumentParams) -> None:
+    await ls.refresh(params.text_document.uri, TYPING_PAUSE)
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: PolicyServer, params: t.DidSaveTextDocumentParams) -> None:
-    ls.refresh(params.text_document.uri)  # the source document beside it may have changed too
+async def did_save(ls: PolicyServer, params: t.DidSaveTextDocumentParams) -> None:
+    await ls.refresh(params.text_document.uri)  # the source document beside it may have changed too
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: PolicyServer, params: t.DidCloseTextDocumentParams) -> None:
     ls.indexes.pop(params.text_document.uri, None)
+    ls.latest.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(params.text_document.uri, []))
 
 

@@ -134,6 +134,19 @@ async def test_an_error_as_one_types_and_its_quick_fix(client: LanguageClient):
     assert not [d for d in diagnostics if d.severity == t.DiagnosticSeverity.Error]
 
 
+async def test_a_burst_of_keystrokes_is_checked_once_as_it_ends(client: LanguageClient):
+    global version
+    await show(client, TEXT)
+    for typed in ("测", "测算", "测算直"):  # typed one after another, no pause
+        version += 1
+        client.text_document_did_change(t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(version=version, uri=URI),
+            [t.TextDocumentContentChangeWholeDocument(text=TEXT.replace("and 测算值 < 目标值 and", f"and {typed} < 目标值 and", 1))]))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    errors = [d.message.splitlines()[0] for d in client.diagnostics[URI] if d.severity == t.DiagnosticSeverity.Error]
+    assert errors == ["unknown name `测算直`"]
+
+
 async def test_a_text_that_does_not_parse_keeps_the_last_index(client: LanguageClient):
     await show(client, TEXT)
     broken = TEXT.replace("rule 分县区配置 : admission cites 二（一）2\n  when", "rule 分县区配置 : admission cites 二（一）2\n  wen", 1)
