@@ -30,8 +30,10 @@ _KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "re
 
 
 def uri_to_path(uri: str) -> str:
+    """A file's path; any other document (`untitled:`) a `<…>` name, which has no folder, so the
+    checker reads no source document for it (a policy reads nothing outside its own folder)."""
     parsed = urlparse(uri)
-    return unquote(parsed.path) if parsed.scheme == "file" else uri
+    return unquote(parsed.path) if parsed.scheme == "file" else f"<{uri}>"
 
 
 def suggestions(diagnostic: Diagnostic) -> list[str]:

@@ -202,3 +202,12 @@ async def test_formatting_is_policy_fmt(client: LanguageClient):
     edits = await client.text_document_formatting_async(t.DocumentFormattingParams(
         t.TextDocumentIdentifier(URI), t.FormattingOptions(tab_size=2, insert_spaces=True)))
     assert list(edits) == []
+
+
+async def test_an_untitled_document_is_checked_without_a_folder(client: LanguageClient):
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(
+        uri=uri, language_id="policy", version=1, text='plan "draft"\n  source "sources/heze-2026.txt"\ndefine x = y\n')))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    codes = {d.code for d in client.diagnostics[uri]}
+    assert "C010" in codes and "C051" not in codes  # no folder: the source document is not read
