@@ -151,6 +151,11 @@ def describe(index: PlanIndex, key: Key) -> str | None:
             elif code in mapping and c.zone_enum.get(zones) == enum_name:
                 lines += ["", f"in zone `{mapping[code]}` of `{zones}`"]
         return "\n".join(lines)
+    if kind == "field":
+        record, name = key[1], key[2]
+        lines = [f"**field** `{name}`{_label(item.label)} of `{record}`", ""]
+        lines += _type_lines(_field_type(c, record, name))
+        return "\n".join(lines)
     if kind == "registry":
         lines = [f"**registry** `{item.name}`{_label(item.label)}", "", "same type:"]
         lines += [f"- `{line.category.name}`: " + ", ".join(n.name for n in line.registry_categories)
@@ -171,6 +176,25 @@ def _language_word(index: PlanIndex, kind: str, word: str) -> str:
     users = [o for o in index.references(("outcome", word))]
     text = f"**{word}**: {OUTCOME_MEANINGS.get(word, 'not an outcome of the language')}"
     return text + f"\n\n{len(users)} place(s) in this plan conclude it"
+
+
+def _field_type(checker, record: str, name: str):
+    """The checked type of a field, found from the input whose record it is."""
+    from engine.types import ListT, MapT, RecordT
+
+    parts = record.split(".")
+    for cut in range(len(parts), 0, -1):
+        dotted = ".".join(parts[:cut])
+        info = checker.inputs.get(dotted)
+        if info is None:
+            continue
+        found = info.type
+        for part in [*parts[cut:], name]:
+            while isinstance(found, (ListT, MapT)):
+                found = found.item if isinstance(found, ListT) else found.value
+            found = found.field(part) if isinstance(found, RecordT) else None
+        return found
+    return None
 
 
 def _citing(index: PlanIndex, article_id: str) -> list[str]:

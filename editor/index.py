@@ -22,7 +22,7 @@ from dsl.spans import Source, Span
 
 Key = tuple[str, ...]
 """("define", name) | ("input", dotted) | ("rule", name) | ("decision", name) | ("enum", name)
-| ("member", enum, code) | ("registry", name) | ("article", id); and, declared by the language
+| ("member", enum, code) | ("registry", name) | ("article", id) | ("field", record, name); and, declared by the language
 rather than the plan, ("outcome", code) and ("kind", kind)"""
 
 
@@ -105,6 +105,7 @@ def build_index(text: str, path: str) -> PlanIndex:
     walker = _Walker(checker, source, [lx for lx in lexemes if lx.type != "COMMENT"])
     for item in tree.items:
         walker.item(item)
+    walker.ir_fields()
     return PlanIndex(path, text, tree, checker, sort_diagnostics(checker.diagnostics), walker.symbols,
                      walker.occurrences)
 
@@ -218,7 +219,35 @@ class _Walker:
         name = getattr(getattr(info, "type", None), "name", None)
         return self.checker.enums.get(name) if isinstance(name, str) else None
 
+    def _fields(self, type_, record: str) -> None:
+        """Declare each field of a record type, named as the checker names its record."""
+        match type_:
+            case ast.ListType(item=inner) | ast.MapType(value=inner):
+                self._fields(inner, record)
+            case ast.RecordType(fields=fields):
+                for f in fields:
+                    at = self._name_at(f.span)
+                    if at is not None:
+                        self.declare(("field", record, f.name), f.name, at, f)
+                    self._fields(f.type, f"{record}.{f.name}")
+
+    def ir_fields(self) -> None:
+        """Uses of record fields, from the checked IR: `g.admission_rate`, `x[k].bed_occupancy`."""
+        from engine import ir
+        from engine.types import RecordT
+
+        roots = [d.node for d in self.checker.defines.values()]
+        for rule in self.checker.rules.values():
+            roots += [rule.when, *(node for _, node in rule.assignments)]
+        for root in roots:
+            for node in ir.walk(root):
+                if isinstance(node, ir.FieldGet) and isinstance(node.base.type, RecordT) and node.span.line:
+                    named = [lx for lx in self.tokens(node.span) if lx.type == "NAME" and lx.text == node.name]
+                    if named:
+                        self.use(("field", node.base.type.name, node.name), named[-1])
+
     def _input(self, item: ast.InputDecl, tokens: list[Lexeme]) -> None:
+        self._fields(item.type, item.dotted)
         key = ("input", item.dotted)
         colon = next((i for i, lx in enumerate(tokens) if lx.type == "COLON"), len(tokens))
         path = [lx for lx in tokens[1:colon] if lx.type == "NAME"]

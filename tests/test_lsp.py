@@ -83,6 +83,13 @@ async def test_hover_shows_definition_type_article_and_reading(client: LanguageC
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), cite))
     assert "以优化存量为主，暂停全市当年度医疗机构新增医保定点的受理和评估" in hover.contents.value
     assert "*reading:* 「暂停全市当年度医疗机构新增医保定点」" in hover.contents.value
+    # a field of a record input, after an index: its label, type and declaration
+    field = where(TEXT, "[所在县区].bed_occupancy", offset=len("[所在县区]."))
+    hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), field))
+    assert hover.contents.value.startswith("**field** `bed_occupancy` “床位使用率” of `city.regions`")
+    assert "type: `fraction`" in hover.contents.value
+    found = await client.text_document_definition_async(t.DefinitionParams(t.TextDocumentIdentifier(URI), field))
+    assert LINES[found.range.start.line].startswith("input city.regions : map of { bed_occupancy")
     # an outcome and a kind of rule: what the language means by them
     outcome = where(TEXT, "then paused", offset=len("then "))
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), outcome))
