@@ -10,11 +10,12 @@ passes through `_e`, so none can become markup; every link through `href`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from urllib.parse import quote
 
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES, Name
 
 from dsl import ast
 from dsl.printer import expr_text, quote as quote_text, type_text
@@ -32,7 +33,7 @@ th { background: #f3f3f3; } code { font-size: .9em; }
 blockquote { margin: .5rem 0; padding: .4rem .8rem; border-left: 4px solid #8aa; background: #f6f8f8; }
 .reading { color: #245; font-style: italic; } .status { color: #666; font-size: .9rem; }
 .source { white-space: pre-wrap; font-family: inherit; } .source a.article { font-weight: bold; }
-.graph { overflow-x: auto; border: 1px solid #ddd; }
+.graph { overflow-x: auto; border: 1px solid #ddd; } .highlight a { color: inherit; }
 """
 _FORMATTER = HtmlFormatter(cssclass="highlight")
 _LEXER = PolicyLexer()
@@ -55,8 +56,28 @@ def link(kind: str, name: str, text: str | None = None) -> str:
     return f'<a href="{_e(href(kind, name))}">{_e(text if text is not None else name)}</a>'
 
 
-def code(text: str) -> str:
-    return highlight(text, _LEXER, _FORMATTER)
+@lru_cache(maxsize=4)
+def _links(plan) -> dict[str, str]:
+    """Names in code blocks that have a page: definitions, rules, decisions, articles, inputs by alias."""
+    links = {info.alias: "inputs.html#" + quote("input-" + dotted) for dotted, info in plan.inputs.items() if info.alias}
+    for kind, names in (("define", plan.defines), ("rule", plan.rules), ("decision", plan.decisions)):
+        links.update({name: href(kind, name) for name in names})
+    links.update({a: href("article", a) for a in plan.articles})
+    return links
+
+
+def code(plan, text: str) -> str:
+    """Policy text highlighted by the lexer, each name that has a page a link to it."""
+    links = _links(plan)
+    out = []
+    for kind, value in _LEXER.get_tokens(text):
+        css = STANDARD_TYPES.get(kind) or STANDARD_TYPES.get(kind.parent, "")
+        escaped = _e(value)
+        target = links.get(value) if kind in Name else None
+        if target:
+            escaped = f'<a href="{_e(target)}">{escaped}</a>'
+        out.append(f'<span class="{css}">{escaped}</span>' if css else escaped)
+    return '<div class="highlight"><pre>' + "".join(out).rstrip("\n") + "\n</pre></div>"
 
 
 def layout(plan, title: str, body: str) -> str:
@@ -146,9 +167,9 @@ def article_page(plan, article: ast.Article, encoded: dict, in_source: bool) -> 
         if kind == "rule":
             rule = plan.rules[name]
             text = _rule_text(plan, name)
-            parts.append(f'<h3 id="{_e(quote("rule-" + name))}">rule {link("rule", name)} : {_e(rule.kind)}</h3>{code(text)}')
+            parts.append(f'<h3 id="{_e(quote("rule-" + name))}">rule {link("rule", name)} : {_e(rule.kind)}</h3>{code(plan, text)}')
         elif kind == "define":
-            parts.append(f"<h3>definition {link('define', name)}</h3>{code(_define_text(plan, name))}")
+            parts.append(f"<h3>definition {link('define', name)}</h3>{code(plan, _define_text(plan, name))}")
         else:
             parts.append(f"<h3>{_encoder_link(kind, name)}</h3>")
     return layout(plan, f"article {article.id}", "".join(parts))
@@ -190,7 +211,7 @@ def rule_page(plan, name: str, examples) -> str:
     noted = [d for d in plan.decisions.values() if name in d.notes]
     parts = [f"<h1>Rule {_e(name)}</h1>",
              f"<p>{_e(rule.kind)} rule; concludes <code>{_e(rule.outcome)}</code>: "
-             f"{_e(OUTCOME_MEANINGS.get(rule.outcome, ''))}</p>", code(_rule_text(plan, name))]
+             f"{_e(OUTCOME_MEANINGS.get(rule.outcome, ''))}</p>", code(plan, _rule_text(plan, name))]
     parts += [f"<p>rank {rank} of {len(d.precedence)} in the precedence of decision {link('decision', d.name)}</p>"
               for d, rank in placed]
     parts += [f"<p>a note of decision {link('decision', d.name)}: it annotates, never decides</p>" for d in noted]
@@ -210,7 +231,7 @@ def define_page(plan, name: str) -> str:
     described, unit = type_and_unit(info.type)
     parts = [f"<h1>Definition {_e(name)}</h1>" + (f"<p>{_e(info.label)}</p>" if info.label else ""),
              f"<p>type <code>{_e(described)}</code>" + (f", unit <code>{_e(unit)}</code>" if unit else "") + "</p>",
-             code(_define_text(plan, name)), "<h2>The articles it encodes</h2>"]
+             code(plan, _define_text(plan, name)), "<h2>The articles it encodes</h2>"]
     parts += [_article_quote(plan, a) for a in info.cites] or ["<p>none cited</p>"]
     parts += ["<h2>It depends on</h2>", _neighbours(plan, f"define:{name}", up=True),
               "<h2>Its dependents</h2>", _neighbours(plan, f"define:{name}", up=False)]
@@ -266,7 +287,7 @@ def inputs_page(plan, encoded: dict) -> str:
             kind = {ast.ZonesDecl: "zones", ast.RegistryDecl: "registry", ast.EnumDecl: "enum"}[type(item)]
             cites = ", ".join(link("article", r.id) for r in getattr(item, "cites", ()))
             declarations.append(f'<h3 id="{_e(quote(kind + "-" + item.name))}">{_e(kind)} {_e(item.name)}</h3>'
-                                + (f"<p>cites {cites}</p>" if cites else "") + code(_declaration_text(item)))
+                                + (f"<p>cites {cites}</p>" if cites else "") + code(plan, _declaration_text(item)))
     body = ("<h1>Inputs</h1><p>The facts a facts file gives, by path.</p><table><tr><th>fact</th><th>alias</th>"
             "<th>label</th><th>type</th><th>unit</th><th>read by</th></tr>" + "".join(rows) + "</table>"
             "<h2>Vocabulary</h2>" + "".join(declarations))

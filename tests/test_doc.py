@@ -6,7 +6,7 @@ import shutil
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -56,7 +56,8 @@ def _targets(name: str, page: _Page) -> set[str]:
 
 @pytest.mark.parametrize("plan_path", PLANS, ids=lambda p: p.stem)
 def test_every_article_has_a_page_linking_to_its_rules_and_back(plan_path: Path, tmp_path: Path):
-    site = _site(plan_path, tmp_path)
+    out = tmp_path
+    site = _site(plan_path, out)
     plan = compile_plan(plan_path)
     for article_id in plan.articles:
         assert f"article-{article_id}.html" in site
@@ -68,6 +69,13 @@ def test_every_article_has_a_page_linking_to_its_rules_and_back(plan_path: Path,
             assert f"article-{article_id}.html" in _targets(name, rule_page)  # rule -> article
             assert f"rule-{name}.html" in _targets(article_id, site[f"article-{article_id}.html"])  # and back
     assert citing
+    for name in plan.rules:  # the names in a rule's code link to the definitions it reads
+        html = (out / f"rule-{name}.html").read_text(encoding="utf-8")
+        block = html[html.index('<div class="highlight">'):]
+        block = block[:block.index("</div>")]
+        for node in plan.graph.predecessors(f"rule:{name}"):
+            if node.startswith("define:"):
+                assert f'href="{quote(node.replace(":", "-", 1))}.html"' in block, (name, node)
     for name, define in plan.defines.items():
         page = site[f"define-{name}.html"]
         assert {f"article-{a}.html" for a in define.cites} <= _targets(name, page)
