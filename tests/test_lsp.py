@@ -218,3 +218,20 @@ async def test_an_untitled_document_is_checked_without_a_folder(client: Language
     await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     codes = {d.code for d in client.diagnostics[uri]}
     assert "C010" in codes and "C051" not in codes  # no folder: the source document is not read
+
+
+async def test_the_other_shipped_plan_as_one_types(client: LanguageClient):
+    plan = ROOT / "policies" / "shenyang-2025-draft.policy"
+    uri, text = plan.as_uri(), plan.read_text(encoding="utf-8")
+    client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(
+        uri=uri, language_id="policy", version=1, text=text)))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert not [d for d in client.diagnostics[uri] if d.severity == t.DiagnosticSeverity.Error]
+    wrong = text.replace("cites 三（一）", "cites 三（九）", 1)  # an article the plan does not declare
+    client.text_document_did_change(t.DidChangeTextDocumentParams(
+        t.VersionedTextDocumentIdentifier(version=2, uri=uri), [t.TextDocumentContentChangeWholeDocument(text=wrong)]))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    errors = [d for d in client.diagnostics[uri] if d.severity == t.DiagnosticSeverity.Error]
+    assert [(d.code, d.message.splitlines()[0]) for d in errors] == [("C040", "article `三（九）` is cited but not declared")]
+    line = wrong.splitlines()[errors[0].range.start.line]
+    assert line[errors[0].range.start.character:errors[0].range.end.character] == "三（九）"
