@@ -58,10 +58,12 @@ class PlanIndex:
     diagnostics: tuple[Diagnostic, ...]
     symbols: dict[Key, Symbol]
     occurrences: list[Occurrence]  # in text order
+    lines: list[str] = field(default_factory=list, repr=False)  # the text's lines, split once
     _starts: list[tuple[int, int]] = field(default_factory=list, repr=False)
     _refs: dict[Key, list[Occurrence]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self.lines = self.text.splitlines()
         self.occurrences.sort(key=lambda o: (o.span.line, o.span.column))
         self._starts = [(o.span.line, o.span.column) for o in self.occurrences]
         for occurrence in self.occurrences:

@@ -114,9 +114,8 @@ class PolicyServer(LanguageServer):
         index = self.indexes.get(uri)
         if index is None:
             return None, None, []
-        lines = index.text.splitlines()
-        line, column = _place(lines, position)
-        return index, index.at(line, column), lines
+        line, column = _place(index.lines, position)
+        return index, index.at(line, column), index.lines
 
 
 def _analyse(uri: str, text: str) -> tuple[PlanIndex | None, tuple[Diagnostic, ...]]:
@@ -268,7 +267,7 @@ def outline(ls: PolicyServer, params: t.DocumentSymbolParams) -> list[t.Document
     index = ls.indexes.get(params.text_document.uri)
     if index is None:
         return []
-    lines = index.text.splitlines()
+    lines = index.lines
     S = t.SymbolKind
     kinds = {"article": S.String, "define": S.Function, "rule": S.Event, "decision": S.Class, "enum": S.Enum,
              "input": S.Field, "registry": S.Module}
