@@ -136,6 +136,16 @@ async def test_an_error_as_one_types_and_its_quick_fix(client: LanguageClient):
     assert actions and actions[0].title == "replace with `测算值`"
     edit = actions[0].edit.changes[URI][0]
     assert edit.new_text == "测算值" and edit.range == error.range
+    # a misspelt field: the fix replaces the field's name, not the path before it
+    typo = TEXT.replace("[所在县区].bed_occupancy", "[所在县区].bed_ocupancy", 1)
+    (error,) = [d for d in await show(client, typo) if d.severity == t.DiagnosticSeverity.Error]
+    assert error.code == "C011"
+    actions = await client.text_document_code_action_async(t.CodeActionParams(
+        text_document=t.TextDocumentIdentifier(URI), range=error.range, context=t.CodeActionContext(diagnostics=[error])))
+    edit = actions[0].edit.changes[URI][0]
+    typo_line = typo.splitlines()[edit.range.start.line]
+    assert edit.new_text == "bed_occupancy"
+    assert typo_line[edit.range.start.character:edit.range.end.character] == "bed_ocupancy"
     # fixed again: the error goes
     diagnostics = await show(client, TEXT)
     assert not [d for d in diagnostics if d.severity == t.DiagnosticSeverity.Error]
