@@ -26,6 +26,11 @@ class Example:
     article: str | None
     reason: str | None
     expected: str | None  # the outcome the file's "expect" block says, if it has one
+    record: str | None = None  # the decision as `policy explain --format html` writes it
+
+    @property
+    def page(self) -> str:
+        return "example-" + self.file.removeprefix("examples/").replace("/", "--").removesuffix(".json") + ".html"
 
 
 def examples(plan) -> list[Example]:
@@ -33,6 +38,7 @@ def examples(plan) -> list[Example]:
     from dsl.diagnostics import PolicyError
     from engine.case import Workspace
     from engine.evaluator import evaluate
+    from render import explanation_to_html
 
     folder = Path(plan.path).parent
     workspace = Workspace(plan_ref=plan.path)
@@ -57,7 +63,7 @@ def examples(plan) -> list[Example]:
         step = result.decided_by
         article = step.articles[0].id if step is not None and step.articles else None
         found.append(Example(name, result.applicant_id, decision, result.outcome, step.name if step else None, article,
-                             result.reason, expect.get("outcome")))
+                             result.reason, expect.get("outcome"), explanation_to_html(result)))
     return found
 
 
@@ -94,6 +100,10 @@ def build_site(plan) -> dict[str, str]:
         site[pages.page_name("define", name)] = pages.define_page(plan, name)
     for name in plan.decisions:
         site[pages.page_name("decision", name)] = pages.decision_page(plan, name)
+    back = '<body><p><a href="examples.html">← the examples of the plan</a></p>'
+    for example in decided:
+        if example.record is not None:  # the case record as explain writes it, with a way back
+            site[example.page] = example.record.replace("<body>", back, 1)
     return site
 
 

@@ -145,10 +145,19 @@ def index_page(plan, encoded: dict) -> str:
             f"<table><tr><th>plan</th><td><code>{_e(stamp.id)}</code></td></tr>{facts}"
             f"<tr><th>sha256 of the plan</th><td><code>{_e(stamp.sha256)}</code></td></tr></table>"
             f"<h2>Decisions</h2><ul>{decisions}</ul>"
+            + _readings(plan) +
             "<h2>Articles</h2><p>Every article of the source, with what encodes it.</p>"
             "<table><tr><th>article</th><th>status</th><th>text</th><th>encoded by</th></tr>"
             + "".join(rows) + "</table>")
     return layout(plan, "articles", body)
+
+
+def _readings(plan) -> str:
+    """Every reading the plan records, by article: where an auditor looks first."""
+    items = "".join(f"<li>{link('article', a)}: {_e(text)}</li>" for a, texts in plan.interpretations.items()
+                    for text in texts)
+    return f"<h2>Readings</h2><p>Where an article is unclear, the reading the plan takes.</p><ul>{items}</ul>" \
+        if items else ""
 
 
 def article_page(plan, article: ast.Article, encoded: dict, in_source: bool) -> str:
@@ -320,11 +329,12 @@ def examples_page(plan, examples) -> str:
         article = link("article", ex.article) if ex.article else "—"
         expected = "" if ex.expected is None else ("as expected" if ex.expected == ex.outcome else
                                                    f"expected {_e(ex.expected)}")
-        rows.append(f'<tr id="{_e(quote(ex.file))}"><td><code>{_e(ex.file)}</code></td><td>{_e(ex.applicant or "")}</td>'
+        shown = f'<a href="{_e(quote(ex.page))}"><code>{_e(ex.file)}</code></a>' if ex.record else f"<code>{_e(ex.file)}</code>"
+        rows.append(f'<tr id="{_e(quote(ex.file))}"><td>{shown}</td><td>{_e(ex.applicant or "")}</td>'
                     f"<td>{_e(ex.decision)}</td><td><code>{_e(ex.outcome)}</code></td><td>{rule}</td><td>{article}</td>"
                     f"<td>{_e(ex.reason or '')}</td><td>{expected}</td></tr>")
     body = ("<h1>Examples</h1><p>The example facts files of this plan, decided as <code>policy explain</code> "
-            "decides them.</p><table><tr><th>file</th><th>applicant</th><th>decision</th><th>outcome</th>"
+            "decides them; each file links to its full record (<code>policy explain --format html</code>).</p><table><tr><th>file</th><th>applicant</th><th>decision</th><th>outcome</th>"
             "<th>decided by</th><th>article</th><th>reason</th><th>check</th></tr>" + "".join(rows) + "</table>"
             + ("" if examples else "<p>No example names this plan.</p>"))
     return layout(plan, "examples", body)

@@ -118,6 +118,9 @@ def test_the_examples_with_their_outcomes(plan_path: Path, tmp_path: Path):
             continue
         shown += 1
         assert str(path.relative_to(plan_path.parent)) in text
+        record = tmp_path / ("example-" + str(path.relative_to(plan_path.parent / "examples")).replace("/", "--")
+                             .removesuffix(".json") + ".html")
+        assert f'o-{data["expect"]["outcome"]}' in record.read_text(encoding="utf-8")  # its case record
         expected = data.get("expect", {})
         if expected.get("rule"):
             assert f"rule-{expected['rule']}.html" in _targets("examples", site["examples.html"])
