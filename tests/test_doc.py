@@ -130,6 +130,7 @@ def test_the_examples_with_their_outcomes(plan_path: Path, tmp_path: Path):
 def test_every_text_is_escaped(tmp_path: Path):
     folder = tmp_path / "plan"
     shutil.copytree(ROOT / "policies" / "sources", folder / "sources")
+    shutil.copytree(ROOT / "policies" / "examples" / "heze", folder / "examples" / "heze")  # their records too
     text = (ROOT / "policies" / "heze-2026.policy").read_text(encoding="utf-8")
     text = text.replace('then exempt "不受本规划限制，可按规定纳入医保定点评估范围"',
                         'then exempt "<script>alert(1)</script> & \\"quoted\\""', 1)
@@ -140,6 +141,7 @@ def test_every_text_is_escaped(tmp_path: Path):
     assert not [n for n, page in pages.items() if "<script" in page or "<img" in page]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; " in pages["rule-省市重点建设项目.html"]
     assert "&lt;img src=x onerror=alert(2)&gt;" in pages["article-结语.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["example-heze--07-key-project-exempt.html"]
 
 
 def test_a_plan_that_does_not_check_writes_nothing(tmp_path: Path):
