@@ -1,6 +1,8 @@
 """The editor's index of a plan: what each token names, on the shipped plans and on half-typed text."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,9 @@ def test_every_state_of_a_text_being_typed_indexes_or_fails_to_parse(plan: Path)
         for occurrence in index.occurrences:
             describe(index, occurrence.key)
     assert indexed
+
+
+def test_other_commands_do_not_import_the_language_server():
+    probe = "import sys; from cli import main; print(sorted({m.split('.')[0] for m in sys.modules} & {'pygls', 'lsprotocol', 'pygments', 'editor', 'docsite'}))"
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert shown.strip() == "[]"
