@@ -65,6 +65,7 @@ def test_every_state_of_a_text_being_typed_indexes_or_fails_to_parse(plan: Path)
 
 
 def test_other_commands_do_not_import_the_language_server():
-    probe = "import sys; from cli import main; print(sorted({m.split('.')[0] for m in sys.modules} & {'pygls', 'lsprotocol', 'pygments', 'editor', 'docsite'}))"
+    probe = ("import sys; from cli import main; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pygls', 'lsprotocol', 'pygments', 'editor', 'docsite'}))")
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert shown.strip() == "[]"
