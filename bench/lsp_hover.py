@@ -129,4 +129,5 @@ if __name__ == "__main__":
     print(f"hover on a {row['rules']:,}-rule plan, {row['hovers']} requests: median {row['median_s'] * 1000:.1f} ms, "
           f"95th percentile {row['p95_s'] * 1000:.1f} ms; {row['ratio']:.2f} x the 50 ms target "
           f"({'met' if row['ratio'] < 1 else 'NOT met'}); opening to diagnostics {row['indexed_s']:.2f} s, "
-          f"{row['errors']} error(s); while a change is checked, median {row['busy_median_s'] * 1000:.1f} ms of {row['busy']}")
+          f"{row['errors']} error(s); while a change is checked, median {row['busy_median_s'] * 1000:.1f} ms "
+          f"of {row['busy']}")

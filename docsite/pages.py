@@ -176,7 +176,8 @@ def article_page(plan, article: ast.Article, encoded: dict, in_source: bool) -> 
         if kind == "rule":
             rule = plan.rules[name]
             text = _rule_text(plan, name)
-            parts.append(f'<h3 id="{_e(quote("rule-" + name))}">rule {link("rule", name)} : {_e(rule.kind)}</h3>{code(plan, text)}')
+            parts.append(f'<h3 id="{_e(quote("rule-" + name))}">rule {link("rule", name)} : {_e(rule.kind)}</h3>'
+                         + code(plan, text))
         elif kind == "define":
             parts.append(f"<h3>definition {link('define', name)}</h3>{code(plan, _define_text(plan, name))}")
         else:
@@ -329,12 +330,15 @@ def examples_page(plan, examples) -> str:
         article = link("article", ex.article) if ex.article else "—"
         expected = "" if ex.expected is None else ("as expected" if ex.expected == ex.outcome else
                                                    f"expected {_e(ex.expected)}")
-        shown = f'<a href="{_e(quote(ex.page))}"><code>{_e(ex.file)}</code></a>' if ex.record else f"<code>{_e(ex.file)}</code>"
+        shown = f"<code>{_e(ex.file)}</code>"
+        if ex.record:
+            shown = f'<a href="{_e(quote(ex.page))}">{shown}</a>'
         rows.append(f'<tr id="{_e(quote(ex.file))}"><td>{shown}</td><td>{_e(ex.applicant or "")}</td>'
                     f"<td>{_e(ex.decision)}</td><td><code>{_e(ex.outcome)}</code></td><td>{rule}</td><td>{article}</td>"
                     f"<td>{_e(ex.reason or '')}</td><td>{expected}</td></tr>")
     body = ("<h1>Examples</h1><p>The example facts files of this plan, decided as <code>policy explain</code> "
-            "decides them; each file links to its full record (<code>policy explain --format html</code>).</p><table><tr><th>file</th><th>applicant</th><th>decision</th><th>outcome</th>"
+            "decides them; each file links to its full record (<code>policy explain --format html</code>).</p>"
+            "<table><tr><th>file</th><th>applicant</th><th>decision</th><th>outcome</th>"
             "<th>decided by</th><th>article</th><th>reason</th><th>check</th></tr>" + "".join(rows) + "</table>"
             + ("" if examples else "<p>No example names this plan.</p>"))
     return layout(plan, "examples", body)

@@ -111,7 +111,8 @@ def describe(index: PlanIndex, key: Key) -> str | None:
         lines += _type_lines(getattr(info, "type", None))
         enum = c.enums.get(getattr(getattr(info, "type", None), "name", None) or "")
         if enum is not None:
-            lines += ["", "one of: " + ", ".join(f"`{code}`" + (f" {label}" if label else "") for code, label in enum.members)]
+            members = (f"`{code}`" + (f" {label}" if label else "") for code, label in enum.members)
+            lines += ["", "one of: " + ", ".join(members)]
         lines += ["", "a fact of the facts file: " + " → ".join(f"`{p}`" for p in item.path)]
         return "\n".join(lines)
     if kind == "rule":
