@@ -1,4 +1,5 @@
 """Editor support: the index of a plan, the language server, the Pygments lexer.
 
-Nothing here is imported by the other commands; `policy lsp` imports pygls only when it runs.
+Only `policy lsp` (server.py, which brings pygls in) and `policy doc` (the lexer, describe.py's
+words) import this package; no other command pays for it.
 """

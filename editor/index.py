@@ -4,7 +4,7 @@
 walks the tokens of each item once, so that every NAME and ARTICLE_ID token is either the
 declaration of a symbol or a use of one. The language server answers hover, definition,
 references, completion and outline from this index alone, by a binary search over token
-places; `policy doc` reads the same index for its back links.
+places.
 
 A text that does not parse gives no index (`ParseFailed` carries the diagnostics): the server
 keeps the last good index and reports the syntax error.
