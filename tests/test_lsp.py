@@ -219,6 +219,12 @@ async def test_formatting_is_policy_fmt(client: LanguageClient):
     edits = await client.text_document_formatting_async(t.DocumentFormattingParams(
         t.TextDocumentIdentifier(URI), t.FormattingOptions(tab_size=2, insert_spaces=True)))
     assert list(edits) == []
+    # a text that does not parse is left as it is, and the editor is told why
+    await show(client, TEXT.replace("then paused", "then", 1))
+    edits = await client.text_document_formatting_async(t.DocumentFormattingParams(
+        t.TextDocumentIdentifier(URI), t.FormattingOptions(tab_size=2, insert_spaces=True)))
+    assert edits is None  # the server told the editor before it answered: the message is in
+    assert client.messages[-1].message.startswith("policy fmt: ") and "error[P002]" in client.messages[-1].message
 
 
 async def test_an_untitled_document_is_checked_without_a_folder(client: LanguageClient):
