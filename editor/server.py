@@ -1,9 +1,9 @@
 """`policy lsp`: the language server (pygls, over stdio).
 
-Each open document is indexed (editor/index.py) when it opens and on every change; every
+Each open document is indexed (editor/index.py) when it opens and when typing pauses; every
 answer (hover, definition, references, completion, outline, code actions) is a look-up in
-the last good index. A text that does not parse keeps the index of the last text that did
-and reports the syntax error. Diagnostics are those of `policy check`: the same codes and
+the last good index. A text that does not parse reports its syntax error and is indexed
+with the broken item blanked, if that parses; else the last good index stays. Diagnostics are those of `policy check`: the same codes and
 messages, the help line and labels alongside, the did-you-mean names in `data` so that a code
 action can offer each as a replacement. Formatting is `policy fmt` (dsl/formatter.py).
 
@@ -118,12 +118,44 @@ class PolicyServer(LanguageServer):
         return index, index.at(line, column), index.lines
 
 
+_RECOVERY_TRIES = 3
+_ITEM_START = re.compile(r"(plan|article|interpretation|enum|zones|registry|input|define|rule|decision)\b")
+
+
 def _analyse(uri: str, text: str) -> tuple[PlanIndex | None, tuple[Diagnostic, ...]]:
+    """The index and diagnostics of a text. For a text that does not parse: its syntax error,
+    and the index of the text with the broken items blanked (up to three) if that parses, so a
+    half-typed item leaves the rest of the file answering; else no index."""
+    path = uri_to_path(uri)
     try:
-        index = build_index(text, uri_to_path(uri))
+        index = build_index(text, path)
     except ParseFailed as failed:
-        return None, failed.diagnostics  # the last good index stays for hover and the rest
-    return index, index.diagnostics
+        syntax_error = failed.diagnostics
+    else:
+        return index, index.diagnostics
+    lines = text.split("\n")
+    problem = syntax_error
+    for _ in range(_RECOVERY_TRIES):
+        span = problem[0].span if problem else None
+        if span is None or not 0 < span.line <= len(lines):
+            break
+        _blank_item(lines, span.line, span.column)
+        try:
+            return build_index("\n".join(lines), path), syntax_error
+        except ParseFailed as again:
+            problem = again.diagnostics
+    return None, syntax_error
+
+
+def _blank_item(lines: list[str], line: int, column: int) -> None:
+    """Blank the item a syntax error is in (the one before, when the error is the next item's
+    keyword: that item was left unfinished); the other lines keep their places."""
+    starts = [i for i, text in enumerate(lines, 1) if _ITEM_START.match(text)]
+    before = [s for s in starts if s < line or (s == line and column > 1)]
+    first = before[-1] if before else 1
+    last = next((s for s in starts if s > first), len(lines) + 1) - 1
+    for i in range(first, last + 1):
+        lines[i - 1] = ""
 
 
 def to_lsp(uri: str, lines: list[str], d: Diagnostic) -> t.Diagnostic:

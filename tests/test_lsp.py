@@ -192,6 +192,11 @@ async def test_completion(client: LanguageClient):
     when = edited.splitlines().index("  when 列入省市重点建设项目")
     names = await labels(len("  when "), when)
     assert {"测算值", "申请类别", "applicant.category", "inpatient", "住院", "结合实际情况确定"} <= names
+    rule = edited.splitlines().index("rule 省市重点建设项目 : exemption cites 二（三）2")
+    assert await labels(len("rule 省市重点建设项目 : "), rule) == {
+        "gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority"}
+    ranked = edited.splitlines().index("           > 省市重点建设项目")
+    assert {"分县区配置", "门诊与药店", "优先纳入门诊统筹与慢特病"} <= await labels(len("           > "), ranked)
 
 
 async def test_outline(client: LanguageClient):
@@ -251,3 +256,16 @@ async def test_the_other_shipped_plan_as_one_types(client: LanguageClient):
     assert [(d.code, d.message.splitlines()[0]) for d in errors] == [("C040", "article `三（九）` is cited but not declared")]
     line = wrong.splitlines()[errors[0].range.start.line]
     assert line[errors[0].range.start.character:errors[0].range.end.character] == "三（九）"
+
+
+async def test_a_file_opened_half_typed_still_answers(client: LanguageClient):
+    """No good index yet: the broken item is left out and the rest of the file answers."""
+    uri = (PLAN.parent / "heze-2026-draft.policy").as_uri()  # beside the plan, so its source is found
+    broken = TEXT.replace("define 基金调节系数 cites 术语解释3 =", "define 基金调节系数 cites 术语解释3", 1)
+    client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(
+        uri=uri, language_id="policy", version=1, text=broken)))
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert [d.code for d in client.diagnostics[uri]] == ["P002"]
+    hover = await client.text_document_hover_async(t.HoverParams(
+        t.TextDocumentIdentifier(uri), where(broken, "and 测算值 <", offset=len("and "))))
+    assert "**define** `测算值`" in hover.contents.value
