@@ -190,7 +190,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("W005", "registry `{name}` is asked by no definition or rule", "ask it with `nearest(…)` or `count_within(…)`, or delete it", _REG + "registry 名录 { same_type pharmacy: 零售药店 }"),
     # W1xx: the solver's lints (engine/solver/lints.py), each with a witness facts file on its help line
     Code("W101", "rule `{name}` can never apply: no applicant meets its condition", "no facts within the declared ranges satisfy `when`; check its comparisons",
-         "rule 不可能 : spacing cites 一\n  when 距离 < 0 m\n  then spacing_conflict", "",
+         "a rule `when 距离 < 0 m` (a distance in metres is never below 0)", "",
          also=("rule `{name}` can never decide: whenever it applies, {the rule above} applies first",)),
     Code("W102", "exemption `{name}` is shadowed by {the rule above}", "move it above that rule in the precedence, or drop it",
          "precedence 暂停 > 村卫生室不受限   (暂停: when 赤字; 村卫生室不受限: when 村卫生室 and 赤字)", ""),
@@ -239,6 +239,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E003", "`{value}` is outside [-{limit}, {limit}]", "give the applicant's location in decimal degrees (did you swap lat and lon?)", "{\"applicant\": {\"location\": {\"lat\": 123.4, \"lon\": 41.8}}}", ""),
     # ---- O: output
     Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
+    Code("O002", "cannot write the site into `{out}`: {reason}", "give a folder you may write to", "", ""),
     # ---- X: internal
     Code("X000", "internal error: {exception type}: {what it says}", "please report the line; the other lines are decided", "", ""),
 )}
