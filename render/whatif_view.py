@@ -35,8 +35,8 @@ def what_if_to_json(what_if, needed=(), labels: dict | None = None) -> dict[str,
             "cannot_change_it": list(t.cannot),
             "not_analysed": list(t.unanalysed),
         } for t in what_if.targets],
-        "still_needed": [{"fact": n.fact, "label": n.label, "effect": n.effect, "outcomes": list(n.outcomes)}
-                         for n in needed],
+        "still_needed": [{"fact": n.fact, "label": n.label, "effect": n.effect, "outcomes": list(n.outcomes),
+                          "by_value": list(n.by_value)} for n in needed],
         "notes": list(what_if.notes),
     }
 
@@ -96,7 +96,8 @@ def what_if_to_text(data: dict) -> str:
         out.append("STILL NEEDED (ask for the first one first)")
         for i, n in enumerate(data["still_needed"], 1):
             label = f" ({n['label']})" if n["label"] else ""
-            out.append(f"  {i}. {n['fact']}{label}: {n['effect']}; its value can lead to " + ", ".join(n["outcomes"]))
+            out.append(f"  {i}. {n['fact']}{label}: {n['effect']}; its value can lead to " + ", ".join(n["outcomes"])
+                       + (" (" + "; ".join(n["by_value"]) + ")" if n["by_value"] else ""))
     out += [f"  {note}" for note in data["notes"]]
     return "\n".join(out) + "\n"
 
@@ -119,7 +120,8 @@ def what_if_to_markdown(data: dict) -> str:
         out += ["## Still needed", ""]
         for i, n in enumerate(data["still_needed"], 1):
             label = f" ({n['label']})" if n["label"] else ""
-            out.append(f"{i}. `{n['fact']}`{label}: {n['effect']}; its value can lead to " + ", ".join(n["outcomes"]))
+            out.append(f"{i}. `{n['fact']}`{label}: {n['effect']}; its value can lead to " + ", ".join(n["outcomes"])
+                       + (" (" + "; ".join(n["by_value"]) + ")" if n["by_value"] else ""))
         out.append("")
     out += [f"> {note}" for note in data["notes"]]
     return "\n".join(out) + "\n"

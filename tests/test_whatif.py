@@ -120,6 +120,15 @@ def test_still_needed_orders_the_deciding_fact_first():
     data = what_if(POLICIES / "examples" / "heze" / "11-pharmacy-undetermined.json")
     (first, *_) = data["what_if"]["still_needed"]
     assert first["effect"] == "settles" and set(first["outcomes"]) == {"eligible", "spacing_conflict"}
+    assert first["by_value"] == ["<= 800: spacing_conflict", "> 800: eligible"]
+
+
+@pytest.mark.parametrize("value, outcome", [(800, "spacing_conflict"), (800.1, "eligible")])
+def test_still_needed_pieces_are_the_engines(tmp_path, value, outcome):
+    example = POLICIES / "examples" / "heze" / "11-pharmacy-undetermined.json"
+    got = json.loads(run("explain", changed_file(tmp_path, example, "applicant.nearest_same_category_m", value),
+                         "--format", "json").output)
+    assert got["outcome"] == outcome
 
 
 @pytest.mark.parametrize("fmt", ["text", "md"])

@@ -30,6 +30,7 @@ class Needed:
     label: str | None
     effect: str  # settles | can settle | not alone
     outcomes: tuple[str, ...]  # the outcomes its value can lead to (undetermined included)
+    by_value: tuple[str, ...] = ()  # for a number: which values lead where ("<= 800: spacing_conflict")
 
 
 def still_needed(plan: CheckedPlan, facts: dict, missing: tuple[str, ...], decision: str | None = None,
@@ -66,8 +67,51 @@ def still_needed(plan: CheckedPlan, facts: dict, missing: tuple[str, ...], decis
         undetermined = "undetermined" in outcomes
         effect = SETTLES if not undetermined else CAN_SETTLE if len(outcomes) > 1 else NOT_ALONE
         info = plan.inputs.get(dotted)
+        by_value = _by_value(d, var, space, domain) if isinstance(t, NumT) and len(outcomes) > 1 else ()
         found.append(Needed(dotted, (info.alias or info.label) if info else None, effect,
-                            tuple(sorted(outcomes))))
+                            tuple(sorted(outcomes)), by_value))
     order = {SETTLES: 0, CAN_SETTLE: 1, NOT_ALONE: 2}
     found.sort(key=lambda n: (order[n.effect], len(n.outcomes), n.fact))
     return tuple(found)
+
+
+def _by_value(d, var, space, domain) -> tuple[str, ...]:
+    """The number line of one fact cut where the outcome changes, each piece with its outcome."""
+    from fractions import Fraction
+
+    from .whatif import _breakpoints, _exact_text
+
+    if z3.is_app_of(var, z3.Z3_OP_TO_REAL):
+        return ()  # a whole number: its pieces would need rounding; the outcomes alone are listed
+    try:
+        points = [p for p in _breakpoints(z3.simplify(d.outcome) == -2, var) if p >= 0]
+    except Exception:  # noqa: BLE001 - a rounding function of the fact: no pieces, the outcomes stand
+        return ()
+    if not points or len(points) > 6:
+        return ()
+
+    def outcome_at(value: Fraction) -> str:
+        got = z3.simplify(z3.substitute(d.outcome, (var, z3.RealVal(f"{value.numerator}/{value.denominator}"))))
+        return space.text(got.as_long()) if z3.is_int_value(got) else "?"
+
+    pieces: list[tuple[str, str]] = []  # (description, outcome)
+    lower = Fraction(0)
+    probes = []
+    for p in points:
+        probes.append((f"< {_exact_text(p)}", outcome_at((lower + p) / 2 if p > lower else p - 1)))
+        probes.append((f"= {_exact_text(p)}", outcome_at(p)))
+        lower = p
+    probes.append((f"> {_exact_text(points[-1])}", outcome_at(points[-1] + 1)))
+    for text, outcome in probes:  # merge neighbours with the same outcome: `< 800` and `= 800` are `<= 800`
+        if pieces and pieces[-1][1] == outcome:
+            last = pieces[-1][0]
+            if last.startswith("< ") and text.startswith("= ") and last[2:] == text[2:]:
+                pieces[-1] = ("<= " + text[2:], outcome)
+                continue
+            if last.startswith("= ") and text.startswith("> ") and last[2:] == text[2:]:
+                pieces[-1] = (">= " + text[2:], outcome)
+                continue
+            pieces[-1] = (f"{last}, {text}", outcome)
+            continue
+        pieces.append((text, outcome))
+    return tuple(f"{text}: {outcome}" for text, outcome in pieces)
