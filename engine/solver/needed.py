@@ -79,12 +79,12 @@ def _by_value(d, var, space, domain) -> tuple[str, ...]:
     """The number line of one fact cut where the outcome changes, each piece with its outcome."""
     from fractions import Fraction
 
-    from .whatif import _breakpoints, _exact_text
+    from .whatif import breakpoints, rational_text
 
     if z3.is_app_of(var, z3.Z3_OP_TO_REAL):
         return ()  # a whole number: its pieces would need rounding; the outcomes alone are listed
     try:
-        points = [p for p in _breakpoints(z3.simplify(d.outcome) == -2, var) if p >= 0]
+        points = [p for p in breakpoints(z3.simplify(d.outcome) == -2, var) if p >= 0]
     except Exception:  # noqa: BLE001 - a rounding function of the fact: no pieces, the outcomes stand
         return ()
     if not points or len(points) > 6:
@@ -98,10 +98,10 @@ def _by_value(d, var, space, domain) -> tuple[str, ...]:
     lower = Fraction(0)
     probes = []
     for p in points:
-        probes.append((f"< {_exact_text(p)}", outcome_at((lower + p) / 2 if p > lower else p - 1)))
-        probes.append((f"= {_exact_text(p)}", outcome_at(p)))
+        probes.append((f"< {rational_text(p)}", outcome_at((lower + p) / 2 if p > lower else p - 1)))
+        probes.append((f"= {rational_text(p)}", outcome_at(p)))
         lower = p
-    probes.append((f"> {_exact_text(points[-1])}", outcome_at(points[-1] + 1)))
+    probes.append((f"> {rational_text(points[-1])}", outcome_at(points[-1] + 1)))
     for text, outcome in probes:  # merge neighbours with the same outcome: `< 800` and `= 800` are `<= 800`
         if pieces and pieces[-1][1] == outcome:
             last = pieces[-1][0]

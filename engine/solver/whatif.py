@@ -297,9 +297,9 @@ def _search(case: _Case, index, rule, role, outcome, path, def_name) -> Change |
         # A whole number's thresholds are found over the reals (a count must exceed 143,400.5…),
         # then the first whole number past each is probed.
         r = z3.Real(f"{what} (real)")
-        points = _breakpoints(z3.substitute(g, (var, r)), r)
+        points = breakpoints(z3.substitute(g, (var, r)), r)
     else:
-        points = _breakpoints(g, base)
+        points = breakpoints(g, base)
     found = _nearest(g, base, x0, integral, holds, points)
     if found is None:
         return None
@@ -311,7 +311,7 @@ def _search(case: _Case, index, rule, role, outcome, path, def_name) -> Change |
                        base, role, rule, outcome, index, exact_text=shown)
     shown = None if relation == "=" and not _short(bound) else _number(example)
     return _change(case, what, "fact" if path else "definition", current, relation, _number(bound), shown,
-                   path, d, space, base, role, rule, outcome, index, exact_text=_exact_text(bound), exact_point=bound)
+                   path, d, space, base, role, rule, outcome, index, exact_text=rational_text(bound), exact_point=bound)
 
 
 def _domain(t, var, case, path):
@@ -344,7 +344,7 @@ def _to_fraction(v) -> Fraction:
     return Fraction(v.approx(20).as_fraction())
 
 
-def _breakpoints(g, x) -> list[Fraction]:
+def breakpoints(g, x) -> list[Fraction]:
     """Every point where some comparison in `g` can change truth as `x` moves."""
     atoms, seen, stack = [], set(), [g]
     kinds = (z3.Z3_OP_LE, z3.Z3_OP_LT, z3.Z3_OP_GE, z3.Z3_OP_GT, z3.Z3_OP_EQ, z3.Z3_OP_DISTINCT)
@@ -449,7 +449,7 @@ def _number(f: Fraction):
     return int(f) if f.denominator == 1 else float(f)
 
 
-def _exact_text(f: Fraction) -> str:
+def rational_text(f: Fraction) -> str:
     if f.denominator == 1 or Fraction(repr(float(f))) == f:
         return repr(_number(f))
     return f"{f.numerator}/{f.denominator} (≈ {float(f):.6g})"
