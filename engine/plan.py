@@ -103,6 +103,9 @@ class QuotaBranchInfo:
     by: ir.Node | None
     reason: str | None
     line: int = 0
+    when_text: str = ""  # as written (printed), for the table
+    value_text: str = ""
+    by_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,11 @@ class QuotaPass:
                 by = self.expr(value.by, {})
                 self._need_number(by, value.by.span)
                 self._city_only(item.name, by, value.by.span, allowed)
-            branches.append(QuotaBranchInfo(when, value.kind, number, by, value.reason, branch.span.line))
+            branches.append(QuotaBranchInfo(
+                when, value.kind, number, by, value.reason, branch.span.line,
+                expr_text(branch.when) if branch.when is not None else "otherwise",
+                expr_text(value.expr) if value.expr is not None else value.kind,
+                expr_text(value.by) if value.by is not None else ""))
         return QuotaInfo(item.name, item.label, tuple(r.id for r in item.cites), tuple(categories), per,
                          allowed or (), members, item.unit.name, counts, tuple(branches), item.span)
 
