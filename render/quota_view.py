@@ -125,7 +125,7 @@ def table_to_markdown(table: QuotaTable, stamp: PlanStamp) -> str:
             row = rows[0]
             taken = next((t for t in row.tried if t.holds), None)
             branch = f"`{taken.condition}`" if taken else "—"
-            values = _values((*row.uses, *row.reads, *((t.uses + t.reads) if taken else ())))
+            values = _values((*row.uses, *row.reads, *((taken.uses + taken.reads) if taken else ())))
             formula = f"`{row.formula}`" if row.formula and row.status in ("number", "error") else (row.reason or "")
             if row.split:
                 formula += f" ({show(row.split['total'])} × {show(row.split['weight'])} ÷ {show(row.split['weight_sum'])})"
