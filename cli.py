@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from commands import check, coverage, diff, explain, graph, quota, schema, test
+from commands import allocate, check, coverage, diff, explain, graph, quota, schema, test
 from commands import fmt as fmt_command
 from commands import eval as eval_command
 
@@ -34,6 +34,7 @@ main.add_command(test.test)
 main.add_command(schema.schema)
 main.add_command(fmt_command.fmt)
 main.add_command(quota.quota)
+main.add_command(allocate.allocate)
 
 
 if __name__ == "__main__":

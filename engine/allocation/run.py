@@ -1,0 +1,91 @@
+"""`policy allocate` as a library call: read a round's JSON Lines, allocate, write records in order.
+
+Each line is one applicant's facts, read and checked as `policy eval` reads them; a bad line
+gives an error record for that line and takes no part in the round (the exit code says so at
+the end). The quota table comes from `--context` when given, else from the first good line's
+city statistics: one round is one city-year. The output goes through `atomic_output`, so an
+interrupted run leaves no half file.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from dsl.diagnostics import Diagnostic, PolicyError
+from dsl.spans import Source, Span
+
+from ..batch import atomic_output, error_record
+from ..facts import FactsError, parse_json
+from ..fastcase import FastWorkspace
+from .allocate import Allocation, Entry, entry_record, first_decision
+from .quotas import table_or_raise
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read(path: str) -> list[bytes]:
+    if path == "-":
+        return list(sys.stdin.buffer)
+    try:
+        with open(path, "rb") as handle:
+            return list(handle)
+    except OSError as error:
+        raise FactsError([Diagnostic("F000", f"cannot read applicants file `{path}`: {error.strerror}",
+                                     Span(Source(path, "")))]) from None
+
+
+def _bad(source: Source, message: str) -> FactsError:
+    return FactsError([Diagnostic("F001", message, Span(source, 1, 1, 1, 2), "each line is one JSON object {…}")])
+
+
+def _case(workspace: FastWorkspace, path: str, number: int, raw: bytes, base: Path):
+    if number == 1 and raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _bad(Source(f"{path}:{number}", ""), f"not UTF-8 text: {error.reason} at byte {error.start}") from None
+    source = Source(f"{path}:{number}", text)
+    if not text.strip():
+        raise _bad(source, "empty line: expected one JSON object")
+    data = parse_json(text, source)
+    return data, workspace.open_case(data, source, base)
+
+
+def allocate_file(path: str, plan_ref: str, context_path: str | None, registry_path: str | None,
+                  output: str | None) -> tuple[Allocation | None, int]:
+    """Allocate one round; returns the allocation (None when no line was good) and the bad lines."""
+    workspace = FastWorkspace(plan_ref, context_path, registry_path)
+    plan = workspace.plan(plan_ref)
+    if not plan.quotas:
+        raise PolicyError([Diagnostic("A003", f"plan `{plan.stamp.id}` declares no quota, so there is nothing to "
+                                      "allocate", plan.header.span, "`policy eval` decides applicants one by one")])
+    context = workspace.context(context_path) if context_path else None
+    if registry_path:
+        workspace.registry(registry_path, plan)  # a bad registry is one error for the run
+    base = Path(path).parent if path != "-" else Path.cwd()
+    slots: list = []  # an Entry or an error record, per line
+    for number, raw in enumerate(_read(path), 1):
+        data = None
+        try:
+            data, case = _case(workspace, path, number, raw, base)
+            slots.append(first_decision(number, case))
+        except PolicyError as error:
+            applicant = data.get("applicant") if isinstance(data, dict) else None
+            slots.append(error_record(number, error, applicant.get("id") if isinstance(applicant, dict) else None))
+    entries = [s for s in slots if isinstance(s, Entry)]
+    bad = len(slots) - len(entries)
+    allocation = None
+    if entries:
+        if context is not None:
+            city = workspace.validate(plan, {}, context, Source(context_path, ""))
+        else:
+            city = {"city": entries[0].facts.get("city")}
+        allocation = Allocation(entries, table_or_raise(plan, city))
+        allocation.run()
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    with atomic_output(output) as out:
+        for slot in slots:
+            out.write(dumps(entry_record(slot) if isinstance(slot, Entry) else slot) + "\n")
+    return allocation, bad
