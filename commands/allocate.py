@@ -31,11 +31,12 @@ def allocate(applicants: str, plan_ref: str, context_path: str | None, registry_
     from engine.allocation.run import allocate_file
 
     try:
-        allocation, bad = allocate_file(applicants, plan_ref, context_path, registry_path, output)
+        result = allocate_file(applicants, plan_ref, context_path, registry_path, output)
     except PolicyError as error:
         fail(error)
-    if allocation is not None:
-        click.echo(summary_text(allocation.summary()), err=True)
+    bad = result.bad
+    if result.allocation is not None:
+        click.echo(summary_text(result.allocation.summary()), err=True)
     if bad:
         click.echo(f"{bad} line(s) bad: see their error records", err=True)
     sys.exit(2 if bad else 0)

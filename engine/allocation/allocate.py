@@ -252,9 +252,12 @@ class Allocation:
         entry.outcome = decision.outcome
         entry.decided_by = _decided_by(entry.plan, decision)
         entry.missing = decision.missing
+        by_priority = ""
+        if item.score == entry.score and entry.plan.ranking and entry.plan.ranking.ties:
+            by_priority = f", ranked above by {', '.join(entry.plan.ranking.ties)} at equal score"
         entry.why = (f"ranks {entry.rank} of {entry.of} in {entry.region} · {entry.category}; {item.id} (line "
-                     f"{item.line}, rank {item.rank}, {self._score_text(entry, item.score)}), admitted in this round "
-                     f"{round(distance, 1)} m away, now counts as designated: `{decision.rule}` applies")
+                     f"{item.line}, rank {item.rank}, {self._score_text(entry, item.score)}{by_priority}), admitted in "
+                     f"this round {round(distance, 1)} m away, now counts as designated: `{decision.rule}` applies")
 
     @staticmethod
     def _score_text(entry: Entry, score) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
@@ -19,7 +21,7 @@ from ..batch import atomic_output, error_record
 from ..facts import FactsError, parse_json
 from ..fastcase import FastWorkspace
 from .allocate import Allocation, Entry, entry_record, first_decision
-from .quotas import table_or_raise
+from .quotas import QuotaTable, table_or_raise
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -53,9 +55,25 @@ def _case(workspace: FastWorkspace, path: str, number: int, raw: bytes, base: Pa
     return data, workspace.open_case(data, source, base)
 
 
-def allocate_file(path: str, plan_ref: str, context_path: str | None, registry_path: str | None,
-                  output: str | None) -> tuple[Allocation | None, int]:
-    """Allocate one round; returns the allocation (None when no line was good) and the bad lines."""
+@dataclass
+class RoundResult:
+    """One allocated round: a record per input line (an Entry or an error record), the table, the run."""
+
+    slots: list
+    table: QuotaTable | None
+    allocation: Allocation | None
+
+    @property
+    def bad(self) -> int:
+        return sum(1 for s in self.slots if not isinstance(s, Entry))
+
+    def records(self) -> Iterator[dict]:
+        for slot in self.slots:
+            yield entry_record(slot) if isinstance(slot, Entry) else slot
+
+
+def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_path: str | None) -> RoundResult:
+    """Read, decide and allocate one round; PolicyError for what spoils the whole run."""
     workspace = FastWorkspace(plan_ref, context_path, registry_path)
     plan = workspace.plan(plan_ref)
     if not plan.quotas:
@@ -75,17 +93,24 @@ def allocate_file(path: str, plan_ref: str, context_path: str | None, registry_p
             applicant = data.get("applicant") if isinstance(data, dict) else None
             slots.append(error_record(number, error, applicant.get("id") if isinstance(applicant, dict) else None))
     entries = [s for s in slots if isinstance(s, Entry)]
-    bad = len(slots) - len(entries)
-    allocation = None
-    if entries:
-        if context is not None:
-            city = workspace.validate(plan, {}, context, Source(context_path, ""))
-        else:
-            city = {"city": entries[0].facts.get("city")}
-        allocation = Allocation(entries, table_or_raise(plan, city))
-        allocation.run()
+    if not entries:
+        return RoundResult(slots, None, None)
+    if context is not None:
+        city = workspace.validate(plan, {}, context, Source(context_path, ""))
+    else:
+        city = {"city": entries[0].facts.get("city")}
+    table = table_or_raise(plan, city)
+    allocation = Allocation(entries, table)
+    allocation.run()
+    return RoundResult(slots, table, allocation)
+
+
+def allocate_file(path: str, plan_ref: str, context_path: str | None, registry_path: str | None,
+                  output: str | None) -> RoundResult:
+    """Allocate one round and write its records, one JSON line each, in input order."""
+    result = allocate_round(path, plan_ref, context_path, registry_path)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     with atomic_output(output) as out:
-        for slot in slots:
-            out.write(dumps(entry_record(slot) if isinstance(slot, Entry) else slot) + "\n")
-    return allocation, bad
+        for record in result.records():
+            out.write(dumps(record) + "\n")
+    return result
