@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from click.testing import CliRunner
@@ -18,7 +19,7 @@ def run(*args):
 def test_every_shipped_example_meets_its_expectation():
     result = run(POLICIES / "examples")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "24 passed, 0 failed"
+    assert re.fullmatch(r"[1-9]\d* passed, 0 failed", result.output.splitlines()[-1])  # not pinned: examples are added
 
 
 def test_a_revised_plan_shows_which_examples_now_decide_otherwise(tmp_path):
@@ -30,7 +31,10 @@ def test_a_revised_plan_shows_which_examples_now_decide_otherwise(tmp_path):
     assert "FAIL  " in result.output and "07-pharmacy-spacing-conflict.json" in result.output
     assert ("outcome: expected `spacing_conflict`, got `eligible` (decided by `个人账户与零售药店`)"
             in result.output)
-    assert result.output.splitlines()[-1] == "9 passed, 2 failed"
+    # the round too: at 300 m the pharmacy 331.6 m from the better-ranked one is admitted as well
+    assert "FAIL  " + str(SHENYANG_EXAMPLES / "round-2026.expected.json") in result.output
+    assert "applicant SY-R26-11: outcome is 'admitted', expected 'spacing_conflict'" in result.output
+    assert result.output.splitlines()[-1] == "9 passed, 3 failed"
 
 
 def _example(tmp_path, expect) -> str:

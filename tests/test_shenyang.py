@@ -11,7 +11,7 @@ from engine.case import Workspace
 from render import explanation_to_json, explanation_to_markdown, explanation_to_text
 from tests.conftest import SHENYANG_EXAMPLES
 
-EXAMPLES = sorted(p for p in SHENYANG_EXAMPLES.glob("*.json") if not p.name.startswith("context"))
+EXAMPLES = sorted(SHENYANG_EXAMPLES.glob("[0-9]*.json"))  # applicants; contexts and rounds beside them
 
 EXPECTED = {
     "01-inpatient-main-city-50pct": ("eligible", "住院_千人床位数高于可承担"),
