@@ -41,7 +41,7 @@ def _bad(source: Source, message: str) -> FactsError:
     return FactsError([Diagnostic("F001", message, Span(source, 1, 1, 1, 2), "each line is one JSON object {…}")])
 
 
-def _case(workspace: FastWorkspace, path: str, number: int, raw: bytes, base: Path):
+def _data(path: str, number: int, raw: bytes) -> tuple[dict, Source]:
     if number == 1 and raw.startswith(_BOM):
         raw = raw[len(_BOM):]
     try:
@@ -51,8 +51,7 @@ def _case(workspace: FastWorkspace, path: str, number: int, raw: bytes, base: Pa
     source = Source(f"{path}:{number}", text)
     if not text.strip():
         raise _bad(source, "empty line: expected one JSON object")
-    data = parse_json(text, source)
-    return data, workspace.open_case(data, source, base)
+    return parse_json(text, source), source
 
 
 @dataclass
@@ -87,8 +86,8 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
     for number, raw in enumerate(_read(path), 1):
         data = None
         try:
-            data, case = _case(workspace, path, number, raw, base)
-            slots.append(first_decision(number, case))
+            data, source = _data(path, number, raw)
+            slots.append(first_decision(number, workspace.open_case(data, source, base)))
         except PolicyError as error:
             applicant = data.get("applicant") if isinstance(data, dict) else None
             slots.append(error_record(number, error, applicant.get("id") if isinstance(applicant, dict) else None))
