@@ -197,8 +197,9 @@ class Allocation:
                 _unranked(entry)
         for group in self.groups.values():
             ranked = sorted((e for e in group.entries if e.key), key=lambda e: e.key)
-            for entry in ranked:
-                entry.rank = 1 + sum(1 for other in ranked if other.key < entry.key)
+            for position, entry in enumerate(ranked):  # equals share a rank: 1, 2, 2, 4
+                same = position and ranked[position - 1].key == entry.key
+                entry.rank = ranked[position - 1].rank if same else position + 1
                 entry.of = len(ranked)
         competing.sort(key=lambda e: (e.key, e.line))  # INVARIANT: line only orders equals, never decides between them
         for _, tied in itertools.groupby(competing, key=lambda e: e.key):

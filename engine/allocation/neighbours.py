@@ -24,7 +24,7 @@ _CELL_DEG = 0.01  # about 1.1 km of latitude
 _MAX_RINGS = 40  # beyond this the search scans every admitted applicant of the categories
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # by identity: the grid removes exactly the one it added
 class Admitted:
     """An applicant admitted in this round, as the registry would list it."""
 

@@ -18,6 +18,7 @@ from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
 from ..batch import atomic_output, error_record
+from ..case import Case
 from ..facts import FactsError, parse_json
 from ..fastcase import FastWorkspace
 from .allocate import Allocation, Entry, entry_record, first_decision
@@ -79,15 +80,16 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
         raise PolicyError([Diagnostic("A003", f"plan `{plan.stamp.id}` declares no quota, so there is nothing to "
                                       "allocate", plan.header.span, "`policy eval` decides applicants one by one")])
     context = workspace.context(context_path) if context_path else None
-    if registry_path:
-        workspace.registry(registry_path, plan)  # a bad registry is one error for the run
+    shared = workspace.registry(registry_path, plan) if registry_path else None  # one error for the run, read once
     base = Path(path).parent if path != "-" else Path.cwd()
     slots: list = []  # an Entry or an error record, per line
     for number, raw in enumerate(_read(path), 1):
         data = None
         try:
             data, source = _data(path, number, raw)
-            slots.append(first_decision(number, workspace.open_case(data, source, base)))
+            case_plan, facts = workspace.case(data, source, base)
+            registry = shared if shared is not None else workspace.registry_for(case_plan, data, source, base)
+            slots.append(first_decision(number, Case(case_plan, facts, registry)))
         except PolicyError as error:
             applicant = data.get("applicant") if isinstance(data, dict) else None
             slots.append(error_record(number, error, applicant.get("id") if isinstance(applicant, dict) else None))
