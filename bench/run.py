@@ -15,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
+import allocate_round  # noqa: E402
 import batch_vs_handwritten  # noqa: E402
 import cold_start  # noqa: E402
 import compile_scaling  # noqa: E402
@@ -61,6 +62,10 @@ def main() -> None:
         rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode)",
                      f"{row['compile_s']:.2f} s + {row['fast_path_s']:.2f} s", f"{row['total_s']:.2f} s",
                      "< 1 s" if row["rules"] == 1000 else "", row["total_s"] < 1 if row["rules"] == 1000 else None))
+    allocation = allocate_round.measure()
+    rows.append((f"e. policy allocate, {allocation['applicants']:,} 沈阳 applicants / policy eval of the same",
+                 f"{allocation['allocate_s']:.2f} s / {allocation['eval_s']:.2f} s", f"{allocation['ratio']:.2f} x",
+                 "≤ 3 x", allocation["ratio"] <= 3))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':{width}}  {'measured':>32}  {'ratio':>9}  {'target':>7}  met")
     for name, measured, ratio, target, met in rows:

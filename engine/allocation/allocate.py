@@ -186,6 +186,8 @@ class Allocation:
                 self._not_competing(entry)
                 continue
             if not _prepare(entry, self.table):
+                if entry.row is not None and entry.row.status in ("number", "none"):  # counted in its region
+                    self.groups.setdefault(entry.group, _Group(entry.row)).entries.append(entry)
                 continue
             group = self.groups.setdefault(entry.group, _Group(entry.row))
             group.entries.append(entry)
