@@ -32,6 +32,17 @@ from ..plan import CheckedPlan, QuotaInfo
 from .neighbours import Admitted, Recorder, Round, RoundRegistry
 from .quotas import QuotaRow, QuotaTable
 
+
+def _n(value) -> str:
+    """A number in a message: 600, 0.78, 1.5e+10; exact numbers (Fraction, Decimal) as their float."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 ADMITTED, WAITLISTED = "admitted", "waitlisted"
 
 
@@ -265,7 +276,7 @@ class Allocation:
     @staticmethod
     def _score_text(entry: Entry, score) -> str:
         ranking = entry.plan.ranking
-        return f"{ranking.by_text} {score:g}" if ranking and isinstance(score, (int, float)) else f"score {score}"
+        return f"{ranking.by_text} {_n(score)}" if ranking and isinstance(score, (int, float)) else f"score {score}"
 
     # ---- one class of equal rank
     def _tie_class(self, tied: list[Entry]) -> None:
@@ -311,17 +322,17 @@ class Allocation:
         if need <= left:
             for entry in members:
                 self._admit(entry, group, f"ranks {entry.rank} of {entry.of} in {entry.region} · {entry.category}; "
-                                          f"its {entry.counts:g} {unit} fit in the quota of {group.quota:g} {unit} "
-                                          f"({group.row.quota}), {group.used:g} used by those ranked above")
+                                          f"its {_n(entry.counts)} {unit} fit in the quota of {_n(group.quota)} {unit} "
+                                          f"({group.row.quota}), {_n(group.used)} used by those ranked above")
             return
         if len(members) == 1:
-            group.closed = (f"the quota closed at rank {first.rank}: {first.name} needs {first.counts:g} {unit} and "
-                            f"{left:g} of {group.quota:g} remained")
+            group.closed = (f"the quota closed at rank {first.rank}: {first.name} needs {_n(first.counts)} {unit} and "
+                            f"{_n(left)} of {_n(group.quota)} remained")
             first.used_before = first.used_after = group.used
             first.outcome = WAITLISTED
             first.why = (f"ranks {first.rank} of {first.of} in {first.region} · {first.category}; it needs "
-                         f"{first.counts:g} {unit} and only {left:g} of the quota of {group.quota:g} {unit} remain "
-                         f"after {group.used:g} used by those ranked above, so the quota closes here")
+                         f"{_n(first.counts)} {unit} and only {_n(left)} of the quota of {_n(group.quota)} {unit} remain "
+                         f"after {_n(group.used)} used by those ranked above, so the quota closes here")
             return
         names = ", ".join(e.name for e in members)
         group.closed = f"the quota closed at rank {first.rank}, where {names} are tied"
@@ -330,7 +341,7 @@ class Allocation:
             entry.outcome = "needs_review"
             entry.why = (f"ranks {entry.rank} of {entry.of} in {entry.region} · {entry.category}, tied with "
                          f"{', '.join(e.name for e in members if e is not entry)} (equal {entry.plan.ranking.by_text} "
-                         f"and priorities); together they need {need:g} {unit}, {left:g} of {group.quota:g} remain, "
+                         f"and priorities); together they need {_n(need)} {unit}, {_n(left)} of {_n(group.quota)} remain, "
                          "and the plan does not break the tie")
 
     def _admit(self, entry: Entry, group: _Group, why: str) -> None:

@@ -22,9 +22,20 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 
-from ..evaluator import Evaluation, Missing, _Frame
-from ..plan import CheckedPlan, QuotaBranchInfo, QuotaInfo
+from ..evaluator import Evaluation, Missing
+from ..plan import CheckedPlan, QuotaBranchInfo, QuotaInfo, RuleInfo
 from ..trace import Article, Step
+
+
+def _n(value) -> str:
+    """A number in a message: 600, 0.78, 1.5e+10; exact numbers (Fraction, Decimal) as their float."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
 
 NUMBER, NONE, REVIEW, UNDETERMINED, ERROR = "number", "none", "review", "undetermined", "error"
 
@@ -103,13 +114,13 @@ class _RegionRun:
     def __init__(self, plan: CheckedPlan, facts: dict):
         self.run = Evaluation(plan, facts)
 
-    def framed(self, node) -> tuple[Any, _Frame]:
-        self.run.frames.append(_Frame())
-        value = self.run.eval(node, {})
-        return value, self.run.frames.pop()
+    def framed(self, node) -> tuple[Any, Any]:
+        """A value with what it read and used, recorded as the evaluator records a rule's."""
+        value, frame, _ = self.run.rule(RuleInfo("quota", "quota", (), node, "", None, ()))
+        return value, frame
 
 
-def _items(frame: _Frame) -> tuple[tuple, tuple]:
+def _items(frame) -> tuple[tuple, tuple]:
     return tuple(frame.reads.items()), tuple(frame.uses.items())
 
 
@@ -118,7 +129,7 @@ def _articles(plan: CheckedPlan, ids) -> tuple[Article, ...]:
 
 
 def _figures(reads, uses) -> str:
-    shown = [f"{k} = {v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else f"{k} = {v}"
+    shown = [f"{k} = {_n(v)}" if isinstance(v, (int, float)) and not isinstance(v, bool) else f"{k} = {v}"
              for k, v in (*uses, *reads) if v is not None]
     return ", ".join(shown)
 
@@ -166,7 +177,7 @@ def _region_rows(plan: CheckedPlan, quota: QuotaInfo, region: str, districts: li
             elif type(value) is Missing:
                 status, missing, value = UNDETERMINED, tuple(sorted(value.paths)), None
             elif value < 0:
-                status, problem = ERROR, (f"quota `{quota.name}` of `{region}` is {value:g} {quota.unit}: "
+                status, problem = ERROR, (f"quota `{quota.name}` of `{region}` is {_n(value)} {quota.unit}: "
                                           f"{taken.value_text} with {_figures(reads, uses)}")
     rows = [QuotaRow(quota.name, quota.label, region, tuple(districts), category, labels.get(category), status, value,
                      quota.unit, taken_index, taken.value_text if taken else "", taken.reason if taken else None,
@@ -189,8 +200,8 @@ def _settle_splits(quota: QuotaInfo, rows: list[QuotaRow]) -> tuple[list[QuotaRo
                 continue
             info = {**row.split, "weight_sum": weight_sum, "regions": regions}
             if weight_sum == 0 or total < 0 or row.split["weight"] < 0:
-                problem = (f"quota `{quota.name}` cannot be split: total {total:g} {quota.unit} by "
-                           f"{row.split['by']}, weights summing to {weight_sum:g}")
+                problem = (f"quota `{quota.name}` cannot be split: total {_n(total)} {quota.unit} by "
+                           f"{row.split['by']}, weights summing to {_n(weight_sum)}")
                 rows[position] = replace(row, status=ERROR, split=info, problem=problem)
                 problems.append(problem)
                 continue
