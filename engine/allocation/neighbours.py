@@ -78,8 +78,10 @@ class Round:
     """The applicants admitted so far in this round, by category, in a grid."""
 
     def __init__(self):
-        self.cells: dict[tuple[str, int, int], list[Admitted]] = {}
-        self.by_category: dict[str, list[Admitted]] = {}
+        # dicts by identity rather than lists: a tie class adds and removes its members, and a
+        # list's remove would scan every applicant admitted so far
+        self.cells: dict[tuple[str, int, int], dict[int, Admitted]] = {}
+        self.by_category: dict[str, dict[int, Admitted]] = {}
         self.by_id: dict[str, Admitted] = {}
 
     @staticmethod
@@ -87,13 +89,13 @@ class Round:
         return math.floor(lat / _CELL_DEG), math.floor(lon / _CELL_DEG)
 
     def add(self, item: Admitted) -> None:
-        self.cells.setdefault((item.category, *self._cell(item.lat, item.lon)), []).append(item)
-        self.by_category.setdefault(item.category, []).append(item)
+        self.cells.setdefault((item.category, *self._cell(item.lat, item.lon)), {})[id(item)] = item
+        self.by_category.setdefault(item.category, {})[id(item)] = item
         self.by_id[item.id] = item
 
     def remove(self, item: Admitted) -> None:
-        self.cells[(item.category, *self._cell(item.lat, item.lon))].remove(item)
-        self.by_category[item.category].remove(item)
+        del self.cells[(item.category, *self._cell(item.lat, item.lon))][id(item)]
+        del self.by_category[item.category][id(item)]
         del self.by_id[item.id]
 
     def closer(self, question: Question) -> tuple[Admitted, float] | None:
@@ -104,11 +106,11 @@ class Round:
         cell_m = 111_000 * _CELL_DEG * max(math.cos(math.radians(lat)), 0.05)  # the narrower side of a cell
         rings = math.ceil(horizon / cell_m) + 1 if math.isfinite(horizon) else _MAX_RINGS + 1
         if rings > _MAX_RINGS:
-            pool = [a for c in categories for a in self.by_category.get(c, ())]
+            pool = [a for c in categories for a in self.by_category.get(c, {}).values()]
         else:
             row, col = self._cell(lat, lon)
             pool = [a for c in categories for r in range(row - rings, row + rings + 1)
-                    for k in range(col - rings, col + rings + 1) for a in self.cells.get((c, r, k), ())]
+                    for k in range(col - rings, col + rings + 1) for a in self.cells.get((c, r, k), {}).values()]
         best = None
         for item in pool:
             if item.id == exclude:
@@ -120,7 +122,7 @@ class Round:
 
     def within(self, lat, lon, categories, radius, exclude=None) -> list[tuple[Admitted, float]]:
         found = []
-        for item in (a for c in categories for a in self.by_category.get(c, ())):
+        for item in (a for c in categories for a in self.by_category.get(c, {}).values()):
             d = haversine_m(lat, lon, item.lat, item.lon)
             if item.id != exclude and d <= radius:
                 found.append((item, d))
