@@ -67,7 +67,7 @@ def main() -> None:
                      f"{row['compile_s']:.2f} s + {row['fast_path_s']:.2f} s", f"{row['total_s']:.2f} s",
                      "< 1 s" if row["rules"] == 1000 else "", row["total_s"] < 1 if row["rules"] == 1000 else None))
     allocation = allocate_round.measure()
-    rows.append((f"e. policy allocate, {allocation['applicants']:,} 沈阳 applicants / policy eval of the same",
+    rows.append((f"e. policy allocate, {allocation['applicants']:,} 沈阳 applicants / policy eval of the same (CPU)",
                  f"{allocation['allocate_s']:.2f} s / {allocation['eval_s']:.2f} s", f"{allocation['ratio']:.2f} x",
                  "≤ 3 x", allocation["ratio"] <= 3))
     width = max(len(r[0]) for r in rows)

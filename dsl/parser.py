@@ -372,7 +372,7 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision quota ranking".split()
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
