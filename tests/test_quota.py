@@ -199,3 +199,31 @@ def test_the_mini_plan_table(write_policy, tmp_path):
 
     table = quota_table(plan, {"city": {"regions": {"东区": {"released": 7, "beds": 1}, "西区": {"released": 0, "beds": 1}}}})
     assert [(r.region, r.value, r.reason) for r in table.rows] == [("东区", 3, "释放量的50%"), ("西区", 0, "无释放量")]
+
+
+def test_a_split_of_nothing_is_an_error(tmp_path):
+    context = json.loads((HEZE_EXAMPLES / "context-2026.json").read_text(encoding="utf-8"))
+    for stats in context["city"]["regions"].values():
+        stats["bed_occupancy"] = 0
+    path = tmp_path / "city.json"
+    path.write_text(json.dumps(context, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["quota", "--plan", str(HEZE), "--context", str(path)])
+    assert result.exit_code == 2
+    assert "error[E011]: quota `住院分县区配置床位` cannot be split: total 10768 bed by 本区域床位使用率, weights summing to 0" \
+        in result.stderr
+
+
+def test_allocate_stops_on_a_negative_quota_and_marks_a_region_without_statistics(tmp_path):
+    from tests.test_allocate import ROUND
+
+    bad = _context(tmp_path, lambda city: city["regions"]["康平县"].update(beds_released=-2))
+    result = CliRunner().invoke(main, ["allocate", "--plan", str(SHENYANG), "--context", str(bad), str(ROUND)])
+    assert result.exit_code == 2 and "error[E010]: quota `住院新增医保床位` of `康平县` is -1 bed" in result.stderr
+    assert result.stdout == ""  # nothing half-allocated
+    (tmp_path / "city.json").unlink()
+    lacking = _context(tmp_path, lambda city: city["regions"].pop("康平县"))
+    result = CliRunner().invoke(main, ["allocate", "--plan", str(SHENYANG), "--context", str(lacking), str(ROUND)])
+    assert result.exit_code == 0
+    records = {r["applicant"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert records["SY-R26-01"]["outcome"] == "undetermined" and "city.regions.康平县" in records["SY-R26-01"]["missing"]
+    assert records["SY-R26-05"]["outcome"] == "admitted"  # 新民市 is allocated as before
