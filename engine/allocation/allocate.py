@@ -311,19 +311,26 @@ class Allocation:
     def _fill(self, group: _Group, members: list[Entry]) -> None:
         unit = group.row.unit
         if group.quota is None:
+            before = group.used
             for entry in members:
                 self._admit(entry, group, f"the plan sets no number for {entry.region} · {entry.category} "
                                           f"({group.row.articles[0].id}: {group.row.reason or 'no number'}); "
                                           "every eligible applicant is admitted, in rank order for the spacing rules")
+            for entry in members:  # equals are admitted together, whatever their order in the file
+                entry.used_before, entry.used_after = before, group.used
             return
         need = sum(e.counts for e in members)
         left = group.quota - group.used
         first = members[0]
         if need <= left:
+            before = group.used  # equals are admitted together: each sees what those ranked above used
             for entry in members:
                 self._admit(entry, group, f"ranks {entry.rank} of {entry.of} in {entry.region} · {entry.category}; "
                                           f"its {_n(entry.counts)} {unit} fit in the quota of {_n(group.quota)} {unit} "
-                                          f"({group.row.quota}), {_n(group.used)} used by those ranked above")
+                                          f"({group.row.quota}), {_n(before)} used by those ranked above"
+                                          + (f" and {_n(need)} with its equals" if len(members) > 1 else ""))
+            for entry in members:
+                entry.used_before, entry.used_after = before, group.used
             return
         if len(members) == 1:
             group.closed = (f"the quota closed at rank {first.rank}: {first.name} needs {_n(first.counts)} {unit} and "
@@ -334,13 +341,13 @@ class Allocation:
                          f"{_n(first.counts)} {unit} and only {_n(left)} of the quota of {_n(group.quota)} {unit} remain "
                          f"after {_n(group.used)} used by those ranked above, so the quota closes here")
             return
-        names = ", ".join(e.name for e in members)
+        names = ", ".join(sorted(e.name for e in members))  # never in file order
         group.closed = f"the quota closed at rank {first.rank}, where {names} are tied"
         for entry in members:
             entry.used_before = entry.used_after = group.used
             entry.outcome = "needs_review"
             entry.why = (f"ranks {entry.rank} of {entry.of} in {entry.region} · {entry.category}, tied with "
-                         f"{', '.join(e.name for e in members if e is not entry)} (equal {entry.plan.ranking.by_text} "
+                         f"{', '.join(sorted(e.name for e in members if e is not entry))} (equal {entry.plan.ranking.by_text} "
                          f"and priorities); together they need {_n(need)} {unit}, {_n(left)} of {_n(group.quota)} remain, "
                          "and the plan does not break the tie")
 
