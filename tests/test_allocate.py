@@ -204,3 +204,14 @@ def test_a_crowded_round_keeps_every_promise(tmp_path):
 
     again = {r["applicant"]: seen(r) for r in _run(path)[1]}
     assert again == {r["applicant"]: seen(r) for r in records}
+
+
+def test_an_applicant_twice_in_a_round_is_a_bad_line(tmp_path):
+    lines = ROUND.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "round.jsonl"
+    path.write_text("\n".join(lines + [lines[0]]) + "\n", encoding="utf-8")
+    result, records = allocate(path, "shenyang-2025-draft", "--context", str(SHENYANG_EXAMPLES / "context-2026.json"),
+                               "--registry", str(SHENYANG_EXAMPLES / "registry.csv"))
+    assert result.exit_code == 2
+    assert records[-1]["error"]["code"] == "F040" and "is also on line 1" in records[-1]["error"]["message"]
+    assert records[0]["outcome"] == "admitted"

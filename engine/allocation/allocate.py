@@ -232,7 +232,7 @@ class Allocation:
             entry.region, entry.row = region, self.table.row(region, entry.category)
 
     # ---- spacing against this round
-    def _neighbour(self, entry: Entry, pending: bool = False) -> tuple[Any, Admitted, float] | None:
+    def _neighbour(self, entry: Entry) -> tuple[Any, Admitted, float] | None:
         """The decision again, if an applicant admitted in this round is near enough to change it."""
         near = [found for q in entry.questions if (found := self.round.closer(q)) is not None]
         if not near:

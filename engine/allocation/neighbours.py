@@ -96,7 +96,7 @@ class Round:
     def remove(self, item: Admitted) -> None:
         del self.cells[(item.category, *self._cell(item.lat, item.lon))][id(item)]
         del self.by_category[item.category][id(item)]
-        del self.by_id[item.id]
+        self.by_id.pop(item.id, None)
 
     def closer(self, question: Question) -> tuple[Admitted, float] | None:
         """The nearest admitted applicant of the question's categories within its horizon."""

@@ -19,7 +19,7 @@ from dsl.spans import Source, Span
 
 from ..batch import atomic_output, error_record
 from ..case import Case
-from ..facts import FactsError, parse_json
+from ..facts import FactsError, locate, parse_json
 from ..fastcase import FastWorkspace
 from .allocate import Allocation, Entry, entry_record, first_decision
 from .quotas import QuotaTable, table_or_raise
@@ -83,10 +83,19 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
     shared = workspace.registry(registry_path, plan) if registry_path else None  # one error for the run, read once
     base = Path(path).parent if path != "-" else Path.cwd()
     slots: list = []  # an Entry or an error record, per line
+    seen: dict[str, int] = {}  # applicant id -> its line: one applicant, one place in the round
     for number, raw in enumerate(_read(path), 1):
         data = None
         try:
             data, source = _data(path, number, raw)
+            applicant = data.get("applicant")
+            given = applicant.get("id") if isinstance(applicant, dict) else None
+            if isinstance(given, str) and given in seen:
+                raise FactsError([Diagnostic("F040", f"applicant.id: `{given}` is also on line {seen[given]}",
+                                             locate(source, "applicant.id"),
+                                             "an applicant applies once in a round; give each line its own id")])
+            if isinstance(given, str):
+                seen[given] = number
             case_plan, facts = workspace.case(data, source, base)
             registry = shared if shared is not None else workspace.registry_for(case_plan, data, source, base)
             slots.append(first_decision(number, Case(case_plan, facts, registry)))
