@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from commands import allocate, check, coverage, diff, explain, graph, quota, schema, test
+from commands import allocate, check, coverage, diff, errors, explain, graph, quota, schema, test
 from commands import fmt as fmt_command
 from commands import eval as eval_command
 
@@ -35,6 +35,7 @@ main.add_command(schema.schema)
 main.add_command(fmt_command.fmt)
 main.add_command(quota.quota)
 main.add_command(allocate.allocate)
+main.add_command(errors.errors)
 
 
 if __name__ == "__main__":

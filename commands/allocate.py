@@ -28,10 +28,18 @@ def allocate(applicants: str, plan_ref: str, context_path: str | None, registry_
     region and category goes to standard error. Exit 0; 2 if a line was bad (its record is an
     error) or on bad input (plan, context, registry, a negative quota).
     """
-    from engine.allocation.run import allocate_file
+    import json
+
+    from engine.allocation.run import allocate_round
+    from engine.batch import atomic_output
+    from render.allocation_view import round_records
 
     try:
-        result = allocate_file(applicants, plan_ref, context_path, registry_path, output)
+        result = allocate_round(applicants, plan_ref, context_path, registry_path)
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        with atomic_output(output) as out:  # a temporary file renamed into place: no half file
+            for record in round_records(result):
+                out.write(dumps(record) + "\n")
     except PolicyError as error:
         fail(error)
     bad = result.bad

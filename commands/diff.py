@@ -67,7 +67,7 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     except PolicyError as error:
         fail(error)
     if allocation is not None:
-        from engine.allocation.compare import report_to_json, report_to_text
+        from render.allocation_view import report_to_json, report_to_text
     if fmt == "json":
         data = diff_to_json(changes, report, examples)
         if allocation is not None:

@@ -58,8 +58,8 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
         try:
             source = read_source(str(path))
             data = parse_json(source.text, source)
-            if isinstance(data.get("round"), str):  # an expected allocation (engine/allocation/expected.py)
-                from engine.allocation.expected import round_differences
+            if isinstance(data.get("round"), str):  # an expected allocation (commands/expected_round.py)
+                from .expected_round import round_differences
 
                 found = round_differences(path, data, plan_ref, registry_path)
                 passed, failed = (passed + 1, failed) if not found else (passed, failed + 1)

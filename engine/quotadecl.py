@@ -5,13 +5,13 @@ from definitions: the branches are tried in the order written and the first whos
 holds gives the number, `none` (the plan sets no number), `review` (the plan does not
 decide) or `split TOTAL by WEIGHT`. What this pass holds a quota to:
   - it cites an article (C070): a figure an auditor cannot trace to the plan is no figure;
-  - its categories are members of the applicant category enum (C071), each in one quota;
-  - `per` names the region, a definition or an input of a name type, and `of` (or `per`
-    itself) an input of an enum type whose members make up the regions (C075);
+  - its categories are members of the applicant category enum (C071), each in one quota (C079);
+  - `per` names the region, a definition or an input of a name type (C075), and `of` (or
+    `per` itself) an input of an enum type whose members make up the regions (C069);
   - its branches read city statistics only, besides that input (C076): a quota is the
     region's, the same for every applicant of it;
-  - its numbers carry its unit or none (C074); `counts` is a number.
-A ranking orders by a number (C072); its ties are priority rules (C073).
+  - its numbers carry its unit or none (C074); `counts` is a number; it has a branch (C077).
+A ranking orders by a number (C072); its ties are priority rules (C073); a plan has one (C078).
 Mixed into `engine.checker.Checker`.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ class QuotaPass:
                 self.quotas[item.name] = info
         rankings = self.policy.of_type(ast.Ranking)
         for extra in rankings[1:]:
-            self.error("C073", "a plan declares one ranking", extra.span, "every quota is competed for the same way",
+            self.error("C078", "a plan declares one ranking", extra.span, "every quota is competed for the same way",
                        [Label(rankings[0].span, "first declared here")])
         if rankings:
             self.ranking = self._ranking(rankings[0])
@@ -68,7 +68,7 @@ class QuotaPass:
             if code is None:
                 continue
             if code in owner:
-                self.error("C071", f"category `{name.name}` has its quota in `{owner[code][0]}` already", name.span,
+                self.error("C079", f"category `{name.name}` has its quota in `{owner[code][0]}` already", name.span,
                            None, [Label(owner[code][1], "set here")])
                 continue
             owner[code] = (item.name, name.span)
@@ -82,7 +82,7 @@ class QuotaPass:
         members: tuple[str, ...] = ()
         if of.type is not ERROR:
             if not isinstance(of, ir.InputRef) or not isinstance(of.type, EnumT):
-                self.error("C075", f"`{of_name.name}` is not an input of an enum type, so its members cannot make up "
+                self.error("C069", f"`{of_name.name}` is not an input of an enum type, so its members cannot make up "
                            "the regions", of_name.span, "write `per REGION of DISTRICT`, DISTRICT an input such as "
                            "`applicant.district : 区县 as 所在区县`")
             else:

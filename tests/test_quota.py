@@ -52,7 +52,7 @@ def test_the_mini_quota_plan_is_clean(write_policy):
      "quota `名额` is in `institution`, but this number is in `bed`"),
     (("when 区统计.released > 0", "when 距离 > 0 m"), "C076", "quota `名额` reads `applicant.distance`, a fact of the applicant"),
     (("for 零售药店 per", "for 医院 per"), "C012", "`医院` is not a member of `类别`"),
-    (("per 所在区 unit", "per 名称 unit"), "C075", "`名称` is not an input of an enum type"),
+    (("per 所在区 unit", "per 名称 unit"), "C069", "`名称` is not an input of an enum type"),
 ])
 def test_check_catches_a_bad_quota(write_policy, change, code, message):
     found = errors(write_policy(QUOTA_MINI.replace(*change)))

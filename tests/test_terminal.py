@@ -109,3 +109,9 @@ def test_allocate_redirected_at_a_terminal(tmp_path):
     assert code == 0 and "康平县 · inpatient: 40 bed, used 35; admitted 2, waitlisted 2" in shown  # the summary, on stderr
     records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
     assert records[0]["applicant"] == "SY-R26-01" and records[0]["outcome"] == "admitted"
+
+
+def test_errors_at_a_terminal_explains_a_code():
+    code, shown, _ = _at_tty(["errors", "C088"])
+    assert code == 0
+    assert "### C088" in shown and "error[C088]: decision `其他` gives `otherwise` twice" in shown

@@ -18,7 +18,8 @@ An applicant whose rank cannot be told (no score) is `undetermined` with the fac
 the others are allocated without it. A region whose quota is `review` or `undetermined`
 gives its eligible applicants that outcome, with the table's reason.
 
-Records come out in input order; `summary` counts each region and category.
+Entries stay in input order (render/allocation_view.py makes them records); `summary` counts each
+region and category.
 """
 from __future__ import annotations
 
@@ -388,24 +389,3 @@ class Allocation:
             out.append({"region": region, "category": category, "quota": group.quota, "unit": group.row.unit,
                         "used": group.used, "rule": group.row.quota, "outcomes": counts})
         return sorted(out, key=lambda s: (str(s["category"]), str(s["region"])))
-
-
-def entry_record(entry: Entry) -> dict:
-    """The JSON record of one applicant (BRIEF.md: applicant, outcome, rank, region, quota)."""
-    from render.values import jsonable
-
-    row = entry.row
-    quota = None
-    if row is not None:
-        quota = {"rule": row.quota, "value": jsonable(row.value) if row.status == "number" else None,
-                 "status": row.status, "unit": row.unit,
-                 "article": {"id": row.articles[0].id, "text": row.articles[0].text} if row.articles else None}
-    return {"line": entry.line, "applicant": entry.applicant, "outcome": entry.outcome, "rank": entry.rank,
-            "of": entry.of, "region": entry.region, "category": entry.category,
-            "quota": quota["value"] if quota else None, "unit": row.unit if row else None, "quota_rule": quota,
-            "score": jsonable(entry.score) if _known(entry.score) else None, "priorities": list(entry.priorities),
-            "uses": jsonable(entry.counts) if row is not None and _known(entry.counts) else None,
-            "used_before": jsonable(entry.used_before), "used_after": jsonable(entry.used_after),
-            "why": entry.why or None, "conflicts_with": entry.conflicts_with,
-            "decided_by": entry.decided_by, "decision": entry.decision.outcome, "missing": list(entry.missing),
-            "plan": entry.plan.stamp.as_json()}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..compile import compile_plan
+from .allocate import Entry
 from .run import allocate_round
 
 
@@ -46,7 +47,10 @@ def _figures(result) -> dict[tuple, tuple]:
             for r in (result.table.rows if result.table else ())}
 
 
-_SHOWN = ("outcome", "rank", "quota", "used_before")
+def _shown(entry: Entry) -> dict:
+    row = entry.row
+    return {"outcome": entry.outcome, "rank": entry.rank,
+            "quota": row.value if row is not None and row.status == "number" else None, "used_before": entry.used_before}
 
 
 def compare_rounds(old_path: str, new_path: str, population: str, context_path: str | None,
@@ -63,42 +67,10 @@ def compare_rounds(old_path: str, new_path: str, population: str, context_path: 
                    for region, category in dict.fromkeys([*before, *after])
                    if before.get((region, category), (None,))[0] != after.get((region, category), (None,))[0])
     flips = []
-    for a, b in zip(old.records(), new.records()):
-        if "error" in a or "error" in b:
+    for a, b in zip(old.slots, new.slots):
+        if not isinstance(a, Entry) or not isinstance(b, Entry):
             continue  # the population replay lists bad lines
-        was, now = {k: a.get(k) for k in _SHOWN}, {k: b.get(k) for k in _SHOWN}
+        was, now = _shown(a), _shown(b)
         if was["outcome"] != now["outcome"] or was["rank"] != now["rank"]:
-            flips.append(AllocationFlip(a["line"], a.get("applicant"), b.get("region"), b.get("category"), was, now))
+            flips.append(AllocationFlip(a.line, a.applicant, b.region, b.category, was, now))
     return AllocationReport(quotas, tuple(flips), len(old.slots))
-
-
-def report_to_json(report: AllocationReport) -> dict:
-    from render.values import jsonable
-
-    return {"quotas": [{"region": q.region, "category": q.category, "rule": q.rule, "old": jsonable(q.old),
-                        "new": jsonable(q.new), "unit": q.unit} for q in report.quotas],
-            "flips": [{"line": f.line, "applicant": f.applicant, "region": f.region, "category": f.category,
-                       "old": jsonable(f.old), "new": jsonable(f.new)} for f in report.flips],
-            "lines": report.lines}
-
-
-def report_to_text(report: AllocationReport, markdown: bool = False) -> str:
-    from render.values import show
-
-    def figure(value, unit):
-        return f"{show(value)} {unit}" if isinstance(value, (int, float)) else str(value)
-
-    head = "## Allocation of the round" if markdown else "allocation of the round (policy allocate under each version)"
-    lines = [head, ""] if markdown else ["", head]
-    bullet = "- " if markdown else "  "
-    if not report.quotas and not report.flips:
-        lines.append(f"{bullet}no quota and no allocation changes ({report.lines} lines)")
-    for q in report.quotas:
-        lines.append(f"{bullet}quota {q.rule} · {q.region} · {q.category}: {figure(q.old, q.unit)} → {figure(q.new, q.unit)}")
-    if report.flips:
-        lines.append(f"{bullet}{len(report.flips)} of {report.lines} applicants allocated otherwise:")
-        for f in report.flips:
-            was = f"{f.old['outcome']}" + (f" (rank {f.old['rank']})" if f.old["rank"] is not None else "")
-            now = f"{f.new['outcome']}" + (f" (rank {f.new['rank']})" if f.new["rank"] is not None else "")
-            lines.append(f"{bullet}  line {f.line} {f.applicant} · {f.region} · {f.category}: {was} → {now}")
-    return "\n".join(lines) + "\n"

@@ -1,27 +1,25 @@
-"""`policy allocate` as a library call: read a round's JSON Lines, allocate, write records in order.
+"""`policy allocate` as a library call: read a round's JSON Lines, decide and allocate it.
 
 Each line is one applicant's facts, read and checked as `policy eval` reads them; a bad line
 gives an error record for that line and takes no part in the round (the exit code says so at
 the end). The quota table comes from `--context` when given, else from the first good line's
-city statistics: one round is one city-year. The output goes through `atomic_output`, so an
-interrupted run leaves no half file.
+city statistics: one round is one city-year. render/allocation_view.py turns the result into
+records; commands/allocate.py writes them.
 """
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
-from ..batch import atomic_output, error_record
+from ..batch import error_record
 from ..case import Case
 from ..facts import FactsError, locate, parse_json
 from ..fastcase import FastWorkspace
-from .allocate import Allocation, Entry, entry_record, first_decision
+from .allocate import Allocation, Entry, first_decision
 from .quotas import QuotaTable, table_or_raise
 
 _BOM = b"\xef\xbb\xbf"
@@ -34,7 +32,7 @@ def _read(path: str) -> list[bytes]:
         with open(path, "rb") as handle:
             return list(handle)
     except OSError as error:
-        raise FactsError([Diagnostic("F000", f"cannot read applicants file `{path}`: {error.strerror}",
+        raise FactsError([Diagnostic("F000", f"cannot read facts file `{path}`: {error.strerror}",
                                      Span(Source(path, "")))]) from None
 
 
@@ -67,18 +65,14 @@ class RoundResult:
     def bad(self) -> int:
         return sum(1 for s in self.slots if not isinstance(s, Entry))
 
-    def records(self) -> Iterator[dict]:
-        for slot in self.slots:
-            yield entry_record(slot) if isinstance(slot, Entry) else slot
-
 
 def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_path: str | None) -> RoundResult:
     """Read, decide and allocate one round; PolicyError for what spoils the whole run."""
     workspace = FastWorkspace(plan_ref, context_path, registry_path)
     plan = workspace.plan(plan_ref)
     if not plan.quotas:
-        raise PolicyError([Diagnostic("A003", f"plan `{plan.stamp.id}` declares no quota, so there is nothing to "
-                                      "allocate", plan.header.span, "`policy eval` decides applicants one by one")])
+        raise PolicyError([Diagnostic("A003", f"plan `{plan.stamp.id}` declares no quota", plan.header.span,
+                                      "there is nothing to allocate: `policy eval` decides applicants one by one")])
     context = workspace.context(context_path) if context_path else None
     shared = workspace.registry(registry_path, plan) if registry_path else None  # one error for the run, read once
     base = Path(path).parent if path != "-" else Path.cwd()
@@ -113,14 +107,3 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
     allocation = Allocation(entries, table)
     allocation.run()
     return RoundResult(slots, table, allocation)
-
-
-def allocate_file(path: str, plan_ref: str, context_path: str | None, registry_path: str | None,
-                  output: str | None) -> RoundResult:
-    """Allocate one round and write its records, one JSON line each, in input order."""
-    result = allocate_round(path, plan_ref, context_path, registry_path)
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    with atomic_output(output) as out:
-        for record in result.records():
-            out.write(dumps(record) + "\n")
-    return result

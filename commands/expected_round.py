@@ -1,5 +1,7 @@
 """Expected allocations for `policy test`: a JSON file beside a round that says what it gives.
 
+(Here, not in engine/: it compares the records render/ makes.)
+
 ```
 {"round": "round-2026.jsonl", "plan": "heze-2026", "context": "context-2026.json",
  "quotas": [{"region": "曹县", "category": "inpatient", "quota": 1575}, ...],
@@ -14,9 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.allocation.run import allocate_round
+from render.allocation_view import round_records
 from render.quota_view import row_to_json
-
-from .run import allocate_round
 
 
 def _compare(what: str, expected: dict, found: dict) -> list[str]:
@@ -39,7 +41,7 @@ def round_differences(path: Path, data: dict, plan_ref: str | None, registry_pat
             continue
         found += _compare(f"quota {key[0]} · {key[1]}", {k: v for k, v in expected.items()
                                                          if k not in ("region", "category")}, row)
-    records = {r.get("applicant"): r for r in result.records()}
+    records = {r.get("applicant"): r for r in round_records(result)}
     for expected in data.get("allocation", ()):
         record = records.get(expected.get("applicant"))
         if record is None:
