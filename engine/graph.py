@@ -52,13 +52,6 @@ def build_graph(plan: CheckedPlan) -> nx.DiGraph:
         graph.add_node(me, kind="decision", name=name, span=decision.span)
         for rank, rule in enumerate((*decision.precedence, *decision.notes)):
             graph.add_edge(node_id("rule", rule), me, rank=rank)
-    for name, quota in plan.quotas.items():  # the year's quotas read definitions as rules do
-        me = node_id("quota", name)
-        graph.add_node(me, kind="quota", name=name, span=quota.span, articles=quota.cites)
-        roots = [quota.per, *(n for b in quota.branches for n in (b.when, b.value, b.by) if n is not None)]
-        for root in roots:
-            for dep, span in _dependencies(root):
-                _add_edge(graph, dep, me, span)
     # INVARIANT: the checker has already refused definition cycles with their path.
     assert nx.is_directed_acyclic_graph(graph)
     return graph
@@ -77,7 +70,7 @@ def needed_inputs(plan: CheckedPlan, target: str) -> list[str]:
 
 def to_dot(plan: CheckedPlan) -> str:
     """Graphviz text of the plan's graph, for `policy graph`."""
-    shapes = {"input": "note", "define": "box", "rule": "diamond", "decision": "doubleoctagon", "quota": "cylinder"}
+    shapes = {"input": "note", "define": "box", "rule": "diamond", "decision": "doubleoctagon"}
     lines = ["digraph plan {", "  rankdir=LR;", '  node [fontname="Noto Sans CJK SC"];']
     for node in plan.order:
         data = plan.graph.nodes[node]
