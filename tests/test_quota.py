@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from cli import main
 from dsl import parse_policy
+from dsl.ast import Quota
 from dsl.formatter import format_policy
 from engine import check_file, compile_plan
 from tests.conftest import MINI, POLICIES, SHENYANG, SHENYANG_EXAMPLES
@@ -227,3 +228,14 @@ def test_allocate_stops_on_a_negative_quota_and_marks_a_region_without_statistic
     records = {r["applicant"]: r for r in map(json.loads, result.stdout.splitlines())}
     assert records["SY-R26-01"]["outcome"] == "undetermined" and "city.regions.康平县" in records["SY-R26-01"]["missing"]
     assert records["SY-R26-05"]["outcome"] == "admitted"  # 新民市 is allocated as before
+
+
+def test_diff_prints_an_added_quota_as_policy_text(write_policy, tmp_path):
+    old = write_policy(MINI, name="old.policy")
+    new = write_policy(QUOTA_MINI, name="new.policy")
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "--width", "400"])
+    assert result.exit_code == 1
+    text = ('quota 名额 "年度名额" cites 三 for 零售药店 per 所在区 unit institution when 区统计.released > 0 then '
+            'floor(区统计.released × 50%) "释放量的50%" otherwise 0 "无释放量"')
+    assert "{+" + text + "+}" in result.output
+    assert parse_policy(text).items[0] == parse_policy(QUOTA_MINI).of_type(Quota)[0]  # the text reads back
