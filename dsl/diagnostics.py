@@ -27,6 +27,7 @@ class Diagnostic:
     help: str | None = None
     labels: tuple[Label, ...] = ()
     severity: str = "error"  # "error" | "warning"
+    path: str | None = None  # the JSON path of the bad value in a facts file, for JSON errors
 
     def headline(self) -> str:
         """The one-line form `file:line:col: message` the contract promises."""

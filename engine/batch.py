@@ -22,7 +22,7 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO, Iterator
+from typing import IO, Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
@@ -30,8 +30,8 @@ from dsl.spans import Source, Span
 from .compiled import Decision, fast_path
 from .facts import FactsError, parse_json
 from .fastcase import FastWorkspace
+from .reader import decode, open_lines
 
-_BOM = b"\xef\xbb\xbf"
 _PROGRESS_EVERY = 256  # lines between progress-bar updates: redrawing is not free
 
 
@@ -66,20 +66,34 @@ def traced_record(result, line: int) -> dict:
 
 
 def _problem(diagnostic: Diagnostic) -> dict:
-    """One diagnostic as a batch error: `path` is the JSON path when the message names one."""
-    path, message = None, diagnostic.message
-    if diagnostic.code == "F002" and ": " in message:
-        path, message = message.split(": ", 1)
+    """One diagnostic as a batch error: `path` is the JSON path of the bad value (None when the
+    problem has no one place in the facts), `file`, `line` and `column` where it was found: the
+    facts line, or the context or registry file the bad value came from."""
+    path, message = diagnostic.path, diagnostic.message
+    if path is None and diagnostic.code == "F002" and ": " in message:
+        path = message.split(": ", 1)[0]
+    if path is not None and message.startswith(path + ": "):
+        message = message[len(path) + 2:]
     problem = {"code": diagnostic.code, "path": path, "message": message}
-    if diagnostic.code == "F001" and diagnostic.span.column:
-        problem["column"] = diagnostic.span.column
+    span = diagnostic.span
+    if span.source is not None:
+        problem["file"] = span.path
+    if span.line:
+        problem["line"] = span.line
+    if span.column:
+        problem["column"] = span.column
     if diagnostic.help:
         problem["help"] = diagnostic.help
     return problem
 
 
-def error_record(line: int, error: PolicyError, applicant_id=None) -> dict:
+def error_record(line: int, error: PolicyError, applicant_id=None, path: str | None = None) -> dict:
+    """The batch line of a bad input line; a place on the line itself is given as `path`'s
+    line `line` (each line is read as a source of its own, named `path:line`)."""
     problems = [_problem(d) for d in error.diagnostics]
+    for problem in problems if path is not None else ():
+        if problem.get("file") == f"{path}:{line}":
+            problem["file"], problem["line"] = path, line
     return {"line": line, "applicant": applicant_id, "error": problems[0], "errors": problems}
 
 
@@ -88,16 +102,7 @@ def _bad_line(source: Source, message: str) -> FactsError:
 
 
 def _lines(path: str) -> Iterator[bytes]:
-    if path == "-":
-        yield from sys.stdin.buffer
-        return
-    try:
-        handle: BinaryIO = open(path, "rb")
-    except OSError as error:
-        raise FactsError([Diagnostic("F000", f"cannot read facts file `{path}`: {error.strerror}",
-                                     Span(Source(path, "")))]) from None
-    with handle:
-        yield from handle
+    return open_lines(path, "facts")
 
 
 @contextmanager
@@ -142,8 +147,7 @@ def _mode_for(target: Path) -> int:
 def _count_lines(path: str) -> int | None:
     if path == "-":
         return None
-    with open(path, "rb") as handle:
-        return sum(1 for _ in handle)
+    return sum(1 for _ in open_lines(path, "facts"))
 
 
 class _Progress:
@@ -183,15 +187,9 @@ class _Batch:
         self.counts: Counter = Counter()
 
     def record(self, number: int, raw: bytes) -> dict:
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM):]
         applicant_id = None
         try:
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise _bad_line(Source(f"{self.path}:{number}", ""), f"not UTF-8 text: {error.reason} at byte "
-                                f"{error.start}") from None
+            text = decode(raw, f"{self.path}:{number}", "facts", number)
             source = Source(f"{self.path}:{number}", text)
             if not text.strip():
                 raise _bad_line(source, "empty line: expected one JSON object")
@@ -207,7 +205,7 @@ class _Batch:
                                          self.stamp(case.plan))
         except PolicyError as error:
             self.counts["error"] += 1
-            return error_record(number, error, applicant_id)
+            return error_record(number, error, applicant_id, self.path)
         except Exception as error:  # a bug of ours must not cost the rest of the population
             self.counts["error"] += 1
             problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",

@@ -8,26 +8,21 @@ registry file is read and validated once per run, whatever number of cases use i
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic
 from dsl.spans import Source, Span
 
+from . import reader
 from .compile import compile_plan, resolve_plan
 from .facts import FactsError, facts_model, locate, merge_context, parse_json, validate_facts
 from .plan import CheckedPlan
 
 
 def read_source(path: str, what: str = "facts") -> Source:
-    if path == "-":
-        return Source("<stdin>", sys.stdin.read())
-    try:
-        return Source.read(path)
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise FactsError([Diagnostic("F000", f"cannot read {what} file `{path}`: {reason}", Span(Source(path, "")))]) from None
+    """An input file as text, by engine/reader.py's rules (kept here for callers of old)."""
+    return reader.read_source(path, what)
 
 
 @dataclass(frozen=True, slots=True)

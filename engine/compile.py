@@ -13,11 +13,9 @@ REPO_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 
 def _read(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise PolicyError([Diagnostic("P000", f"cannot read `{path}`: {reason}", Span(Source(str(path), "")))]) from None
+    from .reader import read_source  # BOM, CRLF, GBK refused, special files refused: as every input
+
+    return read_source(str(path), "plan").text
 
 
 def compile_plan(path: str | Path) -> CheckedPlan:
@@ -54,29 +52,54 @@ def policy_dirs() -> list[Path]:
     return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
 
 
-def known_plans() -> dict[str, Path]:
-    """Plan id -> file, for every .policy file in ./policies and the shipped policies/."""
-    found: dict[str, Path] = {}
+def plan_files() -> dict[str, list[Path]]:
+    """Plan id -> every .policy file declaring it, in ./policies and the shipped policies/."""
+    found: dict[str, list[Path]] = {}
     for folder in policy_dirs():
         for file in sorted(folder.glob("*.policy")):
-            match = _PLAN_ID.search(file.read_text(encoding="utf-8"))
+            try:
+                match = _PLAN_ID.search(_read(file)) if file.is_file() else None
+            except PolicyError:
+                continue  # an unreadable file names no plan; `policy check` on it says why
             if match:
-                found.setdefault(match.group(1), file)
+                found.setdefault(match.group(1), []).append(file)
     return found
+
+
+def known_plans() -> dict[str, Path]:
+    """Plan id -> file, for every .policy file in ./policies and the shipped policies/."""
+    return {plan_id: files[0] for plan_id, files in plan_files().items()}
+
+
+def duplicate_plan(plan_id: str, files: list[Path]) -> Diagnostic:
+    """Two files of the search path declare one plan id: neither may silently win."""
+    first, *others = files
+    return Diagnostic("A003", f"plan id `{plan_id}` is declared by {len(files)} files: "
+                      + ", ".join(f"`{f}`" for f in files), Span(Source(str(first), "")),
+                      "give the plan by its path (--plan FILE.policy), or give the copy a plan id of its own")
 
 
 def resolve_plan(reference: str) -> Path:
     """A plan id or a path to a .policy file -> the file; PolicyError naming the choices."""
+    from dsl.diagnostics import did_you_mean
+
+    from .reader import check_name
+
+    check_name(reference, "plan")
     candidate = Path(reference)
-    if candidate.suffix == ".policy" or candidate.exists():
+    try:
+        exists = candidate.exists()
+    except OSError:  # a name the system will not even look up
+        exists = False
+    if candidate.suffix == ".policy" or exists:
         if candidate.is_file():
             return candidate
         raise PolicyError([Diagnostic("A001", f"no policy file `{reference}`", Span(Source(reference, "")),
                                       "give a path to a .policy file or a plan id")])
-    plans = known_plans()
-    if reference in plans:
-        return plans[reference]
-    from dsl.diagnostics import did_you_mean
-
-    raise PolicyError([Diagnostic("A002", f"unknown plan `{reference}`", Span(Source(reference, "")),
-                                  did_you_mean(reference, plans) or "known plans: " + ", ".join(sorted(plans)))])
+    files = plan_files()
+    if reference in files:
+        if len(files[reference]) > 1:
+            raise PolicyError([duplicate_plan(reference, files[reference])])
+        return files[reference][0]
+    raise PolicyError([Diagnostic("A002", f"unknown plan `{reference[:200]}`", Span(Source(reference[:200], "")),
+                                  did_you_mean(reference, files) or "known plans: " + ", ".join(sorted(files)))])

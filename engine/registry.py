@@ -164,37 +164,9 @@ def load_registry(path: str | Path, categories: Collection[str] | None = None) -
     `categories`, when given, are the registry categories the plan knows; a row with any
     other category is an error (R011) with a did-you-mean hint.
     """
-    path = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise PolicyError([Diagnostic(
-            code="R001", message=f"cannot read registry `{path}`: {reason}", span=Span(Source(path, "")),
-            help="check the path given with `--registry`",
-        )]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError([_not_utf8(path, data, exc)]) from None
-    return parse_registry(Source(path, text), categories)
+    from .reader import read_source  # the one reader of input files: BOM, CRLF, GBK named, FIFOs refused
 
-
-def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    line_start = data.rfind(b"\n", 0, exc.start) + 1
-    line = data.count(b"\n", 0, exc.start) + 1
-    column = len(data[max(line_start, start):exc.start].decode("utf-8")) + 1
-    help_ = "save the file as UTF-8 (with or without BOM)"
-    try:
-        data.decode("gb18030")
-        help_ = "the file looks like GBK/GB18030; " + help_
-    except UnicodeDecodeError:
-        pass
-    # Replacement characters keep the rest of the text, so the snippet can still be drawn.
-    source = Source(path, data[start:].decode("utf-8", errors="replace"))
-    return Diagnostic(code="R002", message=f"registry is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                      span=Span(source, line, column, line, column + 1), help=help_)
+    return parse_registry(read_source(str(path), "registry"), categories)
 
 
 @dataclass(frozen=True, slots=True)
