@@ -65,7 +65,7 @@ def traced_record(result, line: int) -> dict:
             "trace": full["trace"]}
 
 
-def _problem(diagnostic: Diagnostic) -> dict:
+def problem_record(diagnostic: Diagnostic) -> dict:
     """One diagnostic as a batch error: `path` is the JSON path of the bad value (None when the
     problem has no one place in the facts), `file`, `line` and `column` where it was found: the
     facts line, or the context or registry file the bad value came from."""
@@ -90,7 +90,7 @@ def _problem(diagnostic: Diagnostic) -> dict:
 def error_record(line: int, error: PolicyError, applicant_id=None, path: str | None = None) -> dict:
     """The batch line of a bad input line; a place on the line itself is given as `path`'s
     line `line` (each line is read as a source of its own, named `path:line`)."""
-    problems = [_problem(d) for d in error.diagnostics]
+    problems = [problem_record(d) for d in error.diagnostics]
     for problem in problems if path is not None else ():
         if problem.get("file") == f"{path}:{line}":
             problem["file"], problem["line"] = path, line
@@ -185,6 +185,7 @@ class _Batch:
         self.base = Path(path).parent if path != "-" else Path.cwd()
         self.stamps: dict[int, dict] = {}
         self.counts: Counter = Counter()
+        self.warned = 0  # lines decided with a warning
 
     def record(self, number: int, raw: bytes) -> dict:
         applicant_id = None
@@ -211,8 +212,18 @@ class _Batch:
             problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",
                        "help": "please report this line; the other lines are decided"}
             return {"line": number, "applicant": applicant_id, "error": problem, "errors": [problem]}
+        record["warnings"] = self.warnings(case.warnings, number)
+        self.warned += bool(case.warnings)
         self.counts[record["outcome"]] += 1
         return record
+
+    def warnings(self, warnings, number: int) -> list[dict]:
+        """A line's warnings as JSON, a place on the line given as this file's line `number`."""
+        out = [problem_record(w) for w in warnings]
+        for problem in out:
+            if problem.get("file") == f"{self.path}:{number}":
+                problem["file"], problem["line"] = self.path, number
+        return out
 
     def stamp(self, plan) -> dict:
         stamp = self.stamps.get(id(plan))  # plans live in the workspace for the whole run
@@ -222,9 +233,10 @@ class _Batch:
 
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
-              registry_path: str | None = None) -> int:
-    """Decide every line; write one record per line; return how many lines were bad."""
-    workspace = FastWorkspace(plan_ref, context_path, registry_path)
+              registry_path: str | None = None, strict: bool = False) -> int:
+    """Decide every line; write one record per line; return how many lines were bad. With
+    `strict`, a line with a warning (an undeclared key) is a bad line."""
+    workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)
     plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
     if context_path:
         workspace.context(context_path)  # and so is an unreadable context file
@@ -244,5 +256,6 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         progress.stop()
     counts = batch.counts
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
-    print(f"{number} lines: {summary or 'none'}", file=sys.stderr)
+    warned = f"; {batch.warned} with warnings (see each line's `warnings`)" if batch.warned else ""
+    print(f"{number} lines: {summary or 'none'}{warned}", file=sys.stderr)
     return counts["error"]
