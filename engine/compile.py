@@ -30,6 +30,22 @@ def compile_plan(path: str | Path) -> CheckedPlan:
     return attach_graph(plan)
 
 
+def plan_for_coverage(path: str | Path) -> CheckedPlan:
+    """The checked plan for `policy coverage`, even when articles of its source are missing
+    (C054): the coverage table is how a drafter sees which; any other error is raised."""
+    from dsl import parse_policy
+
+    from .checker import Checker
+
+    text = _read(path)
+    checker = Checker(parse_policy(text, str(path)), text)
+    checker.run(Path(path).parent)
+    errors = [d for d in checker.diagnostics if d.severity == "error" and d.code != "C054"]
+    if errors:
+        raise PolicyError(errors)
+    return checker.plan(str(path))
+
+
 def check_file(path: str | Path) -> tuple[Diagnostic, ...]:
     """Every diagnostic of a policy file, errors and warnings, for `policy check`."""
     from dsl import parse_policy
@@ -77,6 +93,50 @@ def duplicate_plan(plan_id: str, files: list[Path]) -> Diagnostic:
     return Diagnostic("A003", f"plan id `{plan_id}` is declared by {len(files)} files: "
                       + ", ".join(f"`{f}`" for f in files), Span(Source(str(first), "")),
                       "give the plan by its path (--plan FILE.policy), or give the copy a plan id of its own")
+
+
+def duplicate_ids(paths: list[str]) -> dict[str, Diagnostic]:
+    """For `policy check`: each given plan of the search path whose id another file of the
+    search path declares too, as a diagnostic at its `plan` line naming the others."""
+    declared = plan_files()
+    searched = set(policy_dirs())
+    own: dict[str, tuple[str, Source, int]] = {}
+    for path in paths:
+        if _parent(path) not in searched:
+            continue  # a file outside the search path is only ever named by its path: it shadows nothing
+        try:
+            source = Source(str(path), _read(path))
+        except PolicyError:
+            continue  # check_file reports the unreadable file
+        match = _PLAN_ID.search(source.text)
+        if match is None:
+            continue
+        own[str(path)] = (match.group(1), source, match.start(1))
+    found: dict[str, Diagnostic] = {}
+    for path, (plan_id, source, offset) in own.items():
+        others = [f for f in declared.get(plan_id, ()) if not _same(path, f)]
+        if others:
+            line, column = source.offset_to_line_col(offset - 1)
+            found[path] = Diagnostic("A003", f"plan id `{plan_id}` is also declared by "
+                                     + ", ".join(f"`{f}`" for f in others),
+                                     Span(source, line, column, line, column + len(plan_id) + 2),
+                                     "a plan id names one plan: give the copy an id of its own (e.g. "
+                                     f"`{plan_id}-revision`), or move it out of policies/")
+    return found
+
+
+def _parent(path: str | Path) -> Path | None:
+    try:
+        return Path(path).resolve().parent
+    except OSError:
+        return None
+
+
+def _same(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
 
 
 def resolve_plan(reference: str) -> Path:
