@@ -7,7 +7,7 @@ import click
 
 from dsl.diagnostics import PolicyError
 
-from ._common import fail
+from ._common import fail, wants_colour
 
 
 @click.command()
@@ -27,7 +27,7 @@ def coverage(plan_refs: tuple[str, ...]) -> None:
     from engine.compile import plan_for_coverage
     from engine.coverage import coverage as plan_coverage
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, color_system="auto" if wants_colour() else None)
     missing = 0
     for reference in plan_refs:
         try:

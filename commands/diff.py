@@ -8,7 +8,7 @@ import click
 
 from dsl.diagnostics import PolicyError
 
-from ._common import FORMATS, fail
+from ._common import FORMATS, fail, wants_colour
 
 
 @click.command(name="diff")
@@ -65,7 +65,7 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
         click.echo(diff_to_markdown(changes, report, examples), nl=False)
     else:
         tty = sys.stdout.isatty()
-        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), tty, examples),
+        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), wants_colour(), examples),
                    nl=False)
     if report is not None and report.errors:
         click.echo(f"policy diff: {len(report.errors)} bad line(s) in {population} (listed in the report)", err=True)

@@ -9,7 +9,7 @@ import click
 
 from dsl.diagnostics import PolicyError, render_all
 
-from ._common import FORMATS, fail
+from ._common import FORMATS, fail, wants_colour
 
 
 @click.command()
@@ -78,7 +78,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
 
             tty = sys.stdout.isatty()
             click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100),
-                                           color=tty and _colour()), nl=False)
+                                           color=wants_colour()), nl=False)
     if fmt == "json":
         click.echo(to_json_text(documents if several else documents[0]))
     elif fmt == "md":
@@ -88,13 +88,6 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
 
         click.echo(explanations_to_html(documents) if several else explanation_to_html(documents[0][1]), nl=False)
     sys.exit(2 if bad else 0)
-
-
-def _colour() -> bool:
-    """Colour only where a terminal wants it: https://no-color.org, and TERM=dumb."""
-    import os
-
-    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _markdown(documents: list, several: bool) -> str:

@@ -155,7 +155,7 @@ class _Progress:
 
     def __init__(self, path: str):
         self.bar = None
-        if sys.stderr.isatty():
+        if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":  # a dumb terminal cannot redraw a bar
             from rich.console import Console
             from rich.progress import Progress
 
