@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
 from . import reader
@@ -56,6 +56,7 @@ class Workspace:
     context_sources: dict[int, tuple[dict, Source]] = field(default_factory=dict)  # id(context) -> its file
     shapes: dict[int, object] = field(default_factory=dict)
     context_warnings: dict[tuple[int, int], tuple[Diagnostic, ...]] = field(default_factory=dict)
+    keys_clean: bool = False  # set by a validator that saw the last facts hold no undeclared key (fastcase)
 
     def plan(self, reference: str) -> CheckedPlan:
         path = str(resolve_plan(reference))
@@ -70,12 +71,12 @@ class Workspace:
         return self.models[key]
 
     def shape(self, plan: CheckedPlan):
-        from .undeclared import KeyShape
+        found = self.shapes.get(id(plan))  # plans are kept in self.plans, so ids are not reused
+        if found is None:
+            from .undeclared import KeyShape
 
-        key = id(plan)
-        if key not in self.shapes:
-            self.shapes[key] = KeyShape(plan)
-        return self.shapes[key]
+            found = self.shapes[id(plan)] = KeyShape(plan)
+        return found
 
     def context(self, path: str) -> dict:
         if path not in self.contexts:
@@ -94,7 +95,14 @@ class Workspace:
         if not isinstance(reference, str):
             raise FactsError([Diagnostic("F002", "plan: expected a plan id in quotes", locate(source, "plan"),
                                          path="plan")])
-        plan = self.plan(reference)
+        try:
+            plan = self.plan(reference)
+        except PolicyError as error:
+            if self.plan_ref:
+                raise
+            # the facts file named it: point at its "plan", not at a file the user never wrote
+            raise FactsError([dataclasses.replace(d, span=locate(source, "plan"), path="plan")
+                              for d in error.diagnostics]) from None
         context = self.context_for(data, base_dir)
         try:
             facts = self.validate(plan, data, context, source)
@@ -133,7 +141,7 @@ class Workspace:
                  registry, facts: dict) -> tuple[Diagnostic, ...]:
         """What a case's input says that the plan will not read, or cannot use; see engine/undeclared.py."""
         shape = self.shape(plan)
-        found = shape.warnings(data, source)
+        found = [] if self.keys_clean else shape.warnings(data, source)
         nothing = shape.gives_nothing(data, source)
         if nothing is not None:
             found.append(nothing)

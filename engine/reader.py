@@ -184,9 +184,22 @@ def _read_constant(text: str) -> Any:
     return _Refused(text, f"`{text}` is not a number JSON allows")
 
 
+# The one place JSON numbers become values: every decoder below reads them through these
+# hooks (issue 11 makes `_read_float` exact decimals). Integers go through C unless one is too
+# long for int() (a ValueError): then the checking decoder finds which, with its JSON path.
+# NaN and Infinity always meet their hook (C calls it only for them).
+_DECODER = json.JSONDecoder(parse_float=_read_float, parse_constant=_read_constant)
+_CHECKING = json.JSONDecoder(parse_float=_read_float, parse_constant=_read_constant, parse_int=_read_int)
+
+
 def json_loads(text: str) -> Any:
     """The one JSON parse of every input (JSONDecodeError for bad syntax); see `parse_json`."""
-    return json.loads(text, parse_int=_read_int, parse_float=_read_float, parse_constant=_read_constant)
+    try:
+        return _DECODER.decode(text)
+    except ValueError as error:
+        if isinstance(error, json.JSONDecodeError):
+            raise
+        return _CHECKING.decode(text)
 
 
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
@@ -226,8 +239,6 @@ def _has_surrogate(text: str) -> bool:
 
 def parse_json(source: Source, what: str = "facts") -> dict:
     """One JSON object from a Source, or InputError with every problem at its place."""
-    from .facts import locate
-
     text = source.text
     if text.count("{") + text.count("[") > MAX_DEPTH:  # cheap; only then scan for the depth
         deep = _too_deep(text)
@@ -247,6 +258,8 @@ def parse_json(source: Source, what: str = "facts") -> dict:
         raise InputError([Diagnostic("F006", "JSON nested too deep", Span(source, 1, 1, 1, 2))]) from None
     problems = []
     if _Refused.made != made or ("\\u" in text and ("\\ud" in text.lower())):
+        from .facts import locate
+
         for path, value in _walk(data):
             if isinstance(value, _Refused):
                 problems.append(Diagnostic("F005", f"{path or '(top)'}: {value.why}",

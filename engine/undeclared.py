@@ -54,6 +54,7 @@ class KeyShape:
     def __init__(self, plan: CheckedPlan):
         self.plan = plan
         self.tree = self._shape(facts_tree(plan))
+        self._inner: dict[int, tuple[str, ...]] = {}  # id(shape) -> its nested keys; shapes live as long as self
 
     def _shape(self, node: Any) -> Any:
         """dict key -> sub-shape; ("list", shape) / ("map", shape) for lists and maps of records; None for a leaf."""
@@ -73,27 +74,35 @@ class KeyShape:
         """Warnings for every undeclared key of `data`; `top` is the JSON path `data` sits at in
         the facts (`city` for a context file), `located` the path of `data` in its own file."""
         found: list[Diagnostic] = []
-        stack = [(data, self.tree if not top else shape, top, located)]
-        while stack:
-            node, node_shape, path, here = stack.pop()
-            if isinstance(node_shape, tuple):
-                kind, inner = node_shape
-                if kind == "list" and isinstance(node, list):
-                    stack += [(x, inner, f"{path}[{i}]", f"{here}[{i}]") for i, x in enumerate(node)]
-                elif kind == "map" and isinstance(node, dict):
-                    stack += [(x, inner, f"{path}.{k}", f"{here}.{k}" if here else k) for k, x in node.items()]
-                continue
-            if not isinstance(node_shape, dict) or not isinstance(node, dict):
-                continue  # a leaf, or a value of the wrong type: validation names that
-            for key, value in node.items():
-                full = f"{path}.{key}" if path else key
-                at = f"{here}.{key}" if here else key
-                if key in node_shape:
-                    stack.append((value, node_shape[key], full, at))
-                elif not (_own(key) or (not path and key in TOOL_KEYS) or full in CONTRACT):
-                    found.append(self._warning(key, full, at, node_shape, source))
+        self._scan(data, self.tree if not top else shape, top, located, source, found)
         found.sort(key=lambda d: (d.span.line, d.span.column))
         return found
+
+    def _scan(self, node: Any, shape: Any, path: str, here: str, source: Source, found: list) -> None:
+        if isinstance(shape, tuple):
+            kind, inner = shape
+            if kind == "list" and isinstance(node, list):
+                for i, item in enumerate(node):
+                    self._scan(item, inner, f"{path}[{i}]", f"{here}[{i}]", source, found)
+            elif kind == "map" and isinstance(node, dict):
+                for key, item in node.items():
+                    self._scan(item, inner, f"{path}.{key}", f"{here}.{key}" if here else key, source, found)
+            return
+        if type(node) is not dict or not isinstance(shape, dict):
+            return  # a leaf, or a value of the wrong type: validation names that
+        if node.keys() - shape.keys():  # set arithmetic: the common, clean case costs no loop
+            for key in node:
+                full = f"{path}.{key}" if path else key
+                if key not in shape and not (_own(key) or (not path and key in TOOL_KEYS) or full in CONTRACT):
+                    found.append(self._warning(key, full, f"{here}.{key}" if here else key, shape, source))
+        nested = self._inner.get(id(shape))
+        if nested is None:  # the keys with something below them: records, lists and maps of records
+            nested = self._inner[id(shape)] = tuple(k for k, v in shape.items() if v is not None)
+        for key in nested:
+            child = node.get(key)
+            if child is not None:
+                self._scan(child, shape[key], f"{path}.{key}" if path else key, f"{here}.{key}" if here else key,
+                           source, found)
 
     def _warning(self, key: str, path: str, located: str, siblings: dict, source: Source) -> Diagnostic:
         close = did_you_mean(key, siblings)
