@@ -150,3 +150,22 @@ def test_read_source_of_stdin_is_named_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xef\xbb\xbf{}\r\n")))
     source = read_source("-")
     assert source.path == "<stdin>" and source.text == "{}\n"
+
+
+def test_a_gbk_source_document_is_named_in_check(tmp_path):
+    from tests.conftest import POLICIES
+
+    (tmp_path / "sources").mkdir()
+    shutil.copy(POLICIES / "heze-2026.policy", tmp_path)
+    text = (POLICIES / "sources" / "heze-2026.txt").read_text(encoding="utf-8")
+    (tmp_path / "sources" / "heze-2026.txt").write_bytes(text.encode("gb18030"))
+    result = run("check", tmp_path / "heze-2026.policy")
+    assert result.exit_code == 1 and "error[C051]" in result.output and "GBK/GB18030" in result.output
+
+
+def test_a_gbk_plan_is_refused_with_its_place(tmp_path):
+    plan = tmp_path / "gbk.policy"
+    plan.write_bytes(SHENYANG.read_text(encoding="utf-8").encode("gb18030"))
+    result = run("check", plan)
+    assert result.exit_code == 1 and "not valid UTF-8" in result.output and f"{plan}:" in result.output
+    assert "GBK/GB18030" in result.output
