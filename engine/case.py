@@ -103,7 +103,7 @@ class Workspace:
             # the facts file named it: point at its "plan", not at a file the user never wrote
             raise FactsError([dataclasses.replace(d, span=locate(source, "plan"), path="plan")
                               for d in error.diagnostics]) from None
-        context = self.context_for(data, base_dir)
+        context = self.context_for(data, base_dir, source)
         try:
             facts = self.validate(plan, data, context, source)
         except FactsError as error:
@@ -111,11 +111,17 @@ class Workspace:
         _check_place(plan, facts, source)
         return plan, facts, context
 
-    def context_for(self, data: dict, base_dir: Path | None) -> dict | None:
+    def context_for(self, data: dict, base_dir: Path | None, source: Source | None = None) -> dict | None:
         """The context a case draws on: `--context`, else the facts file's `"context"`, else None."""
         context_path = self.context_path
-        if context_path is None and isinstance(data.get("context"), str):
-            context_path = str((base_dir or Path.cwd()) / data["context"])
+        named = data.get("context")
+        if context_path is None and named is not None:
+            if not isinstance(named, str):
+                raise FactsError([Diagnostic("F002", "context: expected a JSON file name in quotes",
+                                             locate(source, "context") if source else Span(),
+                                             '"context": "context-2026.json"',
+                                             path="context")])
+            context_path = str((base_dir or Path.cwd()) / named)
         return self.context(context_path) if context_path else None
 
     def case(self, data: dict, source: Source, base_dir: Path | None) -> tuple[CheckedPlan, dict]:
@@ -188,7 +194,7 @@ class Workspace:
         """`case`, with the registry the case names (or `--registry` gives) and its warnings;
         with `strict`, a warning is an error."""
         plan, facts = self.case(data, source, base_dir)
-        context = self.context_for(data, base_dir)
+        context = self.context_for(data, base_dir, source)
         registry = self.registry_for(plan, data, source, base_dir)
         warnings = self.warnings(plan, data, source, context, registry, facts)
         if warnings and self.strict:

@@ -261,3 +261,17 @@ def test_explain_help_points_at_a_file_in_the_repo():
     result = run("explain", "--help")
     assert "docs/facts.md" in result.output and "FACTS.md" not in result.output.replace("docs/facts.md", "")
     assert (ROOT / "docs" / "facts.md").is_file()
+
+
+def test_a_context_that_is_not_a_file_name_is_bad_input(tmp_path):
+    facts = write(tmp_path, "c.json", {"plan": "heze-2026", "context": 5, "applicant": {}})
+    result = run("explain", facts)
+    assert result.exit_code == 2 and result.output.startswith(f"{facts}:1:")
+    assert "context: expected a JSON file name in quotes" in result.output
+
+
+def test_an_unknown_plan_named_by_the_facts_points_into_the_facts(tmp_path):
+    facts = write(tmp_path, "p.json", {"plan": "heze-2025", "applicant": {}})
+    result = run("explain", facts)
+    assert result.exit_code == 2 and result.output.startswith(f"{facts}:2:")
+    assert "unknown plan `heze-2025`" in result.output and "did you mean `heze-2026`" in result.output
