@@ -266,7 +266,7 @@ def test_explain_help_points_at_a_file_in_the_repo():
 def test_a_context_that_is_not_a_file_name_is_bad_input(tmp_path):
     facts = write(tmp_path, "c.json", {"plan": "heze-2026", "context": 5, "applicant": {}})
     result = run("explain", facts)
-    assert result.exit_code == 2 and result.output.startswith(f"{facts}:1:")
+    assert result.exit_code == 2 and result.output.startswith(f"{facts}:3:3:")
     assert "context: expected a JSON file name in quotes" in result.output
 
 
