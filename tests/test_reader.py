@@ -72,7 +72,8 @@ def test_special_files_are_refused_before_reading(tmp_path, make):
     else:
         path = "/dev/zero"  # reading it would never end
     for args in (["explain", path], ["eval", "--plan", SHENYANG, path], ["explain", EXAMPLE, "--context", path],
-                 ["explain", EXAMPLE, "--registry", path], ["check", path], ["fmt", "--check", path]):
+                 ["explain", EXAMPLE, "--registry", path], ["check", path], ["fmt", "--check", path],
+                 ["diff", path, SHENYANG]):
         result = run(*args)
         assert result.exit_code in (1, 2), (args, result.output)
         assert "Traceback" not in result.output
