@@ -143,7 +143,7 @@ def resolve_plan(reference: str) -> Path:
     """A plan id or a path to a .policy file -> the file; PolicyError naming the choices."""
     from dsl.diagnostics import did_you_mean
 
-    from .reader import check_name
+    from .reader import check_name, require_regular
 
     check_name(reference, "plan")
     candidate = Path(reference)
@@ -154,6 +154,8 @@ def resolve_plan(reference: str) -> Path:
     if candidate.suffix == ".policy" or exists:
         if candidate.is_file():
             return candidate
+        if exists:
+            require_regular(reference, "plan")  # a folder, a FIFO: say which
         raise PolicyError([Diagnostic("A001", f"no policy file `{reference}`", Span(Source(reference, "")),
                                       "give a path to a .policy file or a plan id")])
     files = plan_files()

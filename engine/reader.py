@@ -75,7 +75,7 @@ def check_name(path: str, what: str) -> None:
         raise _cannot(path, what, "the name holds a NUL character")
 
 
-def _regular(path: str, what: str) -> None:
+def require_regular(path: str, what: str) -> None:
     """INVARIANT: nothing opens a path this did not find to be a regular file (opening a FIFO blocks)."""
     check_name(path, what)
     try:
@@ -94,7 +94,7 @@ def read_bytes(path: str, what: str = "facts") -> bytes:
     if path == "-":
         stream = getattr(sys.stdin, "buffer", None)
         return stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
-    _regular(path, what)
+    require_regular(path, what)
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -145,7 +145,7 @@ def open_lines(path: str, what: str = "facts") -> Iterator[bytes]:
     if path == "-":
         yield from sys.stdin.buffer
         return
-    _regular(path, what)
+    require_regular(path, what)
     try:
         handle: BinaryIO = open(path, "rb")
     except OSError as error:
