@@ -56,6 +56,7 @@ class Workspace:
     context_sources: dict[int, tuple[dict, Source]] = field(default_factory=dict)  # id(context) -> its file
     shapes: dict[int, object] = field(default_factory=dict)
     context_warnings: dict[tuple[int, int], tuple[Diagnostic, ...]] = field(default_factory=dict)
+    vocabularies: dict[int, tuple] = field(default_factory=dict)  # id(plan) -> registry_vocabulary(plan)
     keys_clean: bool = False  # set by a validator that saw the last facts hold no undeclared key (fastcase)
 
     def plan(self, reference: str) -> CheckedPlan:
@@ -171,7 +172,10 @@ class Workspace:
         from .registry import load_registry  # numpy and scipy: only runs that use a registry pay for them
         from .vocabulary import registry_vocabulary
 
-        known, aliases = registry_vocabulary(plan) if plan is not None else (None, {})
+        vocabulary = self.vocabularies.get(id(plan))
+        if vocabulary is None:  # once per plan, not once per line of a batch
+            vocabulary = self.vocabularies[id(plan)] = registry_vocabulary(plan) if plan is not None else (None, {})
+        known, aliases = vocabulary
         key = (str(Path(path).resolve()), known)
         if key not in self.registries:
             self.registries[key] = load_registry(path, known, aliases)
