@@ -61,7 +61,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             click.echo(render_all(error.diagnostics), err=True)
             problems = [problem_record(d) for d in error.diagnostics]
             documents.append({"file": path, "error": problems[0], "errors": problems} if fmt == "json"
-                             else (path, render_all(error.diagnostics)))
+                             else (path, render_all(error.diagnostics), ()))
             if fmt == "text":
                 click.echo(f"(not decided: {error.diagnostics[0].headline()})")
             continue
@@ -71,8 +71,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             record = explanation_to_json(result)
             record["warnings"] = [problem_record(w) for w in case.warnings]
             documents.append({"file": path, **record} if several else record)
-        elif fmt in ("md", "html"):
-            documents.append((path, result))
+        elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
+            documents.append((path, result, [w.headline() for w in case.warnings]))
         else:
             from render import explanation_to_text
 
@@ -86,7 +86,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     elif fmt == "html":
         from render import explanation_to_html, explanations_to_html
 
-        click.echo(explanations_to_html(documents) if several else explanation_to_html(documents[0][1]), nl=False)
+        click.echo(explanations_to_html(documents) if several else explanation_to_html(*documents[0][1:]), nl=False)
     sys.exit(2 if bad else 0)
 
 
@@ -94,12 +94,12 @@ def _markdown(documents: list, several: bool) -> str:
     from render import explanation_to_markdown
 
     if not several:
-        return explanation_to_markdown(documents[0][1])
+        return explanation_to_markdown(*documents[0][1:])
     parts = []
-    for path, item in documents:
+    for path, item, warnings in documents:
         if isinstance(item, str):
             body = "Not decided:\n\n```\n" + item + "\n```\n"
         else:  # each decision's headings one level down, under its file's
-            body = re.sub(r"^(#+) ", r"#\1 ", explanation_to_markdown(item), flags=re.MULTILINE)
+            body = re.sub(r"^(#+) ", r"#\1 ", explanation_to_markdown(item, warnings), flags=re.MULTILINE)
         parts.append(f"# `{path}`\n\n{body}")
     return "\n".join(parts)

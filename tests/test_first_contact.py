@@ -275,3 +275,12 @@ def test_an_unknown_plan_named_by_the_facts_points_into_the_facts(tmp_path):
     result = run("explain", facts)
     assert result.exit_code == 2 and result.output.startswith(f"{facts}:2:")
     assert "unknown plan `heze-2025`" in result.output and "did you mean `heze-2026`" in result.output
+
+
+def test_a_case_file_keeps_its_warnings(tmp_path):
+    data = facts_of(HEZE_EXAMPLES / "01-inpatient-county-eligible.json", tmp_path, applicant__catgory="x")
+    facts = write(tmp_path, "typo.json", data)
+    md = run("explain", facts, "--format", "md")
+    assert "## Warnings" in md.stdout and "applicant.catgory" in md.stdout
+    html = run("explain", facts, "--format", "html")
+    assert "<h2>Warnings</h2>" in html.stdout and "applicant.catgory" in html.stdout
