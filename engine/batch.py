@@ -151,11 +151,14 @@ def _count_lines(path: str) -> int | None:
 
 
 class _Progress:
-    """A rich progress bar on standard error, only when it is a terminal."""
+    """A rich progress bar on standard error, when it is a terminal and the decisions go elsewhere."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, output: str | None = None):
         self.bar = None
-        if sys.stderr.isatty() and os.environ.get("TERM") != "dumb":  # a dumb terminal cannot redraw a bar
+        # Only where it helps: decisions going to the screen as well would be torn by its redraws,
+        # and a dumb terminal cannot redraw a bar at all.
+        to_screen = output is None and sys.stdout.isatty()
+        if sys.stderr.isatty() and not to_screen and os.environ.get("TERM") != "dumb":
             from rich.console import Console
             from rich.progress import Progress
 
@@ -243,7 +246,7 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
     if registry_path:
         workspace.registry(registry_path, plan)  # and a bad registry file
     batch = _Batch(path, workspace, trace)
-    progress = _Progress(path)
+    progress = _Progress(path, output)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     number = 0
     try:
