@@ -193,7 +193,7 @@ class _Batch:
     def record(self, number: int, raw: bytes) -> dict:
         applicant_id = None
         try:
-            text = decode(raw, f"{self.path}:{number}", "facts", number)
+            text = decode(raw, f"{self.path}:{number}", "facts")
             source = Source(f"{self.path}:{number}", text)
             if not text.strip():
                 raise _bad_line(source, "empty line: expected one JSON object")

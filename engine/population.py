@@ -116,7 +116,7 @@ def _lines(path: str) -> Iterator[tuple[int, str | PolicyError]]:
 
     for number, raw in enumerate(open_lines(path, "population"), 1):
         try:
-            yield number, decode(raw, f"{path}:{number}", "population", number)
+            yield number, decode(raw, f"{path}:{number}", "population")
         except PolicyError as error:
             yield number, error
 

@@ -102,18 +102,18 @@ def read_bytes(path: str, what: str = "facts") -> bytes:
         raise _cannot(path, what, (error.strerror or str(error)).lower()) from None
 
 
-def decode(data: bytes, path: str, what: str = "facts", line: int = 1) -> str:
-    """UTF-8 text of `data` (BOM dropped, CRLF read as LF); `line` is the first line's number
-    in the file, for a JSON Lines line decoded on its own."""
+def decode(data: bytes, path: str, what: str = "facts") -> str:
+    """UTF-8 text of `data` (BOM dropped, CRLF read as LF). A JSON Lines line is decoded on its
+    own, under a `path` that names its line (`pop.jsonl:7`), so a bad byte spoils only it."""
     start = len(_BOM) if data.startswith(_BOM) else 0
     try:
         text = data[start:].decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError([_not_utf8(data, start, error, path, what, line)]) from None
+        raise InputError([_not_utf8(data, start, error, path, what)]) from None
     return text.replace("\r\n", "\n") if "\r" in text else text
 
 
-def _not_utf8(data: bytes, start: int, error: UnicodeDecodeError, path: str, what: str, first: int) -> Diagnostic:
+def _not_utf8(data: bytes, start: int, error: UnicodeDecodeError, path: str, what: str) -> Diagnostic:
     at = start + error.start
     line_start = data.rfind(b"\n", 0, at) + 1
     line = data.count(b"\n", 0, at) + 1
@@ -125,8 +125,6 @@ def _not_utf8(data: bytes, start: int, error: UnicodeDecodeError, path: str, wha
     except UnicodeDecodeError:
         pass
     source = Source(path, data[start:].decode("utf-8", errors="replace"))  # the snippet can still be drawn
-    if first != 1:  # one line of a JSON Lines file: its Source is that line alone
-        line = 1
     noun = "registry" if what == "registry" else f"{what} file"
     return Diagnostic(_codes(what)[1], f"{noun} is not valid UTF-8 (byte 0x{data[at]:02x})",
                       Span(source, line, column, line, column + 1), help_)
