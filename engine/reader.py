@@ -10,9 +10,9 @@ given:
 - UTF-8 with or without a BOM is accepted, CRLF line ends too (read as LF); anything else is
   refused at the line and column of the first bad byte, with "save as UTF-8", and a file
   that decodes as GBK/GB18030 is named as such;
-- JSON: syntax errors at their line and column; a number no double can hold (an integer of
-  more than 4300 digits, 1e400) and NaN/Infinity are refused with their JSON path, as is a
-  lone surrogate (`"\\ud800"`), which no file can print; nesting deeper than `MAX_DEPTH` is
+- JSON: syntax errors at their line and column; an integer of more than 4300 digits (past
+  what int() reads), a number too large for a double (1e400) and NaN/Infinity are refused
+  with their JSON path, as is a lone surrogate (`"\\ud800"`), which no file can print; nesting deeper than `MAX_DEPTH` is
   refused at the bracket that passes it, so no later stage recurses without bound.
 
 Codes (the first of each pair is the registry's, which had its own reader first):
