@@ -75,6 +75,12 @@ class LineError:
     side: str  # "both" | "old" | "new": under which version the line is bad
     code: str
     message: str
+    path: str | None = None  # the JSON path of the bad value, its own field (not in `message`)
+
+    @property
+    def text(self) -> str:
+        """The message as a line of text shows it: its JSON path first."""
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 @dataclass(frozen=True)
@@ -121,9 +127,13 @@ def _lines(path: str) -> Iterator[tuple[int, str | PolicyError]]:
             yield number, error
 
 
-def _first(error: PolicyError) -> tuple[str, str]:
+def _first(error: PolicyError) -> tuple[str, str, str | None]:
+    """(code, message, JSON path) of an error's first diagnostic, the path out of the message."""
     first = error.diagnostics[0]
-    return first.code, first.message
+    path, message = first.path, first.message
+    if path is not None and message.startswith(path + ": "):
+        message = message[len(path) + 2:]
+    return first.code, message, path
 
 
 def _differing_values(old: Explanation, new: Explanation) -> tuple[tuple[str, Any, Any], ...]:

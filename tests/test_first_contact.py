@@ -284,3 +284,15 @@ def test_a_case_file_keeps_its_warnings(tmp_path):
     assert "## Warnings" in md.stdout and "applicant.catgory" in md.stdout
     html = run("explain", facts, "--format", "html")
     assert "<h2>Warnings</h2>" in html.stdout and "applicant.catgory" in html.stdout
+
+
+def test_diff_population_errors_give_the_json_path_as_a_field(tmp_path):
+    from tests.conftest import ROOT as root
+
+    fixtures = root / "tests" / "fixtures" / "diff"
+    line = json.dumps({"plan": "shenyang-2025-draft", "applicant": {"beds": "many"}})
+    population = write(tmp_path, "pop.jsonl", line + "\n")
+    result = run("diff", fixtures / "draft.policy", fixtures / "final.policy", "--population", population,
+                 "--format", "json")
+    (error,) = json.loads(result.stdout)["population"]["errors"]
+    assert error["path"] == "applicant.beds" and not error["message"].startswith("applicant.beds")
