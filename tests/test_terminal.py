@@ -152,8 +152,11 @@ def _run(args: list[str], env: dict, stdout_pipe: bool = False, timeout: float =
     return process.wait(timeout), shown.decode("utf-8", "replace"), bytes(piped)
 
 
-@pytest.mark.parametrize("terminal", TERMINALS)
-@pytest.mark.parametrize("name", README_COMMANDS)
+STYLED = ("check", "coverage", "explain", "eval", "diff")  # the commands that style what they print
+CASES = [(name, "colour") for name in README_COMMANDS] + [(n, t) for n in STYLED for t in TERMINALS if t != "colour"]
+
+
+@pytest.mark.parametrize("name, terminal", CASES)
 def test_every_readme_command_at_a_terminal(name, terminal):
     args, codes = README_COMMANDS[name]
     code, shown, _ = _run(args, TERMINALS[terminal])
