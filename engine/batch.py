@@ -70,9 +70,7 @@ def problem_record(diagnostic: Diagnostic) -> dict:
     problem has no one place in the facts), `file`, `line` and `column` where it was found: the
     facts line, or the context or registry file the bad value came from."""
     path, message = diagnostic.path, diagnostic.message
-    if path is None and diagnostic.code == "F002" and ": " in message:
-        path = message.split(": ", 1)[0]
-    if path is not None and message.startswith(path + ": "):
+    if path is not None and message.startswith(path + ": "):  # a message that names its path itself
         message = message[len(path) + 2:]
     problem = {"code": diagnostic.code, "path": path, "message": message}
     span = diagnostic.span

@@ -94,7 +94,7 @@ class Workspace:
             raise FactsError([Diagnostic("F003", "no plan named", Span(source),
                                          'pass --plan PLAN, or add "plan": "<plan id>" to the facts file')])
         if not isinstance(reference, str):
-            raise FactsError([Diagnostic("F002", "plan: expected a plan id in quotes", locate(source, "plan"),
+            raise FactsError([Diagnostic("F002", "expected a plan id in quotes", locate(source, "plan"),
                                          path="plan")])
         try:
             plan = self.plan(reference)
@@ -118,7 +118,7 @@ class Workspace:
         named = data.get("context")
         if context_path is None and named is not None:
             if not isinstance(named, str):
-                raise FactsError([Diagnostic("F002", "context: expected a JSON file name in quotes",
+                raise FactsError([Diagnostic("F002", "expected a JSON file name in quotes",
                                              locate(source, "context") if source else Span(),
                                              '"context": "context-2026.json"',
                                              path="context")])
@@ -189,7 +189,7 @@ class Workspace:
             if named is None:
                 return None
             if not isinstance(named, str):
-                raise FactsError([Diagnostic("F002", "registry: expected a CSV file name in quotes",
+                raise FactsError([Diagnostic("F002", "expected a CSV file name in quotes",
                                              locate(source, "registry"), '"registry": "registry.csv"', path="registry")])
             path = str((base_dir or Path.cwd()) / named)
         return self.registry(path, plan)
@@ -247,8 +247,8 @@ def _check_place(plan: CheckedPlan, facts: dict, source: Source) -> None:
         if isinstance(value, (int, float)) and not abs(value) <= limit:
             swapped = axis == "lat" and isinstance(lon, (int, float)) and abs(lon) <= 90 and abs(value) <= 180
             path = f"applicant.location.{axis}"
-            raise FactsError([Diagnostic(
-                "F002", f"{path}: `{value}` is outside [-{limit}, {limit}]", locate(source, path),
+            raise FactsError([Diagnostic(  # E003's problem, caught before any rule measures from it
+                "E003", f"`{value}` is outside [-{limit}, {limit}]", locate(source, path),
                 "did you swap `lat` and `lon`? give decimal degrees, latitude first" if swapped
                 else "give the location in decimal degrees", path=path)])
 

@@ -242,7 +242,7 @@ def parse_json(source: Source, what: str = "facts") -> dict:
         deep = _too_deep(text)
         if deep is not None:
             line, column = source.offset_to_line_col(deep)
-            raise InputError([Diagnostic("F006", f"JSON nested more than {MAX_DEPTH} levels deep",
+            raise InputError([Diagnostic("F006", f"the JSON is nested more than {MAX_DEPTH} levels deep",
                                          Span(source, line, column, line, column + 1),
                                          "a facts file nests objects a few levels deep; check the brackets")])
     made = _Refused.made
@@ -253,18 +253,18 @@ def parse_json(source: Source, what: str = "facts") -> dict:
         raise InputError([Diagnostic("F001", f"invalid JSON: {error.msg.lower()}", span,
                                      "check the brackets, commas and quotes around this place")]) from None
     except RecursionError:  # unreachable below MAX_DEPTH; kept so no input can raise it
-        raise InputError([Diagnostic("F006", "JSON nested too deep", Span(source, 1, 1, 1, 2))]) from None
+        raise InputError([Diagnostic("F006", "the JSON is nested too deep", Span(source, 1, 1, 1, 2))]) from None
     problems = []
     if _Refused.made != made or ("\\u" in text and ("\\ud" in text.lower())):
         from .facts import locate
 
         for path, value in _walk(data):
             if isinstance(value, _Refused):
-                problems.append(Diagnostic("F005", f"{path or '(top)'}: {value.why}",
+                problems.append(Diagnostic("F005", value.why,
                                            locate(source, path), "write a plain decimal number such as 120 or 0.05",
                                            path=path or None))
             elif isinstance(value, str) and _has_surrogate(value):
-                problems.append(Diagnostic("F007", f"{path or '(top)'}: a lone surrogate (`\\u` escape of half a "
+                problems.append(Diagnostic("F007", "a lone surrogate (`\\u` escape of half a "
                                            "character) in a string", locate(source, path),
                                            "write the character itself, or both halves of its \\u escape pair",
                                            path=path or None))

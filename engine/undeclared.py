@@ -109,7 +109,7 @@ class KeyShape:
         help_ = (f"{close} " if close else "") + (
             f"nothing in {self.plan.stamp.id} reads it, so it is ignored; a field of your own may start "
             "with `_` or `x-`")
-        return Diagnostic(UNDECLARED, f"{path}: `{key}` is not a fact {self.plan.stamp.id} declares",
+        return Diagnostic(UNDECLARED, f"`{key}` is not a fact {self.plan.stamp.id} declares",
                           locate_at(source, located), help_, severity="warning", path=path)
 
     def gives_nothing(self, data: dict, source: Source) -> Diagnostic | None:
