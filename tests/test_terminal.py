@@ -123,6 +123,8 @@ README_COMMANDS = {  # the README's table, one line each, and the exit codes it 
     "schema": (["schema", "heze-2026"], (0,)),
     "graph": (["graph", str(SHENYANG)], (0,)),
     "fmt": (["fmt", "--check", str(SHENYANG), str(HEZE)], (0,)),
+    "errors": (["errors", "F008"], (0,)),
+    "doc": (["doc", "heze-2026", "-o", "{tmp}"], (0,)),
     "help": (["--help"], (0,)),
 }
 TERMINALS = {"colour": {}, "no-color": {"NO_COLOR": "1"}, "dumb": {"TERM": "dumb"}}
@@ -164,8 +166,9 @@ CASES = [(name, "colour") for name in README_COMMANDS] + [(n, t) for n in STYLED
 
 
 @pytest.mark.parametrize("name, terminal", CASES)
-def test_every_readme_command_at_a_terminal(name, terminal):
+def test_every_readme_command_at_a_terminal(name, terminal, tmp_path):
     args, codes = README_COMMANDS[name]
+    args = [a.replace("{tmp}", str(tmp_path / "site")) for a in args]
     code, shown, _ = _run(args, TERMINALS[terminal])
     assert "Traceback" not in shown, shown[-2000:]
     assert code in codes, shown[-2000:]
