@@ -22,18 +22,29 @@ def registry_vocabulary(plan: CheckedPlan) -> tuple[frozenset[str] | None, dict[
     named = {name for _, names in info.same_type for name in names}
     category = plan.inputs.get("applicant.category")
     enum = plan.enums.get(category.type.name) if category is not None and isinstance(category.type, EnumT) else None
-    members = enum.members if enum is not None else ()
-    if info.categories is not None:
-        known = set(info.categories)
-    else:
-        known = named | {label for _, label in members if label}
-    aliases: dict[str, str] = {}
     same_type = dict(info.same_type)
-    for code, label in members:
-        if label in known and code not in known:
-            aliases[code] = label  # `pharmacy` -> 零售药店
-        elif code in known and label and label not in known:
-            aliases[label] = code  # a plan whose registry speaks in codes
-        elif code not in known and len(same_type.get(code, ())) == 1:
-            aliases[code] = same_type[code][0]
+    closed = set(info.categories) if info.categories is not None else None
+    known = set(closed if closed is not None else named)
+    aliases: dict[str, str] = {}
+    for code, label in enum.members if enum is not None else ():
+        name = _registry_name(code, label, named | (closed or set()), same_type.get(code, ()))
+        if closed is not None and name not in closed:
+            continue  # a closed list that does not name this category: its rows are refused
+        known.add(name)
+        for spelling in (code, label):
+            if spelling and spelling != name and spelling not in named:
+                aliases[spelling] = name
     return frozenset(known), aliases
+
+
+def _registry_name(code: str, label: str | None, used: set[str], counted: tuple[str, ...]) -> str:
+    """The name the plan's registry uses for one applicant category: its label or its code
+    where the registry block writes it, else the one category its `same_type` line counts,
+    else its label (its code when it has none)."""
+    if label and label in used:
+        return label
+    if code in used:
+        return code
+    if len(counted) == 1:
+        return counted[0]
+    return label or code

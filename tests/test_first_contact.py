@@ -296,3 +296,37 @@ def test_diff_population_errors_give_the_json_path_as_a_field(tmp_path):
                  "--format", "json")
     (error,) = json.loads(result.stdout)["population"]["errors"]
     assert error["path"] == "applicant.beds" and not error["message"].startswith("applicant.beds")
+
+
+CODE_REGISTRY = """\
+plan "codes"
+  title "代码名录"
+  version "1"
+
+article 一 "一、800米内不予新增。"
+
+enum 类别 { pharmacy "零售药店" clinic "诊所" }
+input applicant.category : 类别 as 申请类别
+input applicant.location : { lat: number deg, lon: number deg }
+
+registry 名录 cites 一 { same_type pharmacy: pharmacy }
+define 最近 cites 一 = nearest(名录)
+
+rule 间距 : spacing cites 一
+  when 最近 <= 800 m
+  then spacing_conflict
+
+decision 准入 {
+  precedence 间距
+  otherwise needs_review
+}
+"""
+
+
+def test_a_registry_that_speaks_in_codes_takes_the_labels_too(write_policy):
+    from engine import compile_plan
+    from engine.vocabulary import registry_vocabulary
+
+    known, aliases = registry_vocabulary(compile_plan(write_policy(CODE_REGISTRY)))
+    assert "pharmacy" in known and aliases["零售药店"] == "pharmacy"
+    assert aliases["clinic"] == "诊所" and "诊所" in known  # an enum member no same_type line names
