@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from dsl.diagnostics import Diagnostic, did_you_mean
-from dsl.spans import Source
+from dsl.spans import Source, Span
 
 from .facts import facts_tree, locate
 from .plan import CheckedPlan
@@ -49,7 +49,8 @@ def _own(key: str) -> bool:
 
 
 class KeyShape:
-    """The declared keys of a plan, as nested frozensets, built once per plan."""
+    """The declared keys of a plan as nested dicts (lists and maps of records marked as such),
+    built once per plan, and the scan of a facts file against them."""
 
     def __init__(self, plan: CheckedPlan):
         self.plan = plan
@@ -129,7 +130,6 @@ class KeyShape:
                           severity="warning")
 
 
-def locate_at(source: Source, path: str):
-    from dsl.spans import Span
-
+def locate_at(source: Source, path: str) -> Span:
+    """Where a JSON path's key is in the file; the file's start for the whole file."""
     return locate(source, path) if path else Span(source, 1, 1, 1, 2)
