@@ -23,10 +23,14 @@ def check(plans: tuple[str, ...], strict: bool, no_lint: bool, witness_dir: str 
     clean, 1 when anything is found (warnings only with --strict).
     """
     from engine import check_file
+    from engine.compile import duplicate_ids
 
     findings = 0
+    duplicates = duplicate_ids(list(plans))  # two files, one plan id: neither may silently win a lookup
     for path in plans:
         diagnostics = check_file(path)
+        if path in duplicates:
+            diagnostics = (*diagnostics, duplicates[path])
         if not no_lint and not any(d.severity == "error" for d in diagnostics):
             diagnostics = (*diagnostics, *_lints(path, witness_dir))
         if diagnostics:
