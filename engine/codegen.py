@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from . import ir
 from .evaluator import Missing
 from .plan import CheckedPlan
+from .types import DateT
 
 _MAX_DEPTH = 40  # indentation levels before an expression moves into a function of its own
 _MAX_LOOPS = 12  # nested `for` loops before the same (CPython allows 20 nested blocks)
@@ -183,7 +184,10 @@ class _Writer:
             self.fn.depth += 1
             if op == "/":
                 self.emit(f"if {value} == 0: raise _div0({self.const(operand.span)})")
-            self.emit(f"{acc} = {acc} {_ARITH.get(op, '/')} {value}")
+            if isinstance(node.type, DateT):  # a date moved by a duration: the calendar's rule, its overflow
+                self.emit(f"{acc} = _shift({acc}, {self.const(op)}, {value}, {self.const(node.span)})")
+            else:
+                self.emit(f"{acc} = {acc} {_ARITH.get(op, '/')} {value}")
             self.fn.depth -= 1
         return acc
 

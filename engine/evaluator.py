@@ -187,7 +187,7 @@ class Evaluation:
             if op == "/" and value == 0:
                 raise PolicyError([Diagnostic("E001", "division by zero: the divisor is 0 for these facts",
                                               operand.span, "check the facts this formula reads")])
-            acc = arith(op, acc, value)
+            acc = arith(op, acc, value) if type(acc) is not date else shift(acc, op, value, node.span)
         return acc
 
     # ---- definitions and rules
@@ -252,6 +252,15 @@ def arith(op: str, a, b):
     if op == "*":
         return a * b
     return a / b
+
+
+def shift(day: date, op: str, duration, span):
+    """A date moved by a duration (engine/calendar.py); past year 9999 is an error, not a traceback."""
+    try:
+        return day + duration if op == "+" else day - duration
+    except OverflowError:
+        raise PolicyError([Diagnostic("E002", f"the date {day.isoformat()} {op} {duration} is past the calendar "
+                                      "(year 9999)", span, "check the dates in the facts")]) from None
 
 
 def call(name: str, values: list):

@@ -11,8 +11,9 @@ from dsl.diagnostics import did_you_mean
 from dsl.spans import NO_SPAN, Span
 
 from . import ir
-from .types import (BOOL, DATE, FRACTION, NUMBER, TEXT, BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type,
-                    combine, make_unit)
+from .calendar import TIME_UNITS, Duration
+from .types import (BOOL, DATE, DURATION, FRACTION, NUMBER, TEXT, BoolT, DateT, DurationT, EnumT, ListT, MapT, NumT,
+                    RecordT, TextT, Type, combine, make_unit)
 
 FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
 FUNCTIONS_N = ("min", "max")
@@ -70,6 +71,8 @@ class ExpressionResolver:
                     rest = path[cut:]
                     break
             else:
+                if path == ("as_of",):  # the date judged: every facts file may carry it, declared or not
+                    return ir.InputRef(path, DATE, span)
                 if len(path) == 1:
                     member = self._unique_member(head)
                     if member:
@@ -109,6 +112,12 @@ class ExpressionResolver:
     def expr(self, node: ast.Expr, scope: dict[str, Type]) -> ir.Node:
         s = node.span
         match node:
+            case ast.Number(value=v, unit=u) if u in TIME_UNITS:
+                if not float(v).is_integer():
+                    self.error("C025", f"a duration is a whole number of {u}, not `{node.text or v}`", s,
+                               "write `6 months` or `180 days`, never a fraction of a month")
+                    return ir.Const(None, ERROR, s)
+                return ir.Const(Duration.of(int(v), u), DURATION, s)
             case ast.Number(value=v, unit=u):
                 return ir.Const(v, NumT(make_unit(u)) if u else NUMBER, s)
             case ast.Percent(value=v):
@@ -194,11 +203,50 @@ class ExpressionResolver:
 
     def _arith(self, node: ast.Arith, scope) -> ir.Node:
         left = self.expr(node.first, scope)
+        operands = [(op, self.expr(operand, scope), operand) for op, operand in node.rest]
+        if any(isinstance(t.type, (DateT, DurationT)) for t in (left, *(o for _, o, _ in operands))):
+            return self._time_arith(node, left, operands)
+        return self._number_arith(node, left, operands)
+
+    def _time_arith(self, node: ast.Arith, left: ir.Node, operands) -> ir.Node:
+        """Dates and durations: date ± duration is a date, duration ± duration a duration.
+
+        Anything else (a duration added to a number, two dates added, a date multiplied) is
+        refused at the place it is written."""
+        result_type = left.type
+        for op, right, operand in operands:
+            if ERROR in (result_type, right.type):
+                result_type = ERROR
+                continue
+            words = f"{'add' if op == '+' else 'subtract'} `{right.type.describe()}` {'to' if op == '+' else 'from'} " \
+                    f"`{result_type.describe()}`"
+            if op in "*/":
+                self.error("C018", f"cannot {'multiply' if op == '*' else 'divide'} `{result_type.describe()}` "
+                           f"{'by' if op == '*' else 'by'} `{right.type.describe()}`", node.span,
+                           "dates and durations are added and subtracted, never multiplied: write `1 year`, not `12 × 1 month`")
+                result_type = ERROR
+            elif isinstance(result_type, DateT) and isinstance(right.type, DurationT):
+                result_type = DATE
+            elif isinstance(result_type, DurationT) and isinstance(right.type, DurationT):
+                result_type = DURATION
+            else:
+                help = "a date moves by a duration: `admitted_on + 6 months`"
+                if isinstance(result_type, DateT) and isinstance(right.type, DateT):
+                    help = "compare two dates with `<` or `>=`; a date moves by a duration, as in `d + 1 year`"
+                elif isinstance(result_type, DurationT) and isinstance(right.type, DateT):
+                    help = "write the date first: `admitted_on + 6 months`"
+                elif isinstance(right.type, NumT) or isinstance(result_type, NumT):
+                    help = "write the unit of time after the number, as in `6 months`, `1 year` or `30 days`"
+                self.error("C018", f"cannot {words}", operand.span if isinstance(right.type, NumT) else node.span,
+                           help)
+                result_type = ERROR
+        return ir.Arith(left, tuple((op, right) for op, right, _ in operands), result_type, node.span)
+
+    def _number_arith(self, node: ast.Arith, left: ir.Node, operands) -> ir.Node:
         result_type = left.type
         self._need_number(left, node.first.span)
         rest = []
-        for op, operand in node.rest:
-            right = self.expr(operand, scope)
+        for op, right, operand in operands:
             self._need_number(right, operand.span)
             rest.append((op, right))
             if ERROR in (result_type, right.type) or not isinstance(result_type, NumT) or not isinstance(right.type, NumT):
