@@ -41,7 +41,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
     Example, after editing a copy of a plan:
       policy test --plan my-revision.policy policies/examples/shenyang
     """
-    from engine.case import read_source
+    from engine.case import choose_decision, read_source
     from engine.compiled import explain as fast_explain
     from engine.expectations import differences, read_expectation
     from engine.facts import parse_json
@@ -56,14 +56,15 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
         try:
             source = read_source(str(path))
             data = parse_json(source.text, source)
-            if not isinstance(data.get("applicant"), dict):
+            if not isinstance(data.get("applicant"), dict) and not isinstance(data.get("institution"), dict):
                 continue  # a context or other JSON beside the examples
             expect = read_expectation(data, source)
             if expect is None:
                 unexpected += 1
                 continue
             case = workspace.open_case(data, source, path.parent)
-            result = fast_explain(case.plan, case.facts, registry=case.registry)
+            result = fast_explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts, source),
+                                  registry=case.registry)
         except PolicyError as error:
             errors += 1
             click.echo(f"ERROR {path}", err=True)

@@ -93,6 +93,18 @@ class SumOver:
 
 
 @dataclass(frozen=True, slots=True)
+class Over:
+    """`any(c for v in items if w)`, `count(…)`, `all(…)`, `min(…)`, `max(…)` over a list of records."""
+
+    function: str
+    body: "Expr"
+    var: str
+    items: "Expr"
+    where: "Expr | None" = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Arith:
     """A left-to-right chain of + - or * / at one precedence level."""
 
@@ -148,7 +160,7 @@ class If:
 
 
 Expr = (
-    Number | Percent | DateLit | Text | Bool | Name | Attr | Index | Call | SumOver | Arith
+    Number | Percent | DateLit | Text | Bool | Name | Attr | Index | Call | SumOver | Over | Arith
     | Neg | Compare | Member | Logic | Not | If
 )
 
@@ -340,6 +352,10 @@ class Decision:
     otherwise_reason: str | None
     span: Span = _span()
     otherwise_span: Span = _span()
+    # The outcomes this decision gives, when they are its own (试运行: guidance, trial, …); a
+    # decision that declares none gives the admission outcomes.
+    outcomes: tuple[Name, ...] = ()
+    population: Name | None = None  # `over 参评机构`: decided over a whole population, line by line
 
 
 Item = (

@@ -28,7 +28,7 @@ _BREAK_AFTER = set("，。、；：！？）」』》】,; ")
 _NAME = re.compile(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
 _KEYWORDS = set(
     "plan article interpretation enum zones registry input define rule decision cites when then with "
-    "precedence notes otherwise if else and or not in sum for of as map list informative operative deferred "
+    "precedence notes otherwise outcomes over if else and or not in sum for of as map list informative operative deferred "
     "same_type categories true false title version issuer status issued source sha256".split())
 _ESCAPED_WIDTH = {"\\": 2, '"': 2, "\n": 2, "\t": 2}
 
@@ -380,6 +380,11 @@ class Layout:
         start, _ = self._range(item)
         tokens = self.tokens
         lines = [Line(f"decision {item.name}{_label(item.label)} {{", start)]
+        if item.population is not None:
+            lines.append(Line(f"{INDENT}over {item.population.name}", tokens.first(item.population.span) - 1))
+        if item.outcomes:
+            lines.append(Line(f"{INDENT}outcomes {', '.join(n.name for n in item.outcomes)}",
+                              tokens.first(item.outcomes[0].span) - 1))
         if item.precedence:
             first, *others = item.precedence
             lines.append(Line(f"{INDENT}precedence {first.name}", tokens.first(first.span) - 1))

@@ -197,6 +197,12 @@ class _ToAst(Transformer):
         reason = _unquote(children[1]) if len(children) > 1 else None
         return ("otherwise", (str(children[0]), reason, self._s(children[0])))
 
+    def decision_outcomes(self, meta, names):
+        return ("outcomes", tuple(ast.Name(str(n), self._s(n)) for n in names))
+
+    def decision_over(self, meta, children):
+        return ("over", ast.Name(str(children[0]), self._s(children[0])))
+
     def decision(self, meta, children):
         name, *rest = children
         label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
@@ -206,7 +212,7 @@ class _ToAst(Transformer):
         otherwise, reason, o_span = clauses.get("otherwise", (None, None, Span(self.source)))
         return ast.Decision(
             str(name), label, clauses.get("precedence", ()), clauses.get("notes", ()),
-            otherwise, reason, self._s(meta), o_span,
+            otherwise, reason, self._s(meta), o_span, clauses.get("outcomes", ()), clauses.get("over"),
         )
 
     # ---- expressions
@@ -251,6 +257,10 @@ class _ToAst(Transformer):
     def sum_over(self, meta, children):
         body, var, items = children
         return ast.SumOver(body, str(var), items, self._s(meta))
+
+    def over(self, meta, children):
+        function, body, var, items, *where = children
+        return ast.Over(str(function), body, str(var), items, where[0] if where else None, self._s(meta))
 
     def arith(self, meta, children):
         first, *rest = children

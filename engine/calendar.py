@@ -17,12 +17,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-# Units a number may carry to be a duration: name -> (months, days) per unit.
+# Units that make a number a duration: name -> (months, days) per unit.
 TIME_UNITS: dict[str, tuple[int, int]] = {
-    "day": (0, 1), "days": (0, 1), "天": (0, 1), "日": (0, 1),
-    "month": (1, 0), "months": (1, 0), "个月": (1, 0), "月": (1, 0),
-    "year": (12, 0), "years": (12, 0), "年": (12, 0),
+    "days": (0, 1), "天": (0, 1), "months": (1, 0), "个月": (1, 0), "years": (12, 0), "年": (12, 0),
 }
+# The singular names are also units of measure (`平均住院日 : number day`, `365 day` in a
+# formula): a number carrying one is a number, and becomes a duration only where it is added
+# to or subtracted from a date or a duration (`as_of + 1 day`).
+SINGULAR_UNITS: dict[str, str] = {"day": "days", "month": "months", "year": "years"}
 
 
 def add_months(day: date, months: int) -> date:

@@ -20,7 +20,7 @@ from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_d
 from dsl.spans import NO_SPAN, Span
 
 from .declarations import DeclarationsPass
-from .plan import (KIND_OUTCOMES, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
+from .plan import (KIND_OUTCOMES, OUTCOMES, REFERRALS, UNDETERMINED, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
                    RegistryInfo, RuleInfo)
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
@@ -101,7 +101,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
                 self.error("C030", f"unknown kind of rule `{rule.kind}`", rule.kind_span,
                            did_you_mean(rule.kind, KIND_OUTCOMES) or "kinds: " + ", ".join(KIND_OUTCOMES))
                 allowed: tuple[str, ...] = ()
-            else:
+            elif rule.kind != "status":  # a status rule's outcome is its decision's to allow
                 allowed = KIND_OUTCOMES[rule.kind]
                 if rule.outcome not in allowed:
                     self.error("C031", f"a {rule.kind} rule concludes {' or '.join(f'`{o}`' for o in allowed)}, "
@@ -132,15 +132,19 @@ class Checker(DeclarationsPass, ExpressionResolver):
                                "move it to `precedence`")
                 if not is_note and rule.kind == "priority":
                     self.error("C034", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                self._check_rule_in(item, ref, rule)
+            own = self._own_outcomes(item)
+            gives = (*own, *REFERRALS) if own else OUTCOMES
             if item.otherwise is None:
                 self.error("C035", f"decision `{item.name}` has no `otherwise` outcome", item.span,
                            "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`")
-            elif item.otherwise not in OUTCOMES:
+            elif item.otherwise not in gives:
                 self.error("C036", f"unknown outcome `{item.otherwise}`", item.otherwise_span,
-                           did_you_mean(item.otherwise, OUTCOMES) or "outcomes: " + ", ".join(OUTCOMES))
+                           did_you_mean(item.otherwise, gives) or "outcomes: " + ", ".join(gives))
+            population = item.population.name if item.population is not None else None
             self.decisions[item.name] = DecisionInfo(
                 item.name, item.label, tuple(r.name for r in item.precedence), tuple(r.name for r in item.notes),
-                item.otherwise or "needs_review", item.otherwise_reason, item.span)
+                item.otherwise or "needs_review", item.otherwise_reason, item.span, own, population)
         if not self.decisions:
             self.error("C037", "the file has no `decision`", Span(self.policy.span.source, 1, 1, 1, 2),
                        "a decision lists its rules by precedence: `decision 准入 { precedence a > b otherwise … }`")
@@ -155,6 +159,32 @@ class Checker(DeclarationsPass, ExpressionResolver):
         if self.registry_asts and not self._registry_used:
             self.warn("W005", f"registry `{self.registry_asts[0].name}` is asked by no definition or rule",
                       self.registry_asts[0].span, "ask it with `nearest(…)` or `count_within(…, 800 m)`")
+
+    def _own_outcomes(self, item: ast.Decision) -> tuple[str, ...]:
+        seen: dict[str, Span] = {}
+        for name in item.outcomes:
+            if name.name in seen or name.name in REFERRALS or name.name == UNDETERMINED:
+                self.error("C038", f"outcome `{name.name}` is declared twice" if name.name in seen else
+                           f"`{name.name}` is an outcome every decision may give; do not declare it", name.span)
+            seen.setdefault(name.name, name.span)
+        return tuple(n for n in seen if n not in REFERRALS and n != UNDETERMINED)
+
+    def _check_rule_in(self, item: ast.Decision, ref: ast.Name, rule: RuleInfo) -> None:
+        """A decision with its own outcomes holds status and referral rules; a status rule
+        concludes one of its decision's outcomes."""
+        own = tuple(n.name for n in item.outcomes)
+        if rule.kind == "status":
+            if not own:
+                self.error("C039", f"status rule `{ref.name}` stands in decision `{item.name}`, which declares no "
+                           "`outcomes`", ref.span, "a status rule concludes one of its decision's own outcomes: "
+                           "declare them with `outcomes a, b, …`")
+            elif rule.outcome not in own:
+                self.error("C031", f"`{rule.outcome}` is not an outcome of decision `{item.name}`",
+                           self.rule_asts[rule.name].outcome_span,
+                           did_you_mean(rule.outcome, own) or "its outcomes: " + ", ".join(own))
+        elif own and rule.kind not in ("referral",):
+            self.error("C039", f"decision `{item.name}` has its own outcomes; a {rule.kind} rule cannot stand in it",
+                       ref.span, "write it as a `status` rule concluding one of: " + ", ".join(own))
 
     # ---- pass 5
     def check_citations(self) -> None:

@@ -314,7 +314,11 @@ class _Differ:
 
     def decisions(self) -> None:
         def details(a: ast.Decision, b: ast.Decision) -> list[Detail]:
-            return (_text_detail("label", a.label, b.label) + _value_detail("otherwise", a.otherwise, b.otherwise)
+            return (_text_detail("label", a.label, b.label)
+                    + _value_detail("over", a.population and a.population.name, b.population and b.population.name)
+                    + _value_detail("outcomes", ", ".join(n.name for n in a.outcomes) or None,
+                                    ", ".join(n.name for n in b.outcomes) or None)
+                    + _value_detail("otherwise", a.otherwise, b.otherwise)
                     + _text_detail("otherwise reason", a.otherwise_reason, b.otherwise_reason))
 
         self.declarations(ast.Decision, DecisionAdded, DecisionRemoved, DecisionChanged, details)

@@ -17,11 +17,13 @@ which examples now decide otherwise, and why.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source
 
+from .calendar import Duration
 from .facts import FactsError, locate
 from .trace import Explanation
 
@@ -61,6 +63,8 @@ def _decimals(number: float) -> int | None:
 
 def same_value(expected: Any, actual: Any) -> bool:
     """Numbers match to the decimals the expectation writes (9.4974 matches 9.49741…)."""
+    if isinstance(actual, (date, Duration)):  # a date or a duration is written as JSON writes it
+        return expected == (actual.isoformat() if isinstance(actual, date) else str(actual))
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual  # true is not 1
     if not isinstance(expected, (int, float)):

@@ -43,6 +43,10 @@ def item_text(item: ast.Item) -> str:
             return f"zones {item.name} of {item.member_enum}{_cites(item.cites)} {{ {zones} }}"
         case ast.Decision():
             parts = []
+            if item.population is not None:
+                parts.append(f"over {item.population.name}")
+            if item.outcomes:
+                parts.append("outcomes " + ", ".join(n.name for n in item.outcomes))
             if item.precedence:
                 parts.append("precedence " + " > ".join(n.name for n in item.precedence))
             if item.notes:

@@ -24,7 +24,10 @@ KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
     "admission": ("eligible",),
     "referral": ("needs_approval", "needs_review"),
     "priority": ("priority",),
+    # A status rule concludes one of the outcomes its decision declares (`outcomes guidance, trial, …`).
+    "status": (),
 }
+REFERRALS = KIND_OUTCOMES["referral"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,12 @@ class DecisionInfo:
     otherwise: str
     otherwise_reason: str | None
     span: Span = field(default=NO_SPAN, compare=False)
+    outcomes: tuple[str, ...] = ()  # its own outcomes, when it declares them; else the admission ones
+    population: str | None = None  # the population it is decided over, line by line (`over …`)
+
+    def gives(self) -> tuple[str, ...]:
+        """Every outcome this decision can conclude (the engine's `undetermined` apart)."""
+        return (*self.outcomes, *REFERRALS) if self.outcomes else OUTCOMES
 
 
 @dataclass(frozen=True, slots=True)

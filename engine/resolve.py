@@ -11,12 +11,13 @@ from dsl.diagnostics import did_you_mean
 from dsl.spans import NO_SPAN, Span
 
 from . import ir
-from .calendar import TIME_UNITS, Duration
+from .calendar import SINGULAR_UNITS, TIME_UNITS, Duration
 from .types import (BOOL, DATE, DURATION, FRACTION, NUMBER, TEXT, BoolT, DateT, DurationT, EnumT, ListT, MapT, NumT,
                     RecordT, TextT, Type, combine, make_unit)
 
 FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
 FUNCTIONS_N = ("min", "max")
+OVER_FUNCTIONS = ("any", "all", "count", "min", "max")  # `f(body for v in list if selection)`
 REGISTRY_QUESTIONS = ("nearest", "count_within")  # questions asked of the registry of designated institutions
 METRES = make_unit("m")
 
@@ -142,6 +143,12 @@ class ExpressionResolver:
                 if not isinstance(key.type, (EnumT, TextT)):
                     self.error("C013", f"a map key is a name, not `{key.type.describe()}`", k.span)
                 return ir.IndexGet(base, key, base.type.value, s)
+            case ast.Call(function="known", args=args):
+                if len(args) != 1:
+                    self.error("C023", "`known` takes one value", s, "`known(trial.assessment.result)`")
+                    return ir.Const(None, ERROR, s)
+                inner = self.expr(args[0], scope)
+                return ir.Const(None, ERROR, s) if inner.type is ERROR else ir.Known(inner, BOOL, s)
             case ast.Call(function=f) if f in REGISTRY_QUESTIONS:
                 return self._registry_query(node, scope)
             case ast.Call(args=args):
@@ -156,6 +163,8 @@ class ExpressionResolver:
                 body_ir = self.expr(body, {**scope, var: items_ir.type.item})
                 self._need_number(body_ir, body.span)
                 return ir.SumOver(body_ir, var, items_ir, body_ir.type, s)
+            case ast.Over():
+                return self._over(node, scope)
             case ast.Arith():
                 return self._arith(node, scope)
             case ast.Neg(operand=o):
@@ -181,6 +190,38 @@ class ExpressionResolver:
                 return ir.If(cond, then, other, self._unify(then, other, s), s)
         self.error("C099", "this expression is not supported here", s)
         return ir.Const(None, ERROR, s)
+
+    def _over(self, node: ast.Over, scope) -> ir.Node:
+        """`any/all/count(condition for v in list [if selection])`, `min/max(value for v in list [if …])`."""
+        f, s = node.function, node.span
+        if f not in OVER_FUNCTIONS:
+            self.error("C024", f"`{f}(… for … in …)` is not a function over a list", s,
+                       did_you_mean(f, OVER_FUNCTIONS) or "over a list: " + ", ".join(OVER_FUNCTIONS) + ", sum")
+            return ir.Const(None, ERROR, s)
+        items = self.expr(node.items, scope)
+        if items.type is ERROR:
+            return ir.Const(None, ERROR, s)
+        if not isinstance(items.type, ListT):
+            self.error("C014", f"`{f}(… for {node.var} in …)` needs a list, not `{items.type.describe()}`", node.items.span)
+            return ir.Const(None, ERROR, s)
+        inner = {**scope, node.var: items.type.item}
+        where = None
+        if node.where is not None:
+            where = self.expr(node.where, inner)
+            self._need_bool(where, node.where.span)
+        body = self.expr(node.body, inner)
+        if body.type is ERROR or (where is not None and where.type is ERROR):
+            return ir.Const(None, ERROR, s)
+        if f in ("any", "all", "count"):
+            self._need_bool(body, node.body.span)
+            result = NUMBER if f == "count" else BOOL
+        else:
+            if not isinstance(body.type, (NumT, DateT)):
+                self.error("C016", f"`{f}` over a list takes numbers or dates, not `{body.type.describe()}`",
+                           node.body.span)
+                return ir.Const(None, ERROR, s)
+            result = body.type
+        return ir.Over(f, body, node.var, items, where, result, s)
 
     def _need_bool(self, node: ir.Node, span: Span) -> None:
         if node.type is not ERROR and not isinstance(node.type, BoolT):
@@ -212,8 +253,10 @@ class ExpressionResolver:
         """Dates and durations: date ± duration is a date, duration ± duration a duration.
 
         Anything else (a duration added to a number, two dates added, a date multiplied) is
-        refused at the place it is written."""
+        refused at the place it is written. `1 day`, `1 month`, `1 year` written here are durations."""
         result_type = left.type
+        operands = [(op, self._as_duration(right, operand) if op in "+-" else right, operand)
+                    for op, right, operand in operands]
         for op, right, operand in operands:
             if ERROR in (result_type, right.type):
                 result_type = ERROR
@@ -241,6 +284,13 @@ class ExpressionResolver:
                            help)
                 result_type = ERROR
         return ir.Arith(left, tuple((op, right) for op, right, _ in operands), result_type, node.span)
+
+    def _as_duration(self, node: ir.Node, written: ast.Expr) -> ir.Node:
+        """A literal `1 day`/`2 month`/`1 year` (units of measure elsewhere) as the duration it means
+        beside a date."""
+        if isinstance(written, ast.Number) and written.unit in SINGULAR_UNITS and float(written.value).is_integer():
+            return ir.Const(Duration.of(int(written.value), SINGULAR_UNITS[written.unit]), DURATION, node.span)
+        return node
 
     def _number_arith(self, node: ast.Arith, left: ir.Node, operands) -> ir.Node:
         result_type = left.type
@@ -393,6 +443,6 @@ class ExpressionResolver:
                     return ir.Const(None, ERROR, s)
             return ir.Func(f, tuple(args), args[0].type, s)
         self.error("C024", f"unknown function `{f}`", s,
-                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, "first_known", *REGISTRY_QUESTIONS, *self.zones]))
+                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, "first_known", "known", *REGISTRY_QUESTIONS, *self.zones]))
         return ir.Const(None, ERROR, s)
 

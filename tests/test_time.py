@@ -29,7 +29,7 @@ def test_a_month_keeps_its_day_or_takes_the_last(start, months, expected):
 def test_months_first_then_days_and_subtraction():
     assert date(2026, 1, 31) + Duration(1, 1) == date(2026, 3, 1)  # 28 Feb, then a day
     assert date(2026, 3, 31) - Duration(1) == date(2026, 2, 28)
-    assert Duration.of(1, "year") + Duration.of(6, "months") == Duration(18)
+    assert Duration.of(1, "years") + Duration.of(6, "months") == Duration(18)
     assert str(Duration(18)) == "1 year 6 months" and str(Duration(0, 30)) == "30 days"
 
 
