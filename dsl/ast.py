@@ -322,6 +322,29 @@ class Define:
 
 
 @dataclass(frozen=True, slots=True)
+class Aggregate:
+    """`考核排名 "label" = rank(考核评分)`: one value over the whole population, or each line's place in it."""
+
+    name: str
+    label: str | None
+    function: str  # count | sum | share | rank | percentile
+    arg: Expr
+    span: Span = _span()
+    function_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationDecl:
+    """`population 参评机构 "label" cites 三（七） { aggregate … }`."""
+
+    name: str
+    label: str | None
+    cites: tuple[ArticleRef, ...]
+    aggregates: tuple[Aggregate, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     name: str
     expr: Expr
@@ -359,8 +382,8 @@ class Decision:
 
 
 Item = (
-    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | Rule
-    | Decision
+    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | PopulationDecl
+    | Rule | Decision
 )
 
 

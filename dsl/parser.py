@@ -172,6 +172,18 @@ class _ToAst(Transformer):
         cites = rest[0] if rest else ()
         return ast.Define(str(name), label, cites, expr, self._s(meta))
 
+    def aggregate(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest[0].type == "STRING" else None
+        function, arg = rest
+        return ast.Aggregate(str(name), label, str(function), arg, self._s(meta), self._s(function))
+
+    def population_decl(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        return ast.PopulationDecl(str(name), label, cites, tuple(rest), self._s(meta))
+
     def assignment(self, meta, children):
         return ast.Assignment(str(children[0]), children[1], self._s(meta))
 
@@ -330,7 +342,7 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define population rule decision".split()
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:

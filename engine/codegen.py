@@ -369,6 +369,13 @@ class _Writer:
         self.fn.depth -= 1
         return out
 
+    def _aggref(self, node: ir.AggRef, scope) -> str:
+        own = self.ev(node.arg, scope) if node.per_line else "None"
+        out = self.temp()
+        self.emit(f"{out} = _aggregate(F, {self.const(node.name)}, {own})")
+        self.read(self.const(f"population.{node.name}"), out)
+        return out
+
     def _known(self, node: ir.Known, scope) -> str:
         value, out = self.ev(node.arg, scope), self.temp()
         self.emit(f"{out} = type({value}) is not Missing")
@@ -497,6 +504,7 @@ _EVAL = {
     ir.SumOver: _Writer._sum_over,
     ir.Over: _Writer._over,
     ir.Known: _Writer._known,
+    ir.AggRef: _Writer._aggref,
 }
 # Nodes that arrived with the registry of designated institutions; registered by name so this
 # module also loads beside an ir.py that predates them.

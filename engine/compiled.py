@@ -18,6 +18,7 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 
+from .aggregates import value_of
 from .codegen import generate
 from .evaluator import Missing, _iso, subject_id, _missing, evaluate, over_known, over_result, shift
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
@@ -112,7 +113,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
             "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0, "_ask": _ask,
-            "_no_registry": _no_registry, "_shift": shift, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
+            "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
 class _Module:

@@ -17,7 +17,7 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 
-from . import ir, spacing
+from . import aggregates, ir, spacing
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
 from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
                     Explanation, Step)
@@ -165,6 +165,10 @@ class Evaluation:
                 return self._over(node, env)
             case ir.Known(arg=arg):
                 return type(self.eval(arg, env)) is not Missing
+            case ir.AggRef(name=name, arg=arg, per_line=per_line):
+                value = aggregates.value_of(self.facts, name, self.eval(arg, env) if per_line else None)
+                self._read(f"{aggregates.POPULATION_PATH}.{name}", value)
+                return value
         raise TypeError(f"unknown node {type(node).__name__}")  # the checker admits no other
 
     def _over(self, node: ir.Over, env: dict) -> Any:

@@ -27,7 +27,7 @@ from .calendar import Duration
 from .facts import FactsError, locate
 from .trace import Explanation
 
-KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities")
+KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "rank", "population")
 
 
 def read_expectation(data: dict, source: Source) -> dict | None:
@@ -75,6 +75,16 @@ def same_value(expected: Any, actual: Any) -> bool:
     if places is None:
         return math.isclose(expected, actual, rel_tol=1e-9)
     return round(actual, places) == round(expected, places)
+
+
+def population_differences(rank, size: int, expect: dict) -> list[str]:
+    """A line of a population decision: its `rank` and the population's size, when expected."""
+    found = []
+    if "rank" in expect and expect["rank"] != rank:
+        found.append(f"rank: expected {expect['rank']}, got {rank}")
+    if "population" in expect and expect["population"] != size:
+        found.append(f"population: expected {expect['population']}, got {size}")
+    return found
 
 
 def differences(result: Explanation, expect: dict) -> list[str]:

@@ -139,6 +139,23 @@ class Over:
 
 
 @dataclass(frozen=True, slots=True)
+class AggRef:
+    """An aggregate of a population (`参评机构数`, `考核排名`), read while deciding one line of it.
+
+    A population-wide aggregate (count, sum, share) is one value for every line; a line's own
+    (rank, percentile) places this line's `arg` among the values pass 1 collected, so `arg`
+    is evaluated for the line (and read in its trace) only for those."""
+
+    population: str
+    name: str
+    function: str
+    arg: "Node"
+    per_line: bool
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Known:
     """`known(x)`: whether x can be computed from the facts given (never missing itself)."""
 
@@ -207,7 +224,7 @@ class If:
 
 Node = (
     Const | InputRef | DefRef | VarRef | FieldGet | IndexGet | ZoneOf | Func | FirstKnown | RegistryQuery | SumOver
-    | Over | Known | Arith | Neg | Compare | Member | Logic | Not | If
+    | Over | Known | AggRef | Arith | Neg | Compare | Member | Logic | Not | If
 )
 
 
@@ -229,6 +246,8 @@ def children(node: Node) -> tuple[Node, ...]:
         case Over(body=b, items=i, where=w):
             return (i, b) if w is None else (i, w, b)
         case Known(arg=a):
+            return (a,)
+        case AggRef(arg=a, per_line=True):
             return (a,)
         case Arith(first=f, rest=rest):
             return (f, *(n for _, n in rest))

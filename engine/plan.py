@@ -101,6 +101,38 @@ class DecisionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AggregateInfo:
+    name: str
+    label: str | None
+    function: str  # count | sum | share | rank | percentile
+    node: ir.Node  # the value each line contributes
+    type: Type
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def per_line(self) -> bool:
+        return self.function in PER_LINE
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationInfo:
+    """A population the plan decides over line by line, and its aggregates (computed in pass 1)."""
+
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    aggregates: tuple[AggregateInfo, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    def aggregate(self, function: str) -> AggregateInfo | None:
+        return next((a for a in self.aggregates if a.function == function), None)
+
+
+PER_LINE = ("rank", "percentile")  # a line's own place in the population; the rest are one value for all
+AGGREGATES = ("count", "sum", "share", *PER_LINE)
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryInfo:
     """The plan's registry declaration: which registry categories count as each applicant's type."""
 
@@ -141,6 +173,7 @@ class CheckedPlan:
     decisions: dict[str, DecisionInfo]
     source_document: str | None = None
     registry: RegistryInfo | None = None  # the plan's `registry` declaration, if any
+    populations: dict = field(default_factory=dict)  # name -> PopulationInfo
     warnings: tuple = ()
     graph: Any = None  # networkx.DiGraph, built by engine.graph
     order: tuple[str, ...] = ()  # graph nodes in evaluation order

@@ -60,6 +60,14 @@ class ExpressionResolver:
             self.used_defines.add(head)
             node = ir.DefRef(head, self._define(head, span), span)
             rest = path[1:]
+        elif head in self.aggregate_asts:
+            population, declared = self.aggregate_asts[head]
+            result = self._aggregate(head)
+            if result is ERROR:
+                return ir.Const(None, ERROR, span)
+            info = self.aggregates[head]
+            node = ir.AggRef(population, head, info.function, info.node, info.per_line, result, span)
+            rest = path[1:]
         elif head in self.aliases:
             info = self.aliases[head]
             node = ir.InputRef(info.path, info.type, span)

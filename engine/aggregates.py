@@ -1,0 +1,117 @@
+"""Aggregates over a population: pass 1 of a population decision (`policy eval --decision 年度考核`).
+
+Pass 1 reads every line once and keeps, per aggregate, only what it needs: a count, a
+compensated sum, or (for `rank` and `percentile`) the sorted values, 8 bytes a line in an
+`array`. Pass 2 (engine/batch.py) decides each line again with these `PopulationStats`
+attached to its facts, one line at a time, so memory never holds the lines themselves.
+
+Definitions, for a population of N lines (every line that was read without error):
+  count(c)       the lines where c is true
+  sum(x)         the sum of x over the lines
+  share(c)       count(c) / N (0 for an empty population)
+  rank(x)        1 + the number of lines whose x is greater: 1 is the highest, ties share a rank
+  percentile(x)  the share of lines whose x is at most this line's: the lowest of 20 has 5%
+
+A value an aggregate needs that a line lacks is bad input for that line, not a missing fact:
+ranks over an incomplete population would be wrong for every other line too.
+"""
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from typing import Any
+
+from .plan import PopulationInfo
+
+POPULATION_KEY = "@population"  # where a line's facts carry the stats in pass 2 (never JSON: see value_of)
+POPULATION_PATH = "population"  # the missing path when a population decision runs without its population
+
+
+class PopulationStats:
+    """The aggregates of one population after pass 1."""
+
+    def __init__(self, population: PopulationInfo, size: int, scalars: dict[str, Any], sorted_values: dict[str, array]):
+        self.population = population
+        self.size = size
+        self.scalars = scalars
+        self.sorted_values = sorted_values
+
+    def value(self, name: str, own: Any = None) -> Any:
+        """A population-wide aggregate, or this line's place (`own` is its value) for rank and percentile."""
+        if name in self.scalars:
+            return self.scalars[name]
+        values = self.sorted_values[name]
+        at_most = bisect_right(values, own)
+        if self.function(name) == "rank":
+            return len(values) - at_most + 1
+        return at_most / len(values) if len(values) else 0.0
+
+    def function(self, name: str) -> str:
+        return next(a.function for a in self.population.aggregates if a.name == name)
+
+    def rank_of(self, line_values: dict[str, Any]) -> Any:
+        """This line's value of the population's first `rank` aggregate: the record's `rank`."""
+        aggregate = self.population.aggregate("rank")
+        return None if aggregate is None else self.value(aggregate.name, line_values[aggregate.name])
+
+
+class Accumulator:
+    """Pass 1: the lines' values fed one by one, the stats at the end."""
+
+    def __init__(self, population: PopulationInfo):
+        self.population = population
+        self.size = 0
+        self.counts = {a.name: 0 for a in population.aggregates if a.function in ("count", "share")}
+        self.sums = {a.name: [0.0, 0.0] for a in population.aggregates if a.function == "sum"}  # Neumaier
+        self.values = {a.name: array("d") for a in population.aggregates if a.per_line}
+
+    def add(self, line_values: dict[str, Any]) -> None:
+        """One line's value of every aggregate's argument (none missing: the caller checked)."""
+        self.size += 1
+        for name in self.counts:
+            self.counts[name] += line_values[name] is True
+        for name, acc in self.sums.items():
+            x = float(line_values[name])
+            total = acc[0] + x
+            acc[1] += (acc[0] - total) + x if abs(acc[0]) >= abs(x) else (x - total) + acc[0]
+            acc[0] = total
+        for name, values in self.values.items():
+            values.append(float(line_values[name]))
+
+    def stats(self) -> PopulationStats:
+        scalars: dict[str, Any] = {}
+        for aggregate in self.population.aggregates:
+            if aggregate.function == "count":
+                scalars[aggregate.name] = self.counts[aggregate.name]
+            elif aggregate.function == "share":
+                scalars[aggregate.name] = self.counts[aggregate.name] / self.size if self.size else 0.0
+            elif aggregate.function == "sum":
+                total, compensation = self.sums[aggregate.name]
+                scalars[aggregate.name] = total + compensation
+        ordered = {name: array("d", sorted(values)) for name, values in self.values.items()}
+        self.values = {}  # the unsorted copies go now: the peak is one sorted copy at a time plus this
+        return PopulationStats(self.population, self.size, scalars, ordered)
+
+
+def line_values(plan, population: PopulationInfo, facts: dict) -> dict[str, Any]:
+    """Each aggregate's argument for one line, by the reference evaluator; a `Missing` stays
+    one, for the caller to turn into that line's error."""
+    from .evaluator import Evaluation
+
+    run = Evaluation(plan, facts)
+    return {a.name: run.eval(a.node, {}) for a in population.aggregates}
+
+
+def value_of(facts: dict, name: str, own: Any):
+    """What a line's expression reads for an aggregate: its value from the stats the facts carry.
+
+    INVARIANT: only a PopulationStats object counts; a facts file that writes `"@population"`
+    itself gives a dict, which is no population, so the value is missing, never forged."""
+    from .evaluator import Missing
+
+    stats = facts.get(POPULATION_KEY)
+    if not isinstance(stats, PopulationStats):
+        return Missing([POPULATION_PATH])
+    if type(own) is Missing:
+        return own
+    return stats.value(name, own)
