@@ -273,7 +273,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
                            self.rule_asts[rule.name].outcome_span,
                            did_you_mean(rule.outcome, own) or "its outcomes: " + ", ".join(own))
         elif own and rule.kind not in ("referral",):
-            self.error("C039", f"decision `{item.name}` has its own outcomes; a {rule.kind} rule cannot stand in it",
+            self.error("C039", f"decision `{item.name}` has its own outcomes; a rule of kind `{rule.kind}` cannot stand in it",
                        ref.span, "write it as a `status` rule concluding one of: " + ", ".join(own))
 
     # ---- pass 5
