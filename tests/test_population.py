@@ -175,3 +175,15 @@ def test_the_checker_knows_populations_and_outcomes(old, new, code, message):
     assert old in BASE
     found = errors_of(BASE.replace(old, new, 1))
     assert (code, message) in found, found
+
+
+def test_diff_shows_an_aggregate_and_a_rounding_that_changed(tmp_path):
+    from engine.diff import diff_plans
+
+    revised = BASE.replace("floor(参评机构数 × 5%)", "floor(参评机构数 × 10%)").replace(
+        "= share(考核评分 < 60 分)", "= share(考核评分 < 50 分)")
+    changes = diff_plans(parse_policy(BASE, "old"), parse_policy(revised, "new")).changes
+    details = {(c.new_name, d.path, d.old_text, d.new_text) for c in changes for d in getattr(c, "details", ())
+               if hasattr(d, "old_text")}
+    assert ("末位名额", "formula", "5%", "10%") in details
+    assert ("参评机构", "aggregate 六十分以下占比", "60 分", "50 分") in details
