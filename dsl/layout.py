@@ -338,6 +338,11 @@ class Layout:
                     segments.append(Segment(f"{printer.op_text(expr, index)} {printer.text(operand, level + 1)}",
                                             anchor, breaks))
                 return segments
+            case ast.Over(where=where) if where is not None:
+                # `any(… for v in list` then `if selection)`: a long selection may go on the next line
+                head = f"{expr.function}({printer.text(expr.body)} for {expr.var} in {printer.text(expr.items)}"
+                anchor, breaks = operator(where)
+                return [Segment(head, tokens.first(expr.span)), Segment(f"if {printer.text(where)})", anchor, breaks)]
             case ast.If(condition=condition, then=then, otherwise=otherwise):
                 segments = [Segment(f"if {printer.text(condition)}", tokens.first(expr.span))]
                 for word, part in (("then", then), ("else", otherwise)):
