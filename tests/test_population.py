@@ -187,3 +187,18 @@ def test_diff_shows_an_aggregate_and_a_rounding_that_changed(tmp_path):
                if hasattr(d, "old_text")}
     assert ("末位名额", "formula", "5%", "10%") in details
     assert ("参评机构", "aggregate 六十分以下占比", "60 分", "50 分") in details
+
+
+def test_schema_and_graph_know_the_population(shenyang):
+    from engine.graph import to_dot
+    from engine.schema import facts_schema
+
+    plan, _ = shenyang
+    schema = facts_schema(plan)
+    review = schema["x-decisions"]["年度考核"]
+    assert review["population"]["each_line_needs"] == ["review.score"]
+    assert {"pass", "rectification", "sanction", "termination"} <= set(review["outcomes"])
+    assert "年度考核" in schema["properties"]["decision"]["enum"]
+    assert schema["properties"]["review"]["properties"]["score"]["x-unit"] == "分"
+    dot = to_dot(plan)
+    assert '"aggregate:考核排名" -> "define:末位位次";' in dot and '"input:review.score" -> "aggregate:考核排名";' in dot
