@@ -1,8 +1,9 @@
 """Aggregates over a population: pass 1 of a population decision (`policy eval --decision 年度考核`).
 
 Pass 1 reads every line once and keeps, per aggregate, only what it needs: a count, a
-compensated sum, or (for `rank` and `percentile`) the sorted values, 8 bytes a line in an
-`array`. Pass 2 (engine/batch.py) decides each line again with these `PopulationStats`
+compensated sum, or (for `rank` and `percentile`) the values, 8 bytes a line in an `array`,
+one array for every aggregate of the same argument (a rank and a percentile of the score
+share it), sorted in place by numpy at the end. Pass 2 (engine/batch.py) decides each line again with these `PopulationStats`
 attached to its facts, one line at a time, so memory never holds the lines themselves.
 
 Definitions, for a population of N lines (every line that was read without error):
@@ -30,11 +31,12 @@ POPULATION_PATH = "population"  # the missing path when a population decision ru
 class PopulationStats:
     """The aggregates of one population after pass 1."""
 
-    def __init__(self, population: PopulationInfo, size: int, scalars: dict[str, Any], sorted_values: dict[str, array]):
+    def __init__(self, population: PopulationInfo, size: int, scalars: dict[str, Any], sorted_values: dict):
         self.population = population
         self.size = size
         self.scalars = scalars
-        self.sorted_values = sorted_values
+        self.sorted_values = sorted_values  # aggregate name -> its argument's values, sorted (shared)
+        self.functions = {a.name: a.function for a in population.aggregates}
 
     def value(self, name: str, own: Any = None) -> Any:
         """A population-wide aggregate, or this line's place (`own` is its value) for rank and percentile."""
@@ -42,12 +44,9 @@ class PopulationStats:
             return self.scalars[name]
         values = self.sorted_values[name]
         at_most = bisect_right(values, own)
-        if self.function(name) == "rank":
+        if self.functions[name] == "rank":
             return len(values) - at_most + 1
         return at_most / len(values) if len(values) else 0.0
-
-    def function(self, name: str) -> str:
-        return next(a.function for a in self.population.aggregates if a.name == name)
 
     def rank_of(self, line_values: dict[str, Any]) -> Any:
         """This line's value of the population's first `rank` aggregate: the record's `rank`."""
@@ -63,7 +62,10 @@ class Accumulator:
         self.size = 0
         self.counts = {a.name: 0 for a in population.aggregates if a.function in ("count", "share")}
         self.sums = {a.name: [0.0, 0.0] for a in population.aggregates if a.function == "sum"}  # Neumaier
-        self.values = {a.name: array("d") for a in population.aggregates if a.per_line}
+        # INVARIANT: aggregates whose arguments are equal IR (spans aside) see equal values, so they share one array
+        self.shared = {a.name: a.node for a in population.aggregates if a.per_line}
+        self.values = {node: array("d") for node in self.shared.values()}
+        self.first = {node: name for name, node in reversed(list(self.shared.items()))}  # who feeds each array
 
     def add(self, line_values: dict[str, Any]) -> None:
         """One line's value of every aggregate's argument (none missing: the caller checked)."""
@@ -75,8 +77,8 @@ class Accumulator:
             total = acc[0] + x
             acc[1] += (acc[0] - total) + x if abs(acc[0]) >= abs(x) else (x - total) + acc[0]
             acc[0] = total
-        for name, values in self.values.items():
-            values.append(float(line_values[name]))
+        for node, values in self.values.items():
+            values.append(float(line_values[self.first[node]]))
 
     def stats(self) -> PopulationStats:
         scalars: dict[str, Any] = {}
@@ -88,9 +90,16 @@ class Accumulator:
             elif aggregate.function == "sum":
                 total, compensation = self.sums[aggregate.name]
                 scalars[aggregate.name] = total + compensation
-        ordered = {name: array("d", sorted(values)) for name, values in self.values.items()}
-        self.values = {}  # the unsorted copies go now: the peak is one sorted copy at a time plus this
-        return PopulationStats(self.population, self.size, scalars, ordered)
+        import numpy  # only population decisions pay for it
+
+        ordered = {}
+        for node in list(self.values):
+            values = numpy.array(self.values.pop(node), dtype=float)  # one copy; the array goes at once
+            values.sort()
+            ordered[node] = array("d")
+            ordered[node].frombytes(memoryview(values).cast("B"))  # back to an array: bisect is faster on it
+        return PopulationStats(self.population, self.size, scalars,
+                               {name: ordered[node] for name, node in self.shared.items()})
 
 
 def line_values(plan, population: PopulationInfo, facts: dict) -> dict[str, Any]:
