@@ -10,6 +10,7 @@ Definitions, for a population of N lines (every line that was read without error
   count(c)       the lines where c is true
   sum(x)         the sum of x over the lines
   share(c)       count(c) / N (0 for an empty population)
+  min(x), max(x) the least and the greatest x (missing for an empty population)
   rank(x)        1 + the number of lines whose x is greater: 1 is the highest, ties share a rank
   percentile(x)  the share of lines whose x is at most this line's: the lowest of 20 has 5%
 
@@ -60,8 +61,10 @@ class Accumulator:
     def __init__(self, population: PopulationInfo):
         self.population = population
         self.size = 0
+        self.functions = {a.name: a.function for a in population.aggregates}
         self.counts = {a.name: 0 for a in population.aggregates if a.function in ("count", "share")}
         self.sums = {a.name: [0.0, 0.0] for a in population.aggregates if a.function == "sum"}  # Neumaier
+        self.extremes = {a.name: None for a in population.aggregates if a.function in ("min", "max")}
         # INVARIANT: aggregates whose arguments are equal IR (spans aside) see equal values, so they share one array
         self.shared = {a.name: a.node for a in population.aggregates if a.per_line}
         self.values = {node: array("d") for node in self.shared.values()}
@@ -77,6 +80,10 @@ class Accumulator:
             total = acc[0] + x
             acc[1] += (acc[0] - total) + x if abs(acc[0]) >= abs(x) else (x - total) + acc[0]
             acc[0] = total
+        for name, seen in self.extremes.items():
+            x = line_values[name]
+            if seen is None or (x < seen if self.functions[name] == "min" else x > seen):
+                self.extremes[name] = x
         for node, values in self.values.items():
             values.append(float(line_values[self.first[node]]))
 
@@ -90,6 +97,11 @@ class Accumulator:
             elif aggregate.function == "sum":
                 total, compensation = self.sums[aggregate.name]
                 scalars[aggregate.name] = total + compensation
+            elif aggregate.function in ("min", "max"):
+                from .evaluator import Missing
+
+                seen = self.extremes[aggregate.name]
+                scalars[aggregate.name] = Missing([POPULATION_PATH]) if seen is None else seen
         import numpy  # only population decisions pay for it
 
         ordered = {}

@@ -103,7 +103,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
             result = NUMBER if f == "count" else FRACTION
         else:
             self._need_number(arg, node.arg.span)
-            result = arg.type if f == "sum" else NUMBER if f == "rank" else FRACTION
+            result = arg.type if f in ("sum", "min", "max") else NUMBER if f == "rank" else FRACTION
         if not isinstance(arg.type, (BoolT, NumT)):
             result = ERROR
         self.aggregates[name] = AggregateInfo(name, node.label, f, arg, result, node.span)

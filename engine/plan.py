@@ -129,7 +129,7 @@ class PopulationInfo:
 
 
 PER_LINE = ("rank", "percentile")  # a line's own place in the population; the rest are one value for all
-AGGREGATES = ("count", "sum", "share", *PER_LINE)
+AGGREGATES = ("count", "sum", "share", "min", "max", *PER_LINE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,7 @@ def test_sum_is_compensated():
     scores = [0.1] * 10 + [1e16, 1.0, -1e16]
     for score in scores:
         accumulator.add({"参评机构数": True, "考核排名": score, "考核评分百分位": score, "六十分以下占比": False,
-                         "总分": score})
+                         "总分": score, "最早考核年度": 2026, "最晚考核年度": 2026})
     assert accumulator.stats().value("总分") == math.fsum(scores)
 
 
@@ -196,9 +196,19 @@ def test_schema_and_graph_know_the_population(shenyang):
     plan, _ = shenyang
     schema = facts_schema(plan)
     review = schema["x-decisions"]["年度考核"]
-    assert review["population"]["each_line_needs"] == ["review.score"]
+    assert review["population"]["each_line_needs"] == ["review.score", "review.year"]
     assert {"pass", "rectification", "sanction", "termination"} <= set(review["outcomes"])
     assert "年度考核" in schema["properties"]["decision"]["enum"]
     assert schema["properties"]["review"]["properties"]["score"]["x-unit"] == "分"
     dot = to_dot(plan)
     assert '"aggregate:考核排名" -> "define:末位位次";' in dot and '"input:review.score" -> "aggregate:考核排名";' in dot
+
+
+def test_a_population_of_several_years_goes_to_a_handler(shenyang):
+    lines = [institution(i, 50 + i) for i in range(25)]
+    lines[3]["review"]["year"] = 2025
+    plan, facts_list, _ = decided(shenyang, lines)
+    results = [evaluate(plan, facts, "年度考核") for facts in facts_list]
+    assert {r.outcome for r in results} == {"needs_review"}
+    assert {r.decided_by.name for r in results} == {"考核年度不一"}
+    assert_same(plan, facts_list[0], "年度考核")
