@@ -53,6 +53,7 @@ def show(value: Any, labels: dict | None = None) -> str:
 # What to do about a missing path that is not a fact of the facts file.
 MISSING_HINTS = {
     "registry": 'no registry was given: pass --registry FILE.csv, or add "registry": "FILE.csv" to the facts file',
+    "population": "a population decision is decided over its population: policy eval --decision NAME FILE.jsonl",
 }
 
 
