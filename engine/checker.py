@@ -1,11 +1,13 @@
 """AST -> checked plan, as named passes over one collection of diagnostics.
 
-Passes, in order (each can be run alone by tests through `Checker`); the first two live in
-their own modules, `declarations.py` and `resolve.py`, mixed into `Checker`:
+Passes, in order (each can be run alone by tests through `Checker`); the first two, and
+check_populations, live in their own modules (`declarations.py`, `resolve.py`,
+`aggregate_pass.py`), mixed into `Checker`:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
   check_decisions       precedence names rules, notes name priorities, otherwise is an outcome
+  check_populations     aggregates read no aggregate, and only decisions over their population read them
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
   check_coverage        every numbered article of the source is accounted for
@@ -19,16 +21,16 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_diagnostics
 from dsl.spans import NO_SPAN, Span
 
+from .aggregate_pass import PopulationsPass
 from .declarations import DeclarationsPass
-from . import ir
-from .plan import (AGGREGATES, KIND_OUTCOMES, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan, DecisionInfo,
-                   DefineInfo, EnumInfo, InputInfo, PlanStamp, PopulationInfo, RegistryInfo, RuleInfo)
+from .plan import (KIND_OUTCOMES, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan, DecisionInfo, DefineInfo,
+                   EnumInfo, InputInfo, PlanStamp, PopulationInfo, RegistryInfo, RuleInfo)
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
-from .types import FRACTION, NUMBER, BoolT, NumT, Type
+from .types import Type
 
 
-class Checker(DeclarationsPass, ExpressionResolver):
+class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
     def __init__(self, policy: ast.PolicyFile, text: str):
         self.policy = policy
         self.text = text
@@ -78,89 +80,6 @@ class Checker(DeclarationsPass, ExpressionResolver):
             self._define(name, NO_SPAN)
         for name in self.aggregate_asts:
             self._aggregate(name)
-
-    def _aggregate(self, name: str) -> Type:
-        """An aggregate's type, its argument resolved as a line's expression."""
-        if name in self.aggregates:
-            return self.aggregates[name].type
-        population, node = self.aggregate_asts[name]
-        if name in self._resolving_aggregates:
-            self.error("C071", f"aggregate `{name}` depends on itself", node.span,
-                       "an aggregate's argument is a value of one line, computed before any aggregate")
-            return ERROR
-        self._resolving_aggregates.add(name)
-        arg = self.expr(node.arg, {})
-        self._resolving_aggregates.discard(name)
-        f = node.function
-        if f not in AGGREGATES:
-            self.error("C024", f"unknown aggregate `{f}`", node.function_span,
-                       did_you_mean(f, AGGREGATES) or "aggregates: " + ", ".join(AGGREGATES))
-            result: Type = ERROR
-        elif arg.type is ERROR:
-            result = ERROR
-        elif f in ("count", "share"):
-            self._need_bool(arg, node.arg.span)
-            result = NUMBER if f == "count" else FRACTION
-        else:
-            self._need_number(arg, node.arg.span)
-            result = arg.type if f in ("sum", "min", "max") else NUMBER if f == "rank" else FRACTION
-        if not isinstance(arg.type, (BoolT, NumT)):
-            result = ERROR
-        self.aggregates[name] = AggregateInfo(name, node.label, f, arg, result, node.span)
-        return result
-
-    def _aggregates_under(self, node, seen: set | None = None) -> dict[str, Span]:
-        """Every aggregate an expression reads, directly or through definitions, with the place."""
-        seen = set() if seen is None else seen
-        found: dict[str, Span] = {}
-        for sub in ir.walk(node):
-            if isinstance(sub, ir.AggRef):
-                found.setdefault(sub.name, sub.span)
-            elif isinstance(sub, ir.DefRef) and sub.name in self.defines and sub.name not in seen:
-                seen.add(sub.name)
-                for name, _ in self._aggregates_under(self.defines[sub.name].node, seen).items():
-                    found.setdefault(name, sub.span)
-        return found
-
-    # ---- pass 4b
-    def check_populations(self) -> None:
-        """Aggregates are computed over the lines first, so none reads another; and only a
-        decision `over` their population may read them (a single facts file has no population)."""
-        for name, info in self.aggregates.items():
-            for used, span in self._aggregates_under(info.node).items():
-                self.error("C071", f"aggregate `{name}` uses aggregate `{used}`", span,
-                           "an aggregate's argument is a value of one line, computed before any aggregate")
-        for item in self.policy.of_type(ast.Decision):
-            population = item.population.name if item.population is not None else None
-            if population is not None and population not in self.population_asts:
-                self.error("C072", f"unknown population `{population}`", item.population.span,
-                           did_you_mean(population, self.population_asts) or
-                           "declare it: `population NAME { 考核排名 = rank(考核评分) }`")
-                continue
-            for ref in (*item.precedence, *item.notes):
-                rule = self.rules.get(ref.name)
-                if rule is None:
-                    continue
-                used: dict[str, Span] = {}
-                for root in (rule.when, *(n for _, n in rule.assignments)):
-                    for aggregate, span in self._aggregates_under(root).items():
-                        used.setdefault(aggregate, span)
-                for aggregate, span in used.items():
-                    owner = self.aggregate_asts[aggregate][0]
-                    if population is None:
-                        self.error("C070", f"rule `{ref.name}` reads aggregate `{aggregate}` of population `{owner}`, "
-                                   f"but decision `{item.name}` is not over a population", span,
-                                   f"aggregates exist only over a population: add `over {owner}` to the decision, "
-                                   "or keep the rule in a decision over it", [Label(ref.span, "listed here")])
-                    elif owner != population:
-                        self.error("C070", f"rule `{ref.name}` reads aggregate `{aggregate}` of population `{owner}`, "
-                                   f"but decision `{item.name}` is over `{population}`", span, None,
-                                   [Label(ref.span, "listed here")])
-        for name, item in self.population_asts.items():
-            self.populations[name] = PopulationInfo(
-                name, item.label, tuple(r.id for r in item.cites),
-                tuple(self.aggregates[a.name] for a in item.aggregates if a.name in self.aggregates), item.span)
-
     def _define(self, name: str, use: Span) -> Type:
         if name in self.defines:
             return self.defines[name].type
