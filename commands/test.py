@@ -20,13 +20,13 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
 def _population(path: Path, plan_ref: str | None, registry_path: str | None, verbose: bool) -> tuple[int, int] | None:
     """A population file (JSON Lines of a population decision) whose lines carry "expect": its
     two passes run as `policy eval` runs them, each line compared; None when it is not one."""
-    from engine.batch import _Batch
+    from engine.batch import Batch
     from engine.expectations import differences, population_differences, read_expectation
     from engine.facts import parse_json
     from engine.fastcase import FastWorkspace
     from engine.popbatch import decided_lines, population_of
 
-    batch = _Batch(str(path), FastWorkspace(plan_ref, None, registry_path), True)
+    batch = Batch(str(path), FastWorkspace(plan_ref, None, registry_path), True)
     population = population_of(batch, batch.workspace.plan(plan_ref) if plan_ref else None, None)
     if population is None:
         return None

@@ -29,7 +29,7 @@ class PopulationsPass:
         self._resolving_aggregates.discard(name)
         f = node.function
         if f not in AGGREGATES:
-            self.error("C024", f"unknown aggregate `{f}`", node.function_span,
+            self.error("C077", f"unknown aggregate `{f}`", node.function_span,
                        did_you_mean(f, AGGREGATES) or "aggregates: " + ", ".join(AGGREGATES))
             result: Type = ERROR
         elif arg.type is ERROR:

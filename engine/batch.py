@@ -67,11 +67,8 @@ def traced_record(result, line: int) -> dict:
 
 
 def _problem(diagnostic: Diagnostic) -> dict:
-    """One diagnostic as a batch error: `path` is the JSON path when the message names one."""
-    path, message = None, diagnostic.message
-    if diagnostic.code == "F002" and ": " in message:
-        path, message = message.split(": ", 1)
-    problem = {"code": diagnostic.code, "path": path, "message": message}
+    """One diagnostic as a batch error: `path` is the JSON path it concerns, when it has one."""
+    problem = {"code": diagnostic.code, "path": diagnostic.path, "message": diagnostic.message}
     if diagnostic.code == "F001" and diagnostic.span.column:
         problem["column"] = diagnostic.span.column
     if diagnostic.help:
@@ -267,3 +264,7 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
     print(f"{number} lines: {summary or 'none'}", file=sys.stderr)
     return counts["error"]
+
+
+# The parts of a run that engine/popbatch.py reuses for a population decision's two passes.
+Batch, Progress, read_lines = _Batch, _Progress, _lines

@@ -1,12 +1,13 @@
 """AST -> checked plan, as named passes over one collection of diagnostics.
 
-Passes, in order (each can be run alone by tests through `Checker`); the first two, and
-check_populations, live in their own modules (`declarations.py`, `resolve.py`,
-`aggregate_pass.py`), mixed into `Checker`:
+Passes, in order: each reads what the ones before it collected, so a test runs them in this
+order on a `Checker` and may stop after any. The first two, and check_populations, live in
+their own modules, `declarations.py`, `resolve.py` and `aggregate_pass.py`, mixed into
+`Checker`, but pass 2's driver and its cycle search (`resolve_expressions`, `_define`) are here:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
-  check_decisions       precedence names rules, notes name priorities, otherwise is an outcome
+  check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
   check_populations     aggregates read no aggregate, and only decisions over their population read them
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
@@ -126,6 +127,9 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
     def check_decisions(self) -> None:
         placed: dict[str, Span] = {}
         for item in self.policy.of_type(ast.Decision):
+            for clause in item.repeated:
+                self.error("C088", f"decision `{item.name}` gives `{clause.name}` twice", clause.span,
+                           f"merge them into one `{clause.name}` clause: only the last one would count")
             for ref in (*item.precedence, *item.notes):
                 rule = self.rules.get(ref.name)
                 if rule is None:
@@ -140,7 +144,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
                     self.error("C034", f"`notes` lists priority rules; `{ref.name}` is a {rule.kind} rule", ref.span,
                                "move it to `precedence`")
                 if not is_note and rule.kind == "priority":
-                    self.error("C034", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                    self.error("C087", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
                 self._check_rule_in(item, ref, rule)
             own = self._own_outcomes(item)
             gives = (*own, *REFERRALS) if own else OUTCOMES
@@ -173,8 +177,12 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
         seen: dict[str, Span] = {}
         for name in item.outcomes:
             if name.name in seen or name.name in REFERRALS or name.name == UNDETERMINED:
-                self.error("C038", f"outcome `{name.name}` is declared twice" if name.name in seen else
-                           f"`{name.name}` is an outcome every decision may give; do not declare it", name.span)
+                if name.name in seen:
+                    self.error("C038", f"outcome `{name.name}` is declared twice", name.span,
+                               "declare each outcome once")
+                else:
+                    self.error("C074", f"`{name.name}` is an outcome every decision may give; do not declare it",
+                               name.span, "referrals (needs_review, needs_approval) and undetermined need no declaring")
             seen.setdefault(name.name, name.span)
         return tuple(n for n in seen if n not in REFERRALS and n != UNDETERMINED)
 
@@ -188,11 +196,11 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
                            "`outcomes`", ref.span, "a status rule concludes one of its decision's own outcomes: "
                            "declare them with `outcomes a, b, …`")
             elif rule.outcome not in own:
-                self.error("C031", f"`{rule.outcome}` is not an outcome of decision `{item.name}`",
+                self.error("C076", f"`{rule.outcome}` is not an outcome of decision `{item.name}`",
                            self.rule_asts[rule.name].outcome_span,
                            did_you_mean(rule.outcome, own) or "its outcomes: " + ", ".join(own))
         elif own and rule.kind not in ("referral",):
-            self.error("C039", f"decision `{item.name}` has its own outcomes; a rule of kind `{rule.kind}` cannot stand in it",
+            self.error("C075", f"decision `{item.name}` has its own outcomes; a rule of kind `{rule.kind}` cannot stand in it",
                        ref.span, "write it as a `status` rule concluding one of: " + ", ".join(own))
 
     # ---- pass 5

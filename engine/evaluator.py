@@ -312,7 +312,7 @@ def shift(day: date, op: str, duration, span):
     try:
         return day + duration if op == "+" else day - duration
     except OverflowError:
-        raise PolicyError([Diagnostic("E002", f"the date {day.isoformat()} {op} {duration} is past the calendar "
+        raise PolicyError([Diagnostic("E004", f"the date {day.isoformat()} {op} {duration} is past the calendar "
                                       "(year 9999)", span, "check the dates in the facts")]) from None
 
 

@@ -18,7 +18,7 @@ from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
 from .aggregates import POPULATION_KEY, Accumulator, PopulationStats, line_values
-from .batch import _Batch, _lines, _Progress, atomic_output, decision_record, error_record, traced_record
+from .batch import Batch, Progress, atomic_output, decision_record, error_record, read_lines, traced_record
 from .case import choose_decision
 from .compiled import fast_path
 from .evaluator import Missing
@@ -27,7 +27,7 @@ from .plan import CheckedPlan, PopulationInfo
 _SHOWN = 20  # bad lines named before the run stops: enough to see the pattern, not a flood
 
 
-def population_of(batch: _Batch, plan: CheckedPlan | None, decision: str | None
+def population_of(batch: Batch, plan: CheckedPlan | None, decision: str | None
                   ) -> tuple[CheckedPlan, str, PopulationInfo] | None:
     """(plan, decision, population) when the run's decision is a population decision, else None.
 
@@ -52,8 +52,8 @@ def population_of(batch: _Batch, plan: CheckedPlan | None, decision: str | None
     return plan, decision, plan.populations[info.population]
 
 
-def _first_case(batch: _Batch):
-    for number, raw in enumerate(_lines(batch.path), 1):
+def _first_case(batch: Batch):
+    for number, raw in enumerate(read_lines(batch.path), 1):
         try:
             return batch.open(number, raw, [])
         except PolicyError:
@@ -61,7 +61,7 @@ def _first_case(batch: _Batch):
     return None
 
 
-def _open(batch: _Batch, plan: CheckedPlan, number: int, raw: bytes, ids: list):
+def _open(batch: Batch, plan: CheckedPlan, number: int, raw: bytes, ids: list):
     case = batch.open(number, raw, ids)
     if case.plan is not plan:
         raise PolicyError([Diagnostic("A013", f"this line is judged under plan `{case.plan.stamp.id}`, the population "
@@ -70,12 +70,12 @@ def _open(batch: _Batch, plan: CheckedPlan, number: int, raw: bytes, ids: list):
     return case
 
 
-def aggregate(batch: _Batch, plan: CheckedPlan, population: PopulationInfo) -> PopulationStats:
+def aggregate(batch: Batch, plan: CheckedPlan, population: PopulationInfo) -> PopulationStats:
     """Pass 1: every line's aggregate arguments; raise with every bad line named."""
     accumulator = Accumulator(population)
     bad: list[Diagnostic] = []
     count = 0
-    for number, raw in enumerate(_lines(batch.path), 1):
+    for number, raw in enumerate(read_lines(batch.path), 1):
         try:
             case = _open(batch, plan, number, raw, [])
             values = line_values(plan, population, case.facts)
@@ -83,9 +83,10 @@ def aggregate(batch: _Batch, plan: CheckedPlan, population: PopulationInfo) -> P
             if gaps:
                 source = case.source or Source(f"{batch.path}:{number}", "")
                 raise PolicyError([Diagnostic(
-                    "F010", f"{', '.join(sorted({p for _, v in gaps for p in v.paths}))}: this line has no value for "
-                    f"{', '.join(f'`{n}`' for n, _ in gaps)} of population `{population.name}`", Span(source, 1, 1, 1, 2),
-                    "every line of a population needs it: a line without it would make every rank and share wrong")])
+                    "F010", f"this line has no value for {', '.join(f'`{n}`' for n, _ in gaps)} of population "
+                    f"`{population.name}`", Span(source, 1, 1, 1, 2),
+                    "every line of a population needs it: a line without it would make every rank and share wrong",
+                    path=", ".join(sorted({p for _, v in gaps for p in v.paths})))])
             accumulator.add(values)
         except PolicyError as error:
             count += 1
@@ -100,14 +101,14 @@ def aggregate(batch: _Batch, plan: CheckedPlan, population: PopulationInfo) -> P
     return accumulator.stats()
 
 
-def decided_lines(batch: _Batch, plan: CheckedPlan, decision: str, population: PopulationInfo, explain: bool):
+def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo, explain: bool):
     """Pass 1, then pass 2 as a stream: (line number, data, result, rank, size) per line, or
     (line number, None, error, None, size) for a line that fails in pass 2. `result` is an
     Explanation (`explain`) or a Decision."""
     stats = aggregate(batch, plan, population)
     compiled = fast_path(plan)
     rank = population.aggregate("rank")
-    for number, raw in enumerate(_lines(batch.path), 1):
+    for number, raw in enumerate(read_lines(batch.path), 1):
         ids: list = []
         try:
             case = _open(batch, plan, number, raw, ids)
@@ -121,11 +122,11 @@ def decided_lines(batch: _Batch, plan: CheckedPlan, decision: str, population: P
             yield number, None, (error, (ids or [None])[0]), None, stats.size
 
 
-def run_population(batch: _Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
+def run_population(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
                    output: str | None) -> int:
     """Both passes; one record per line in order; return how many lines were bad (pass 2 only)."""
     stamp = plan.stamp.as_json()
-    progress = _Progress(batch.path)
+    progress = Progress(batch.path)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     number, size = 0, 0
     try:

@@ -149,11 +149,11 @@ class ExpressionResolver:
                     self.error("C013", f"only a map can be indexed, not `{base.type.describe()}`", s)
                     return ir.Const(None, ERROR, s)
                 if not isinstance(key.type, (EnumT, TextT)):
-                    self.error("C013", f"a map key is a name, not `{key.type.describe()}`", k.span)
+                    self.error("C082", f"a map key is a name, not `{key.type.describe()}`", k.span)
                 return ir.IndexGet(base, key, base.type.value, s)
             case ast.Call(function="known", args=args):
                 if len(args) != 1:
-                    self.error("C023", "`known` takes one value", s, "`known(trial.assessment.result)`")
+                    self.error("C073", "`known` takes one value", s, "`known(trial.assessment.result)`")
                     return ir.Const(None, ERROR, s)
                 inner = self.expr(args[0], scope)
                 return ir.Const(None, ERROR, s) if inner.type is ERROR else ir.Known(inner, BOOL, s)
@@ -203,14 +203,15 @@ class ExpressionResolver:
         """`any/all/count(condition for v in list [if selection])`, `min/max(value for v in list [if …])`."""
         f, s = node.function, node.span
         if f not in OVER_FUNCTIONS:
-            self.error("C024", f"`{f}(… for … in …)` is not a function over a list", s,
+            self.error("C027", f"`{f}(… for … in …)` is not a function over a list", s,
                        did_you_mean(f, OVER_FUNCTIONS) or "over a list: " + ", ".join(OVER_FUNCTIONS) + ", sum")
             return ir.Const(None, ERROR, s)
         items = self.expr(node.items, scope)
         if items.type is ERROR:
             return ir.Const(None, ERROR, s)
         if not isinstance(items.type, ListT):
-            self.error("C014", f"`{f}(… for {node.var} in …)` needs a list, not `{items.type.describe()}`", node.items.span)
+            self.error("C028", f"`{f}(… for {node.var} in …)` needs a list, not `{items.type.describe()}`",
+                       node.items.span)
             return ir.Const(None, ERROR, s)
         inner = {**scope, node.var: items.type.item}
         where = None
@@ -225,7 +226,7 @@ class ExpressionResolver:
             result = NUMBER if f == "count" else BOOL
         else:
             if not isinstance(body.type, (NumT, DateT)):
-                self.error("C016", f"`{f}` over a list takes numbers or dates, not `{body.type.describe()}`",
+                self.error("C029", f"`{f}` over a list takes numbers or dates, not `{body.type.describe()}`",
                            node.body.span)
                 return ir.Const(None, ERROR, s)
             result = body.type
@@ -269,11 +270,9 @@ class ExpressionResolver:
             if ERROR in (result_type, right.type):
                 result_type = ERROR
                 continue
-            words = f"{'add' if op == '+' else 'subtract'} `{right.type.describe()}` {'to' if op == '+' else 'from'} " \
-                    f"`{result_type.describe()}`"
             if op in "*/":
-                self.error("C018", f"cannot {'multiply' if op == '*' else 'divide'} `{result_type.describe()}` "
-                           f"{'by' if op == '*' else 'by'} `{right.type.describe()}`", node.span,
+                self.error("C026", f"cannot {'multiply' if op == '*' else 'divide'} `{result_type.describe()}` "
+                           f"by `{right.type.describe()}`", node.span,
                            "dates and durations are added and subtracted, never multiplied: write `1 year`, not `12 × 1 month`")
                 result_type = ERROR
             elif isinstance(result_type, DateT) and isinstance(right.type, DurationT):
@@ -288,8 +287,9 @@ class ExpressionResolver:
                     help = "write the date first: `admitted_on + 6 months`"
                 elif isinstance(right.type, NumT) or isinstance(result_type, NumT):
                     help = "write the unit of time after the number, as in `6 months`, `1 year` or `30 days`"
-                self.error("C018", f"cannot {words}", operand.span if isinstance(right.type, NumT) else node.span,
-                           help)
+                self.error("C018", f"cannot {'add' if op == '+' else 'subtract'} `{right.type.describe()}` "
+                           f"{'to' if op == '+' else 'from'} `{result_type.describe()}`",
+                           operand.span if isinstance(right.type, NumT) else node.span, help)
                 result_type = ERROR
         return ir.Arith(left, tuple((op, right) for op, right, _ in operands), result_type, node.span)
 
@@ -414,7 +414,7 @@ class ExpressionResolver:
     def _first_known(self, node: ast.Call, args: list[ir.Node]) -> ir.Node:
         s = node.span
         if len(args) < 2:
-            self.error("C023", "`first_known` takes two or more values", s,
+            self.error("C083", "`first_known` takes two or more values", s,
                        "`first_known(a, b)` is a when a is known, else b")
             return ir.Const(None, ERROR, s)
         first = args[0].type
@@ -433,7 +433,7 @@ class ExpressionResolver:
             return ir.Const(None, ERROR, s)
         if f in self.zones:
             if len(args) != 1 or not isinstance(args[0].type, EnumT) or args[0].type.name != self.zone_enum[f]:
-                self.error("C023", f"`{f}(…)` takes one `{self.zone_enum[f]}`", s)
+                self.error("C084", f"`{f}(…)` takes one `{self.zone_enum[f]}`", s)
                 return ir.Const(None, ERROR, s)
             return ir.ZoneOf(f, tuple(sorted(self.zones[f].items())), args[0], EnumT(f), s)
         if f == "first_known":
@@ -442,12 +442,12 @@ class ExpressionResolver:
             for a, a_ast in zip(args, node.args):
                 self._need_number(a, a_ast.span)
             if f in FUNCTIONS_1 and len(args) != 1:
-                self.error("C023", f"`{f}` takes one number", s)
+                self.error("C085", f"`{f}` takes one number", s)
                 return ir.Const(None, ERROR, s)
             if f in FUNCTIONS_N:
                 units = {a.type.unit for a in args if isinstance(a.type, NumT)}
                 if len(args) < 2 or len(units) > 1:
-                    self.error("C023", f"`{f}` takes two or more numbers of one unit", s)
+                    self.error("C086", f"`{f}` takes two or more numbers of one unit", s)
                     return ir.Const(None, ERROR, s)
             return ir.Func(f, tuple(args), args[0].type, s)
         self.error("C024", f"unknown function `{f}`", s,

@@ -111,3 +111,9 @@ def test_eval_of_a_population_decision_redirected_at_a_terminal(tmp_path):
     records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
     assert len(records) == len(population.read_text(encoding="utf-8").splitlines())
     assert all(isinstance(r["rank"], int) for r in records)
+
+
+def test_errors_at_a_terminal_explains_a_code():
+    code, shown, _ = _at_tty(["errors", "C088"])
+    assert code == 0
+    assert "### C088" in shown and "error[C088]: decision `其他` gives `otherwise` twice" in shown
