@@ -252,6 +252,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E003", "`{value}` is outside [-{limit}, {limit}]", "give the applicant's location in decimal degrees (did you swap lat and lon?)", "{\"applicant\": {\"location\": {\"lat\": 123.4, \"lon\": 41.8}}}", ""),
     # ---- O: output
     Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
+    Code("O002", "cannot write the site into `{out}`: {reason}", "give a folder you may write to", "", ""),
     # ---- X: internal
     Code("X000", "internal error: {exception type}: {what it says}", "please report the line; the other lines are decided", "", ""),
 )}
