@@ -103,6 +103,14 @@ input applicant.category : 类别 as 申请类别
 input applicant.location : { lat: number deg, lon: number deg }
 """
 
+_QUOTA = """\
+enum 类别 { pharmacy "零售药店" }
+input applicant.category : 类别 as 申请类别
+enum 区 { 东区 西区 }
+input applicant.district : 区 as 所在区
+"""
+_Q1 = "quota 名额 cites 一\n  for 零售药店 per 所在区 unit institution\n"
+
 CODES: dict[str, Code] = {c.code: c for c in (
     # ---- P: parser
     Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli"),
@@ -157,7 +165,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C027", "`{function}(… for … in …)` is not a function over a list", "over a list: any, all, count, min, max, and sum", "define 某些 = some(x > 0 for x in 床位数)"),
     Code("C028", "`{function}(… for {var} in …)` needs a list, not `{type}`", "read a list input: `any(v.severity = severe for v in 违规记录)`", "define 任一 = any(x > 0 for x in 床位数)"),
     Code("C029", "`{function}` over a list takes numbers or dates, not `{type}`", "`min` and `max` over a list give the least or greatest number or date; `any` and `count` take conditions", "input city.groups : list of { on: bool }\ndefine 最小 = min(g.on for g in city.groups)"),
-    Code("C073", "`known` takes one value", "`known(trial.assessment.result)` is true when the value can be computed from the facts", "define 已知 = known(床位数, 人员数)"),
+    Code("C094", "`known` takes one value", "`known(trial.assessment.result)` is true when the value can be computed from the facts", "define 已知 = known(床位数, 人员数)"),
     # ---- C03x: rules and decisions
     Code("C030", "unknown kind of rule `{kind}`", "the kinds are gate, exemption, exclusion, spacing, ratio, admission, referral and priority", "rule 新 : gates cites 一\n  when 赤字\n  then paused"),
     Code("C031", "a {kind} rule concludes {outcomes}, not `{outcome}`", "conclude one of the outcomes the message names, or change the rule's kind", "rule 门 : gate cites 一\n  when 赤字\n  then excluded"),
@@ -169,10 +177,10 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C036", "unknown outcome `{outcome}`", "use one of the outcomes the help lists", "decision 其他 {\n  otherwise needs_reveiw\n}"),
     Code("C037", "the file has no `decision`", "list the rules by precedence: `decision 准入 { precedence a > b otherwise … }`", "plan \"example\"\n  title \"示例\"\n  version \"1\"\n\narticle 一 \"一、条款。\"", "file"),
     Code("C038", "outcome `{name}` is declared twice", "declare each outcome once", "decision 其他 {\n  outcomes a, a\n  otherwise a\n}"),
-    Code("C074", "`{name}` is an outcome every decision may give; do not declare it", "referrals (needs_review, needs_approval) and undetermined need no declaring", "decision 其他 {\n  outcomes a, needs_review\n  otherwise a\n}"),
+    Code("C095", "`{name}` is an outcome every decision may give; do not declare it", "referrals (needs_review, needs_approval) and undetermined need no declaring", "decision 其他 {\n  outcomes a, needs_review\n  otherwise a\n}"),
     Code("C039", "status rule `{name}` stands in decision `{decision}`, which declares no `outcomes`", "a status rule concludes one of its decision's own outcomes: declare them with `outcomes a, b, …`", "rule 状态 : status cites 一\n  when 赤字\n  then a\n\ndecision 其他 {\n  precedence 状态\n  otherwise eligible\n}"),
-    Code("C075", "decision `{name}` has its own outcomes; a rule of kind `{kind}` cannot stand in it", "write it as a `status` rule concluding one of the decision's outcomes, or a `referral`", "rule 门二 : gate cites 一\n  when 赤字\n  then paused\n\ndecision 其他 {\n  outcomes a\n  precedence 门二\n  otherwise a\n}"),
-    Code("C076", "`{outcome}` is not an outcome of decision `{name}`", "conclude one of the outcomes the decision declares (the help lists them)", "rule 状态 : status cites 一\n  when 赤字\n  then b\n\ndecision 其他 {\n  outcomes a\n  precedence 状态\n  otherwise a\n}"),
+    Code("C096", "decision `{name}` has its own outcomes; a rule of kind `{kind}` cannot stand in it", "write it as a `status` rule concluding one of the decision's outcomes, or a `referral`", "rule 门二 : gate cites 一\n  when 赤字\n  then paused\n\ndecision 其他 {\n  outcomes a\n  precedence 门二\n  otherwise a\n}"),
+    Code("C097", "`{outcome}` is not an outcome of decision `{name}`", "conclude one of the outcomes the decision declares (the help lists them)", "rule 状态 : status cites 一\n  when 赤字\n  then b\n\ndecision 其他 {\n  outcomes a\n  precedence 状态\n  otherwise a\n}"),
     Code("C088", "decision `{name}` gives `{clause}` twice", "merge them into one clause: only the last one would count", "decision 其他 {\n  otherwise eligible\n  otherwise needs_review\n}"),
     # ---- C04x: citations
     Code("C040", "article `{id}` is cited but not declared", "declare the article, or cite one that is", "define 两倍 cites 九 = 床位数 * 2", also=("article `{id}` is interpreted but not declared",)),
@@ -193,19 +201,32 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C066", "`{name}` is not a registry", "name the plan's registry, or declare one: `registry 定点医药机构 { same_type pharmacy: 零售药店 }`", "define 最近 = nearest(名录)", also=("`{function}` asks a registry",)),
     Code("C067", "a radius is in metres, not `{type}`", "write the unit after the number, as in `800 m`", _REG + "registry 名录 { same_type pharmacy: 零售药店 }\ndefine 近处 = count_within(名录, 800)"),
     Code("C068", "`first_known` takes values of one type, not `{first}` and `{other}`", "each value stands in for the one before it, so all share the first one's type", "define 已知 = first_known(床位数, 赤字)"),
-    # ---- C07x: populations and aggregates
-    Code("C070", "rule `{rule}` reads aggregate `{aggregate}` of population `{population}`, but decision `{decision}` is not over a population", "aggregates exist only over a population: add `over NAME` to the decision, or keep the rule in a decision over it", "population 人群 { 数 = count(true) }\nrule 多 : gate cites 一\n  when 数 > 10\n  then paused\n\ndecision 其他 {\n  precedence 多\n  otherwise eligible\n}",
+    # ---- C069-C079: quotas and the ranking (engine/quotadecl.py)
+    Code("C069", "`{name}` is not an input of an enum type, so its members cannot make up the regions", "write `per REGION of DISTRICT`, DISTRICT an input such as `applicant.district : 区县 as 所在区县`", _QUOTA + "input applicant.label : text as 名称\nquota 名额 cites 一\n  for 零售药店 per 名称 unit institution\n  otherwise none"),
+    Code("C070", "quota `{name}` cites no article", "cite the article that sets the number: `quota 名称 cites 三（一） for …`", _QUOTA + "quota 名额\n  for 零售药店 per 所在区 unit institution\n  otherwise none", also=("ranking `{name}` cites no article",)),
+    Code("C071", "a quota is set per category: declare `applicant.category` as an enum", "declare `input applicant.category : <enum>` and list its members after `for`", "quota 名额 cites 一\n  for 住院 per 床位数 unit bed\n  otherwise none"),
+    Code("C072", "a ranking orders by a number, not `{type}`", "rank by a score, as in `by 择优评分` (applicant.score : number)", "ranking 择优 cites 一 by 赤字"),
+    Code("C073", "`{name}` is not a priority rule", "ties are broken by priority rules (同等条件优先纳入)", "ranking 择优 cites 一 by 床位数 ties 暂停"),
+    Code("C074", "quota `{name}` is in `{unit}`, but this number is in `{other}`", "a quota's numbers carry its unit, or none (a count)", _QUOTA + _Q1 + "  otherwise 5 m"),
+    Code("C075", "`per` names a region, not `{type}`", "name the definition or the input that gives an applicant's region", _QUOTA + "quota 名额 cites 一\n  for 零售药店 per 床位数 unit institution\n  otherwise none"),
+    Code("C076", "quota `{name}` reads `{path}`, a fact of the applicant", "a quota is the same for every applicant of a region: read city statistics only", _QUOTA + _Q1 + "  when 赤字 then 床位数\n  otherwise none"),
+    Code("C077", "quota `{name}` has no branch", "say what the number is: `when … then …`, `otherwise none \"…\"`", _QUOTA + _Q1.rstrip()),
+    Code("C078", "a plan declares one ranking", "every quota is competed for the same way: keep one `ranking`", "ranking 甲 cites 一 by 床位数\nranking 乙 cites 一 by 人员数"),
+    Code("C079", "category `{name}` has its quota in `{quota}` already", "a category has one quota: merge the two, or give each its own categories", _QUOTA + _Q1 + "  otherwise none\nquota 又一 cites 一\n  for 零售药店 per 所在区 unit institution\n  otherwise none"),
+    # ---- C090-C093: populations and aggregates
+    Code("C090", "rule `{rule}` reads aggregate `{aggregate}` of population `{population}`, but decision `{decision}` is not over a population", "aggregates exist only over a population: add `over NAME` to the decision, or keep the rule in a decision over it", "population 人群 { 数 = count(true) }\nrule 多 : gate cites 一\n  when 数 > 10\n  then paused\n\ndecision 其他 {\n  precedence 多\n  otherwise eligible\n}",
          also=("rule `{rule}` reads aggregate `{aggregate}` of population `{population}`, but decision `{decision}` is over `{other}`",)),
-    Code("C071", "aggregate `{name}` uses aggregate `{other}`", "an aggregate's argument is a value of one line, computed before any aggregate", "population 人群 {\n  排名 = rank(床位数)\n  再排 = rank(排名)\n}",
+    Code("C091", "aggregate `{name}` uses aggregate `{other}`", "an aggregate's argument is a value of one line, computed before any aggregate", "population 人群 {\n  排名 = rank(床位数)\n  再排 = rank(排名)\n}",
          also=("aggregate `{name}` depends on itself",)),
-    Code("C072", "unknown population `{name}`", "declare it: `population NAME { 考核排名 = rank(考核评分) }`", "decision 其他 {\n  over 人群\n  otherwise eligible\n}"),
-    Code("C077", "unknown aggregate `{function}`", "the aggregates are count, sum, share, min, max, rank and percentile", "population 人群 { 中位 = median(床位数) }"),
+    Code("C092", "unknown population `{name}`", "declare it: `population NAME { 考核排名 = rank(考核评分) }`", "decision 其他 {\n  over 人群\n  otherwise eligible\n}"),
+    Code("C093", "unknown aggregate `{function}`", "the aggregates are count, sum, share, min, max, rank and percentile", "population 人群 { 中位 = median(床位数) }"),
     # ---- W: warnings
     Code("W001", "rule `{name}` is in no decision, so it never applies", "list it in a decision's `precedence` or `notes`", "rule 闲置 : gate cites 一\n  when 赤字\n  then paused"),
     Code("W002", "definition `{name}` is never used", "use it in a rule, or delete it", "define 闲置 cites 二 = 床位数 * 2"),
     Code("W003", "operative article `{id}` is cited by no rule", "encode it, or declare it informative or deferred \"reason\"", "article 四 \"四、未编码的条款。\""),
     Code("W004", "the plan names no source document, so quotes are not checked", "add `source \"sources/<file>.txt\" sha256 \"<hash>\"` to the header", BASE.rstrip("\n"), "file"),
     Code("W005", "registry `{name}` is asked by no definition or rule", "ask it with `nearest(…)` or `count_within(…)`, or delete it", _REG + "registry 名录 { same_type pharmacy: 零售药店 }"),
+    Code("W006", "the plan has quotas but no `ranking`, so `policy allocate` cannot rank applicants", "declare one: `ranking 择优 cites 三 by 择优评分`", _QUOTA + _Q1 + "  otherwise none"),
     # ---- F: facts and context files
     Code("F000", "cannot read {what} file `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy explain nosuch.json --plan example.policy", "cli",
          also=("cannot read facts file `{path}`: {reason}", "cannot read population file `{path}`: {reason}",
@@ -218,6 +239,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain facts.json", "cli"),
     Code("F010", "this line has no value for {aggregates} of population `{population}`", "every line of a population needs it: a line without it would make every rank and share wrong", "", ""),
     Code("F011", "{count} line(s) of the population cannot be aggregated, so no line is decided{more}", "correct the lines named above and run again: the ranks depend on every line", "", ""),
+    Code("F040", "applicant.id: `{id}` is also on line {line}", "an applicant applies once in a round (`policy allocate`); give each line its own id", "", ""),
     # ---- T: expectations
     Code("T001", "an object with at least `outcome`", "write `\"expect\": {\"outcome\": \"eligible\", …}` with objects and lists where shown", "{\"expect\": {\"rule\": \"暂停\"}}", "facts",
          also=("expected an object {name: value}", "expected a list […]")),
@@ -229,6 +251,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("A011", "decision `{name}` is decided over the population `{population}`, not one file", "run `policy eval --decision NAME POPULATION.jsonl`, one line per member", "", ""),
     Code("A012", "decision `{name}` reads its population twice, so it needs a file", "write the lines to a file and pass its name instead of -", "", ""),
     Code("A013", "this line is judged under plan `{plan}`, the population under `{other}`", "a population is ranked under one plan: give --plan, or the same \"plan\" on every line", "", ""),
+    Code("A003", "plan `{id}` declares no quota", "`policy quota` and `policy allocate` need `quota` declarations (docs/grammar.md); `policy eval` decides applicants one by one", "policy quota --plan example.policy", "cli"),
     # ---- R: registry CSV
     Code("R001", "cannot read registry `{path}`: {reason}", "check the `--registry` path", "policy explain facts.json --plan example.policy --registry nosuch.csv", "cli"),
     Code("R002", "registry is not valid UTF-8 (byte 0x{byte})", "save the CSV as UTF-8", "", ""),
@@ -250,6 +273,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E002", "the radius is negative ({radius} m) for these facts", "check the facts the radius reads", "", ""),
     Code("E004", "the date {date} {op} {duration} is past the calendar (year 9999)", "check the dates in the facts", "", ""),
     Code("E003", "`{value}` is outside [-{limit}, {limit}]", "give the applicant's location in decimal degrees (did you swap lat and lon?)", "{\"applicant\": {\"location\": {\"lat\": 123.4, \"lon\": 41.8}}}", ""),
+    Code("E010", "quota `{name}` of `{region}` is {value} {unit}: {formula} with {figures}", "a quota is a number of 0 or more: check the city statistics it reads (the message names them)", "", ""),
+    Code("E011", "quota `{name}` cannot be split: total {total} {unit} by {weight}, weights summing to {sum}", "a split needs a total of 0 or more and weights of 0 or more that do not all vanish: check the city statistics", "", ""),
     # ---- O: output
     Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
     Code("O002", "cannot write the site into `{out}`: {reason}", "give a folder you may write to", "", ""),

@@ -21,7 +21,7 @@ class PopulationsPass:
             return self.aggregates[name].type
         population, node = self.aggregate_asts[name]
         if name in self._resolving_aggregates:
-            self.error("C071", f"aggregate `{name}` depends on itself", node.span,
+            self.error("C091", f"aggregate `{name}` depends on itself", node.span,
                        "an aggregate's argument is a value of one line, computed before any aggregate")
             return ERROR
         self._resolving_aggregates.add(name)
@@ -29,7 +29,7 @@ class PopulationsPass:
         self._resolving_aggregates.discard(name)
         f = node.function
         if f not in AGGREGATES:
-            self.error("C077", f"unknown aggregate `{f}`", node.function_span,
+            self.error("C093", f"unknown aggregate `{f}`", node.function_span,
                        did_you_mean(f, AGGREGATES) or "aggregates: " + ", ".join(AGGREGATES))
             result: Type = ERROR
         elif arg.type is ERROR:
@@ -64,12 +64,12 @@ class PopulationsPass:
         decision `over` their population may read them (a single facts file has no population)."""
         for name, info in self.aggregates.items():
             for used, span in self._aggregates_under(info.node).items():
-                self.error("C071", f"aggregate `{name}` uses aggregate `{used}`", span,
+                self.error("C091", f"aggregate `{name}` uses aggregate `{used}`", span,
                            "an aggregate's argument is a value of one line, computed before any aggregate")
         for item in self.policy.of_type(ast.Decision):
             population = item.population.name if item.population is not None else None
             if population is not None and population not in self.population_asts:
-                self.error("C072", f"unknown population `{population}`", item.population.span,
+                self.error("C092", f"unknown population `{population}`", item.population.span,
                            did_you_mean(population, self.population_asts) or
                            "declare it: `population NAME { 考核排名 = rank(考核评分) }`")
                 continue
@@ -84,12 +84,12 @@ class PopulationsPass:
                 for aggregate, span in used.items():
                     owner = self.aggregate_asts[aggregate][0]
                     if population is None:
-                        self.error("C070", f"rule `{ref.name}` reads aggregate `{aggregate}` of population `{owner}`, "
+                        self.error("C090", f"rule `{ref.name}` reads aggregate `{aggregate}` of population `{owner}`, "
                                    f"but decision `{item.name}` is not over a population", span,
                                    f"aggregates exist only over a population: add `over {owner}` to the decision, "
                                    "or keep the rule in a decision over it", [Label(ref.span, "listed here")])
                     elif owner != population:
-                        self.error("C070", f"rule `{ref.name}` reads aggregate `{aggregate}` of population `{owner}`, "
+                        self.error("C090", f"rule `{ref.name}` reads aggregate `{aggregate}` of population `{owner}`, "
                                    f"but decision `{item.name}` is over `{population}`", span, None,
                                    [Label(ref.span, "listed here")])
         for name, item in self.population_asts.items():

@@ -7,6 +7,8 @@ their own modules, `declarations.py`, `resolve.py` and `aggregate_pass.py`, mixe
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
+  check_quotas          quotas cite an article, read city statistics, carry their unit; the
+                        ranking orders by a number (`quotadecl.py`)
   check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
   check_populations     aggregates read no aggregate, and only decisions over their population read them
   check_citations       every cited article exists and is operative
@@ -26,12 +28,13 @@ from .aggregate_pass import PopulationsPass
 from .declarations import DeclarationsPass
 from .plan import (KIND_OUTCOMES, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan, DecisionInfo, DefineInfo,
                    EnumInfo, InputInfo, PlanStamp, PopulationInfo, RegistryInfo, RuleInfo)
+from .quotadecl import QuotaPass
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
 from .types import Type
 
 
-class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
+class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
     def __init__(self, policy: ast.PolicyFile, text: str):
         self.policy = policy
         self.text = text
@@ -62,6 +65,8 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
         self.aggregate_asts: dict[str, tuple[str, ast.Aggregate]] = {}  # aggregate -> (population, declaration)
         self.aggregates: dict[str, AggregateInfo] = {}
         self._resolving_aggregates: set[str] = set()
+        self.quotas: dict = {}  # check_quotas fills these
+        self.ranking = None
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span, help: str | None = None, labels=()) -> None:
@@ -181,7 +186,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
                     self.error("C038", f"outcome `{name.name}` is declared twice", name.span,
                                "declare each outcome once")
                 else:
-                    self.error("C074", f"`{name.name}` is an outcome every decision may give; do not declare it",
+                    self.error("C095", f"`{name.name}` is an outcome every decision may give; do not declare it",
                                name.span, "referrals (needs_review, needs_approval) and undetermined need no declaring")
             seen.setdefault(name.name, name.span)
         return tuple(n for n in seen if n not in REFERRALS and n != UNDETERMINED)
@@ -196,11 +201,11 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
                            "`outcomes`", ref.span, "a status rule concludes one of its decision's own outcomes: "
                            "declare them with `outcomes a, b, …`")
             elif rule.outcome not in own:
-                self.error("C076", f"`{rule.outcome}` is not an outcome of decision `{item.name}`",
+                self.error("C097", f"`{rule.outcome}` is not an outcome of decision `{item.name}`",
                            self.rule_asts[rule.name].outcome_span,
                            did_you_mean(rule.outcome, own) or "its outcomes: " + ", ".join(own))
         elif own and rule.kind not in ("referral",):
-            self.error("C075", f"decision `{item.name}` has its own outcomes; a rule of kind `{rule.kind}` cannot stand in it",
+            self.error("C096", f"decision `{item.name}` has its own outcomes; a rule of kind `{rule.kind}` cannot stand in it",
                        ref.span, "write it as a `status` rule concluding one of: " + ", ".join(own))
 
     # ---- pass 5
@@ -278,6 +283,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
         self.collect_declarations()
         self.resolve_expressions()
         self.check_rules()
+        self.check_quotas()
         self.check_decisions()
         self.check_populations()
         self.check_citations()
@@ -295,6 +301,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass):
             decisions=self.decisions, source_document=self.source_document, registry=self.registry,
             populations=self.populations,
             warnings=sort_diagnostics(d for d in self.diagnostics if d.severity == "warning"),
+            quotas=self.quotas, ranking=self.ranking,
         )
 
 

@@ -153,7 +153,7 @@ class ExpressionResolver:
                 return ir.IndexGet(base, key, base.type.value, s)
             case ast.Call(function="known", args=args):
                 if len(args) != 1:
-                    self.error("C073", "`known` takes one value", s, "`known(trial.assessment.result)`")
+                    self.error("C094", "`known` takes one value", s, "`known(trial.assessment.result)`")
                     return ir.Const(None, ERROR, s)
                 inner = self.expr(args[0], scope)
                 return ir.Const(None, ERROR, s) if inner.type is ERROR else ir.Known(inner, BOOL, s)

@@ -159,16 +159,16 @@ def errors_of(text):
 
 
 @pytest.mark.parametrize("old, new, code, message", [
-    ("  when 申请类别 in {个人账户, 零售药店}", "  when 申请类别 in {个人账户, 零售药店} and 参评机构数 > 0", "C070",
+    ("  when 申请类别 in {个人账户, 零售药店}", "  when 申请类别 in {个人账户, 零售药店} and 参评机构数 > 0", "C090",
      "rule `个人账户与零售药店` reads aggregate `参评机构数` of population `参评机构`, but decision `准入` is not over a population"),
-    ("= percentile(考核评分)", "= percentile(考核排名)", "C071", "aggregate `考核评分百分位` uses aggregate `考核排名`"),
-    ("  over 参评机构", "  over 参评机", "C072", "unknown population `参评机`"),
-    ("= share(考核评分 < 60 分)", "= median(考核评分)", "C077", "unknown aggregate `median`"),
+    ("= percentile(考核评分)", "= percentile(考核排名)", "C091", "aggregate `考核评分百分位` uses aggregate `考核排名`"),
+    ("  over 参评机构", "  over 参评机", "C092", "unknown population `参评机`"),
+    ("= share(考核评分 < 60 分)", "= median(考核评分)", "C093", "unknown aggregate `median`"),
     ("= share(考核评分 < 60 分)", "= share(考核评分)", "C015", "expected a condition (bool), found `number 分`"),
-    ("  then pass \"不在末位5%", "  then passed \"不在末位5%", "C076", "`passed` is not an outcome of decision `年度考核`"),
+    ("  then pass \"不在末位5%", "  then passed \"不在末位5%", "C097", "`passed` is not an outcome of decision `年度考核`"),
     ("rule 个人账户与零售药店 : admission", "rule 个人账户与零售药店 : status", "C039",
      "status rule `个人账户与零售药店` stands in decision `准入`, which declares no `outcomes`"),
-    ("rule 考核通过 : status", "rule 考核通过 : admission", "C075",
+    ("rule 考核通过 : status", "rule 考核通过 : admission", "C096",
      "decision `年度考核` has its own outcomes; a rule of kind `admission` cannot stand in it"),
 ])
 def test_the_checker_knows_populations_and_outcomes(old, new, code, message):
