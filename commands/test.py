@@ -119,6 +119,8 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                 unexpected += 1
                 continue
             case = workspace.open_case(data, source, path.parent)
+            if case.warnings:  # a misspelt key would test a fact as absent: say so
+                click.echo(render_all(case.warnings), err=True)
             result = fast_explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts, source),
                                   registry=case.registry)
         except PolicyError as error:

@@ -113,7 +113,8 @@ _Q1 = "quota 名额 cites 一\n  for 零售药店 per 所在区 unit institution
 
 CODES: dict[str, Code] = {c.code: c for c in (
     # ---- P: parser
-    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli"),
+    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli",
+         also=("cannot read {what} file `{path}`: {reason}",)),
     Code("P001", "unexpected character `{char}`", "delete the character; strings use straight double quotes \"…\"", "define 比率 = 5 ¥"),
     Code("P002", "unexpected `{token}`", "the help line lists what may stand there; the item before it may be incomplete", "rule 缺少 : gate cites 一\n  when 赤字\n  paused"),
     Code("P003", "the file ends in the middle of an item", "finish the last item; the help line lists what may come next", "rule 未完 : gate cites 一\n  when"),
@@ -235,11 +236,19 @@ CODES: dict[str, Code] = {c.code: c for c in (
          also=("a {what} file is one JSON object {…}", "empty line: expected one JSON object",
                "not UTF-8 text: {reason} at byte {offset}")),
     Code("F002", "expected {what}, got `{value}`", "write the value the plan declares for that input (the help line says how)", "{\"applicant\": {\"beds\": \"十\"}}", "facts",
-         also=("expected a plan id in quotes", "expected a CSV file name in quotes")),
+         also=("expected a plan id in quotes", "expected a CSV file name in quotes", "expected a JSON file name in quotes")),
     Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain facts.json", "cli"),
     Code("F010", "this line has no value for {aggregates} of population `{population}`", "every line of a population needs it: a line without it would make every rank and share wrong", "", ""),
     Code("F011", "{count} line(s) of the population cannot be aggregated, so no line is decided{more}", "correct the lines named above and run again: the ranks depend on every line", "", ""),
     Code("F040", "applicant.id: `{id}` is also on line {line}", "an applicant applies once in a round (`policy allocate`); give each line its own id", "", ""),
+    Code("F004", "{what} file is not valid UTF-8 (byte 0x{byte})", "save the file as UTF-8, with or without BOM (the help names a GBK/GB18030 file as such)", "", ""),
+    Code("F005", "an integer of {n} digits is too long to hold", "write a plain decimal number such as 120 or 0.05", "{\"applicant\": {\"beds\": 1e400}}", "facts",
+         also=("`{text}` is too large to hold", "`{text}` is not a number JSON allows")),
+    Code("F006", "the JSON is nested more than {n} levels deep", "a facts file nests objects a few levels deep; check the brackets", "", "",
+         also=("the JSON is nested too deep",)),
+    Code("F007", "a lone surrogate (`\\u` escape of half a character) in a string", "write the character itself, or both halves of its \\u escape pair", "{\"applicant\": {\"name\": \"\\ud800\"}}", "facts"),
+    Code("F008", "`{key}` is not a fact {plan} declares", "a warning (an error with --strict): correct the key (the help gives the nearest declared name), or start a field of your own with `_` or `x-`", "", ""),
+    Code("F009", "the facts give none of the facts {plan} declares about the applicant", "a warning (an error with --strict): see `policy schema PLAN` or docs/facts.md for the names", "", ""),
     # ---- T: expectations
     Code("T001", "an object with at least `outcome`", "write `\"expect\": {\"outcome\": \"eligible\", …}` with objects and lists where shown", "{\"expect\": {\"rule\": \"暂停\"}}", "facts",
          also=("expected an object {name: value}", "expected a list […]")),
@@ -247,11 +256,13 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # ---- A: plan lookup
     Code("A001", "no policy file `{path}`", "give a path to a .policy file or a plan id", "policy explain facts.json --plan nosuch.policy", "cli"),
     Code("A002", "unknown plan `{id}`", "name a plan of `policies/` (the help lists them)", "policy explain facts.json --plan no-such-plan", "cli"),
+    Code("A003", "plan id `{id}` is declared by {n} files: {files}", "give the plan by its path, or give the copy a plan id of its own", "", "",
+         also=("plan id `{id}` is also declared by {files}",)),
+    Code("A020", "plan `{id}` declares no quota", "`policy quota` and `policy allocate` need `quota` declarations (docs/grammar.md); `policy eval` decides applicants one by one", "policy quota --plan example.policy", "cli"),
     Code("A010", "plan `{plan}` has no decision `{name}`", "name one of the plan's decisions (the help lists them)", "policy explain facts.json --plan example.policy --decision 无此决定", "cli"),
     Code("A011", "decision `{name}` is decided over the population `{population}`, not one file", "run `policy eval --decision NAME POPULATION.jsonl`, one line per member", "", ""),
     Code("A012", "decision `{name}` reads its population twice, so it needs a file", "write the lines to a file and pass its name instead of -", "", ""),
     Code("A013", "this line is judged under plan `{plan}`, the population under `{other}`", "a population is ranked under one plan: give --plan, or the same \"plan\" on every line", "", ""),
-    Code("A003", "plan `{id}` declares no quota", "`policy quota` and `policy allocate` need `quota` declarations (docs/grammar.md); `policy eval` decides applicants one by one", "policy quota --plan example.policy", "cli"),
     # ---- R: registry CSV
     Code("R001", "cannot read registry `{path}`: {reason}", "check the `--registry` path", "policy explain facts.json --plan example.policy --registry nosuch.csv", "cli"),
     Code("R002", "registry is not valid UTF-8 (byte 0x{byte})", "save the CSV as UTF-8", "", ""),
@@ -268,6 +279,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("R013", "{lat or lon} `{value}` is not a number", "write decimal degrees, such as 41.8", _CSV + "H1,医院,诊所,北纬41.8,123.4", "registry",
          also=("{lat or lon} `{value}` is not a finite number",)),
     Code("R014", "{lat or lon} `{value}` is outside [-{limit}, {limit}]", "latitudes lie in [-90, 90], longitudes in [-180, 180]; lat and lon may be swapped", _CSV + "H1,医院,诊所,123.4,41.8", "registry"),
+    Code("R015", "the registry has no {categories} institution, the type of a `{category}` applicant: no spacing rule can find a neighbour",
+         "a warning in the decision (an error with --strict): check that the registry is complete, and its `category` column", "", ""),
     # ---- E: evaluation
     Code("E001", "division by zero: the divisor is 0 for these facts", "check the facts the divisor reads, or guard it with `if … then … else …`", "{\"city\": {\"deficit\": false}, \"applicant\": {\"beds\": 0, \"staff\": 3}}", "facts"),
     Code("E002", "the radius is negative ({radius} m) for these facts", "check the facts the radius reads", "", ""),

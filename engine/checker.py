@@ -247,17 +247,22 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             self.error("C050", f"source document `{rel}` is outside the policy's folder", header.span,
                        "keep the source beside the policy, e.g. `sources/<file>.txt`")
             return
+        from .reader import InputError, decode, read_bytes  # the one reader: no FIFO opened, GBK named
+
         try:
-            raw = target.read_bytes()
-        except OSError as error:
-            self.error("C051", f"cannot read source document `{rel}`: {error.strerror}", header.span)
+            raw = read_bytes(str(target), "source document")
+            text = decode(raw, str(target), "source document")
+        except InputError as error:
+            first = error.diagnostics[0]
+            self.error("C051", f"cannot read source document `{rel}`: {first.message.rsplit(': ', 1)[-1]}",
+                       header.span, first.help)
             return
         digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")
         if declared and declared != digest:
             self.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
                        "re-read the articles against the new text, then update `sha256`")
-        self.source_document = raw.decode("utf-8")
+        self.source_document = text
         for article in self.articles.values():
             miss = find_quote(article.text, self.source_document)
             if miss is not None:

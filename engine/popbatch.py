@@ -119,14 +119,14 @@ def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: Po
             place = None if rank is None else stats.value(rank.name, line_values_of(plan, rank, facts))
             yield number, case, result, place, stats.size
         except PolicyError as error:
-            yield number, None, (error, (ids or [None])[0]), None, stats.size
+            yield number, None, (error, (ids or [None])[0], batch.path), None, stats.size
 
 
 def run_population(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
                    output: str | None) -> int:
     """Both passes; one record per line in order; return how many lines were bad (pass 2 only)."""
     stamp = plan.stamp.as_json()
-    progress = Progress(batch.path)
+    progress = Progress(batch.path, output)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     number, size = 0, 0
     try:
@@ -139,6 +139,8 @@ def run_population(batch: Batch, plan: CheckedPlan, decision: str, population: P
                     record = traced_record(result, number) if batch.trace else decision_record(result, number, stamp)
                     record["rank"] = place
                     record["population"] = size
+                    record["warnings"] = batch.warnings(case.warnings, number)
+                    batch.warned += bool(case.warnings)
                     if not batch.trace:
                         record["why"] = _why(record, place, size)
                     batch.counts[record["outcome"]] += 1
