@@ -152,3 +152,15 @@ def test_a_warm_explain_imports_nothing_heavy_and_no_other_command(cache):
     _, modules = explain_in_a_fresh_process(cache, example)
     assert not HEAVY & set(modules), modules
     assert [m for m in modules if m.startswith("commands.")] == ["commands._common", "commands.explain"]
+
+
+def test_a_warm_explain_that_measures_in_a_small_registry_imports_no_numpy(cache):
+    # The example's registry is small: its one spacing question is answered by a scan in plain
+    # Python (engine/spatial.py SmallIndex), not by a k-d tree that would import numpy and scipy.
+    example = SHENYANG_EXAMPLES / "11-pharmacy-registry-spacing-conflict.json"
+    cold, _ = explain_in_a_fresh_process(cache, example)
+    warm, modules = explain_in_a_fresh_process(cache, example)
+    assert not HEAVY & set(modules), modules
+    assert warm == cold
+    asked = [step["reads"]["registry.nearest"] for step in warm["trace"] if "registry.nearest" in step.get("reads", {})]
+    assert asked and asked[0]["id"], "the registry was asked"
