@@ -1,15 +1,25 @@
 """The `policy` command: a thin layer over the library. Exit codes: 0 done, 1 findings, 2 bad input."""
 from __future__ import annotations
 
+import sys
+
 import click
 
-from commands import check, coverage, diff, doc, errors, explain, graph, lsp, schema, test
-from commands import fmt as fmt_command
-from commands import eval as eval_command
+import i18n
+
+# The language is known before the commands are imported, so their `--help` texts are translated.
+i18n.activate(i18n.from_argv(sys.argv[1:]))
+
+from commands import check, coverage, diff, doc, errors, explain, graph, lsp, schema, test  # noqa: E402
+from commands import fmt as fmt_command  # noqa: E402
+from commands import eval as eval_command  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="policy")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, expose_value=False, is_eager=True,
+              callback=lambda _ctx, _param, value: i18n.activate(value) if value else None,
+              help=i18n._("Language of every message: zh or en (default: POLICY_LANG, else the locale)."))
 def main() -> None:
     """Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
 
