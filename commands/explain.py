@@ -8,6 +8,8 @@ import click
 
 from dsl.diagnostics import PolicyError
 
+from i18n import gettext as _
+
 from ._common import FORMATS, fail
 
 
@@ -19,8 +21,9 @@ from ._common import FORMATS, fail
               "applicants; overrides the facts file's \"context\".")
 @click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
               "`id,name,category,lat,lon`) the spacing questions ask; overrides the facts file's \"registry\".")
-@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
-              help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html", "doc")), default="text", show_default=True,
+              help=_("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text): "
+                     "the case document to file (docs/case-documents.md)."))
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
             width: int | None) -> None:
@@ -37,7 +40,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     from render import explanation_to_json, to_json_text
 
     if fmt != "json":  # the text view brings rich in: only the formats that use it load it
-        from render import explanation_to_html, explanation_to_markdown, explanation_to_text
+        from render import case_document, explanation_to_text
     workspace = FastWorkspace(plan_ref, context_path, registry_path)
     try:
         for number, path in enumerate(facts):
@@ -47,10 +50,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             result = fast_explain(case.plan, case.facts, registry=case.registry)
             if fmt == "json":
                 click.echo(to_json_text(explanation_to_json(result)))
-            elif fmt == "md":
-                click.echo(explanation_to_markdown(result))
-            elif fmt == "html":
-                click.echo(explanation_to_html(result), nl=False)
+            elif fmt in ("md", "html", "doc"):
+                click.echo(case_document(result, case, fmt, width), nl=False)
             else:
                 tty = sys.stdout.isatty()
                 click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty),

@@ -1,7 +1,7 @@
 """The message catalogue as a whole: what must be translated, and the compiled form.
 
 Used by tests/test_i18n.py and by hand (`python -m i18n.catalogue`): it lists every message
-the product has (each `_("…")` / `N_("…")` of the code, found with Babel's extractor, and each
+the product has (each `_("…")` / `N_("…")` of the code, read from its syntax tree, and each
 diagnostic template and help of dsl/codes.py) and says which has no Chinese translation,
 which translation is no longer used, and whether `policy.mo` is compiled from `policy.po`.
 Babel is needed here only, never when a command runs.
@@ -39,8 +39,11 @@ def code_messages() -> dict[str, str]:
 
 
 def source_messages() -> dict[str, str]:
-    """msgid -> where: every `_("…")` and `N_("…")` of the product's Python files."""
-    from babel.messages.extract import extract_from_file
+    """msgid -> where: every `_("…")`, `N_("…")` and `i18n.gettext("…")` of the product's Python files.
+
+    Read from the syntax tree rather than with Babel's extractor, which does not look inside
+    f-strings: a message in `f"{_('…')}"` is a message too."""
+    import ast
 
     found: dict[str, str] = {}
     files = []
@@ -48,10 +51,15 @@ def source_messages() -> dict[str, str]:
         path = ROOT / name
         files += [path] if path.is_file() else sorted(path.rglob("*.py"))
     for path in files:
-        for line, message, _comments, _context in extract_from_file(
-                "python", str(path), keywords={"_": None, "N_": None}):
-            if isinstance(message, str) and message:
-                found.setdefault(message, f"{path.relative_to(ROOT)}:{line}")
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in ("_", "N_", "gettext") and node.args[0].value:
+                found.setdefault(node.args[0].value, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 
