@@ -132,6 +132,20 @@ class _Vocabulary:
 
     def __init__(self, plan, labels: dict):
         self.plan, self.labels = plan, labels
+        self.fields: dict[str, tuple[str, str | None]] = {}  # input path -> {field: label} of its records
+        self.field_words: dict[str, str] = {}  # a record field's name -> its label, for record values
+        if plan is not None:
+            from dsl import ast
+
+            for item in plan.policy.of_type(ast.InputDecl):
+                record = item.type.value if isinstance(item.type, ast.MapType) else item.type.item if isinstance(
+                    item.type, ast.ListType) else item.type
+                if isinstance(record, ast.RecordType):
+                    for f in record.fields:
+                        self.fields[f"{'.'.join(item.path)}.{f.name}"] = (f.label or f.name, isinstance(
+                            item.type, ast.MapType))
+                        if f.label:
+                            self.field_words.setdefault(f.name, f.label)
 
     def input(self, path: str):
         return self.plan.inputs.get(path) if self.plan is not None else None
@@ -143,8 +157,11 @@ class _Vocabulary:
         if path in FACT_WORDS:
             return _(FACT_WORDS[path])
         parent, _dot, leaf = path.rpartition(".")
-        if parent and self.input(parent) is not None:  # a field of a declared record
-            return f"{self.fact_label(parent)} · {leaf}"
+        if path in self.fields:  # a field of a declared record
+            return self.fields[path][0]
+        table, _dot2, key = parent.rpartition(".")
+        if f"{table}.{leaf}" in self.fields and self.fields[f"{table}.{leaf}"][1]:  # a map entry's field
+            return f"{self.fields[f'{table}.{leaf}'][0]}（{self.show(key)}）"
         return path
 
     def value_label(self, name: str) -> str:
@@ -155,6 +172,14 @@ class _Vocabulary:
         info = self.input(path_or_name)
         if info is not None:
             return info.type
+        parent, _dot, leaf = path_or_name.rpartition(".")
+        table = parent.rpartition(".")[0]
+        for base in (parent, table):  # a record's field, or a map entry's
+            holder = self.input(base)
+            if holder is not None:
+                record = getattr(holder.type, "value", None) or getattr(holder.type, "item", None) or holder.type
+                if hasattr(record, "field"):
+                    return record.field(leaf)
         define = self.plan.defines.get(path_or_name) if self.plan is not None else None
         return define.type if define is not None else None
 
@@ -178,7 +203,8 @@ class _Vocabulary:
         if isinstance(value, (list, tuple)):
             return "、".join(self.show(v) for v in value) if language() == "zh" else ", ".join(self.show(v) for v in value)
         if isinstance(value, dict):
-            return "; ".join(f"{k}: {self.show(v)}" for k, v in value.items())
+            sep = "；" if language() == "zh" else "; "
+            return sep.join(f"{self.field_words.get(k, k)}: {self.show(v)}" for k, v in value.items())
         return str(value)
 
     def neighbour(self, record: dict) -> str:
@@ -411,8 +437,10 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     rules = tuple(_rule_view(s, words, s is result.decided_by) for s in result.steps if s.kind == "rule")
     values = tuple(words.used(s.name, s.value) if not s.missing else Line(words.value_label(s.name), _("not known"))
                    for s in result.steps if s.kind == "define")
-    terms = tuple(Line(name, units.percent(value) if isinstance(value, float) and 0 <= value <= 1
-                       and ("比例" in name or "share" in name) else words.show(value)) for name, value in result.terms)
+    term_types = {}
+    if plan is not None and result.decided_by is not None and result.decided_by.name in plan.rules:
+        term_types = {n: node.type for n, node in plan.rules[result.decided_by.name].assignments}
+    terms = tuple(Line(name, words.show(value, term_types.get(name), name)) for name, value in result.terms)
     priorities = tuple(f"{s.reason or s.name}（{', '.join(a.id for a in s.articles)}）" for s in result.priorities)
     stamp = result.plan
     source_sha = plan.header.get("sha256") if plan is not None else None

@@ -74,7 +74,7 @@ def case_to_html(doc: CaseDocument) -> str:
     if doc.draft:
         body.append(f'<p class="draft">{_e(doc.draft)}</p>')
     body.append(_table(doc.header, "header"))
-    body.append(f'<div class="outcome tone-{doc.tone}" id="outcome">{_e(_("outcome"))}：{_e(doc.outcome_words)} '
+    body.append(f'<div class="outcome tone-{doc.tone} o-{_e(doc.outcome)}" id="outcome">{_e(_("outcome"))}：{_e(doc.outcome_words)} '
                 f'<span class="code">{_e(doc.outcome)}</span></div>')
     extra = []
     if doc.reason:
