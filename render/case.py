@@ -433,7 +433,10 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     """The case document of one decision; `plan`, `facts` and `registry` add what the trace lacks."""
     words = _Vocabulary(plan, result.labels)
     decisive = _rule_view(result.decided_by, words, True) if result.decided_by is not None else None
-    quotes = tuple(Quote(a.id, a.text, a.readings) for a in (result.decided_by.articles if result.decided_by else ()))
+    # The article that decided; when nothing could, the articles of the rules that wait for the missing facts.
+    deciding = ((result.decided_by,) if result.decided_by is not None
+                else tuple(s for s in result.steps if s.kind == "rule" and s.status == "unknown"))
+    quotes = tuple(dict.fromkeys(Quote(a.id, a.text, a.readings) for s in deciding for a in s.articles))
     rules = tuple(_rule_view(s, words, s is result.decided_by) for s in result.steps if s.kind == "rule")
     values = tuple(words.used(s.name, s.value) if not s.missing else Line(words.value_label(s.name), _("not known"))
                    for s in result.steps if s.kind == "define")
