@@ -59,6 +59,21 @@ GOOD = ("eligible", "exempt", "renewed", "pass", "qualified", "admitted", "guida
 BAD = ("excluded", "spacing_conflict", "terminated", "termination", "not_qualified", "sanction", "delayed")
 
 
+def pair(label: str, value: str) -> str:
+    """`label: value` with the language's colon (：in Chinese)."""
+    return _("{label}: {value}").format(label=label, value=value)
+
+
+def listing(items) -> str:
+    """Items joined as the language lists them (、in Chinese)."""
+    return _(", ").join(str(i) for i in items)
+
+
+def aside(text: str, note: str) -> str:
+    """`text (note)` with the language's brackets (（）in Chinese)."""
+    return _("{text} ({note})").format(text=text, note=note)
+
+
 def word(table: dict[str, str], code: str | None) -> str:
     return _(table[code]) if code in table else (code or "")
 
@@ -161,7 +176,7 @@ class _Vocabulary:
             return self.fields[path][0]
         table, _dot2, key = parent.rpartition(".")
         if f"{table}.{leaf}" in self.fields and self.fields[f"{table}.{leaf}"][1]:  # a map entry's field
-            return f"{self.fields[f'{table}.{leaf}'][0]}（{self.show(key)}）"
+            return aside(self.fields[f"{table}.{leaf}"][0], self.show(key))
         return path
 
     def value_label(self, name: str) -> str:
@@ -201,10 +216,9 @@ class _Vocabulary:
                     return shown if language() == "zh" else f"{shown} ({value})"
             return value
         if isinstance(value, (list, tuple)):
-            return "、".join(self.show(v) for v in value) if language() == "zh" else ", ".join(self.show(v) for v in value)
+            return listing(self.show(v) for v in value)
         if isinstance(value, dict):
-            sep = "；" if language() == "zh" else "; "
-            return sep.join(f"{self.field_words.get(k, k)}: {self.show(v)}" for k, v in value.items())
+            return _("; ").join(pair(self.field_words.get(k, k), self.show(v)) for k, v in value.items())
         return str(value)
 
     def neighbour(self, record: dict) -> str:
@@ -256,7 +270,7 @@ class _Vocabulary:
         elif isinstance(type_, EnumT):
             info = self.plan.enums.get(type_.name)
             choices = [lab or code for code, lab in info.members] if info else []
-            need = _("one of: {choices}").format(choices="、".join(choices) if language() == "zh" else ", ".join(choices))
+            need = _("one of: {choices}").format(choices=listing(choices))
         elif isinstance(type_, NumT):
             need = _("the figure, in {unit}").format(unit=units.unit_words(type_.unit)) if type_.unit else _("the figure")
         elif type_ is not None and type_.describe() == "date":
@@ -273,7 +287,7 @@ def _why(result: Explanation, plan) -> str:
     if result.outcome == "undetermined":
         unknown = [n for n, s in statuses.items() if s == "unknown"]
         text = _("{rules} cannot be told without the missing facts, and ranks above every rule that applies, "
-                 "so it could still decide").format(rules="、".join(unknown) if language() == "zh" else ", ".join(unknown))
+                 "so it could still decide").format(rules=listing(unknown))
         would = [n for n, s in statuses.items() if s == "would_decide"]
         if would:
             text += _("; {rule} applies below it and decides only if it does not").format(rule=would[0])
@@ -288,7 +302,7 @@ def _why(result: Explanation, plan) -> str:
     outranked = [n for n, s in statuses.items() if s == "overridden"]
     if outranked:
         text += _("; it outranks {rules}, which also apply").format(
-            rules="、".join(outranked) if language() == "zh" else ", ".join(outranked))
+            rules=listing(outranked))
     return text
 
 
@@ -389,7 +403,7 @@ def _header(result: Explanation, plan, facts: dict, words: _Vocabulary) -> list[
     if region is not None:
         lines.append(Line(_("region"), words.show(region)))
     lines.append(Line(_("date judged"), units.day(result.as_of) if result.as_of else "—"))
-    decision = result.decision + (f"（{result.decision_label}）" if result.decision_label else "")
+    decision = aside(result.decision, result.decision_label) if result.decision_label else result.decision
     lines.append(Line(_("decision"), decision))
     stamp = result.plan
     lines.append(Line(_("plan"), stamp.title or stamp.id))
@@ -444,7 +458,7 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     if plan is not None and result.decided_by is not None and result.decided_by.name in plan.rules:
         term_types = {n: node.type for n, node in plan.rules[result.decided_by.name].assignments}
     terms = tuple(Line(name, words.show(value, term_types.get(name), name)) for name, value in result.terms)
-    priorities = tuple(f"{s.reason or s.name}（{', '.join(a.id for a in s.articles)}）" for s in result.priorities)
+    priorities = tuple(aside(s.reason or s.name, listing(a.id for a in s.articles)) for s in result.priorities)
     stamp = result.plan
     source_sha = plan.header.get("sha256") if plan is not None else None
     footer = (Line(_("generated at"), generated_at()), Line(_("engine version"), f"policy {engine_version()}"),

@@ -13,7 +13,7 @@ from html import escape
 
 from i18n import gettext as _
 
-from .case import CaseDocument, Line, RuleView
+from .case import CaseDocument, Line, RuleView, listing, pair
 from .svg import spacing_map
 
 FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", '
@@ -66,7 +66,7 @@ def _table(lines: tuple[Line, ...] | list[Line], cls: str = "") -> str:
 def _facts(rule: RuleView) -> str:
     if not rule.facts:
         return ""
-    return '<ul class="facts">' + "".join(f"<li>{_e(f.label)}：{_e(f.value)}</li>" for f in rule.facts) + "</ul>"
+    return '<ul class="facts">' + "".join(f"<li>{_e(pair(f.label, f.value))}</li>" for f in rule.facts) + "</ul>"
 
 
 def case_to_html(doc: CaseDocument) -> str:
@@ -74,7 +74,7 @@ def case_to_html(doc: CaseDocument) -> str:
     if doc.draft:
         body.append(f'<p class="draft">{_e(doc.draft)}</p>')
     body.append(_table(doc.header, "header"))
-    body.append(f'<div class="outcome tone-{doc.tone} o-{_e(doc.outcome)}" id="outcome">{_e(_("outcome"))}：{_e(doc.outcome_words)} '
+    body.append(f'<div class="outcome tone-{doc.tone} o-{_e(doc.outcome)}" id="outcome">{_e(pair(_("outcome"), doc.outcome_words))} '
                 f'<span class="code">{_e(doc.outcome)}</span></div>')
     extra = []
     if doc.reason:
@@ -86,12 +86,12 @@ def case_to_html(doc: CaseDocument) -> str:
     if doc.decisive is not None:
         body.append(f"<p>{_e(_('Decided by the rule {rule} ({kind}).').format(rule=doc.decisive.name, kind=doc.decisive.kind))}</p>")
     for quote in doc.quotes:
-        readings = "".join(f'<p class="reading">{_e(_("Reading taken"))}：{_e(r)}</p>' for r in quote.readings)
+        readings = "".join(f'<p class="reading">{_e(pair(_("Reading taken"), r))}</p>' for r in quote.readings)
         body.append(f'<blockquote id="article"><p><strong>{_e(_("Article {id}").format(id=quote.article))}</strong>'
-                    f"　{_e(quote.text)}</p>{readings}</blockquote>")
+                    f" {_e(quote.text)}</p>{readings}</blockquote>")
     body.append(f'<p id="why">{_prose(doc.why)}</p>')
     if doc.decisive is not None and doc.decisive.facts:
-        body.append(f"<p>{_e(_('The facts it read'))}：</p>" + _facts(doc.decisive))
+        body.append(f"<p>{_e(pair(_('The facts it read'), ''))}</p>" + _facts(doc.decisive))
     if doc.spacing is not None:
         body.append(f"<h2>{_e(_('Map of the service radius'))}</h2>")
         body.append(f'<figure id="map">{spacing_map(doc.spacing)}</figure>')
@@ -103,7 +103,7 @@ def case_to_html(doc: CaseDocument) -> str:
     rows = []
     for rule in doc.rules:
         cls = ' class="decisive"' if rule.decisive else ""
-        rows.append(f"<tr{cls}><td>{_e(rule.name)}</td><td>{_e(rule.kind)}</td><td>{_e('、'.join(rule.articles))}</td>"
+        rows.append(f"<tr{cls}><td>{_e(rule.name)}</td><td>{_e(rule.kind)}</td><td>{_e(listing(rule.articles))}</td>"
                     f"<td>{_e(rule.status)}</td><td>{_facts(rule)}</td></tr>")
     body.append(f'<table class="rules"><tr>{head}</tr>{"".join(rows)}</table>')
     if doc.values:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from i18n import gettext as _
 
-from .case import CaseDocument, Line
+from .case import CaseDocument, Line, listing, pair
 
 
 def _cell(text: str) -> str:
@@ -21,7 +21,7 @@ def case_to_markdown(doc: CaseDocument) -> str:
     if doc.draft:
         out += [f"> **{doc.draft}**", ""]
     out += _table(doc.header)
-    out += [f"**{_('outcome')}：{doc.outcome_words}** (`{doc.outcome}`)", ""]
+    out += [f"**{pair(_('outcome'), doc.outcome_words)}** (`{doc.outcome}`)", ""]
     extra = ([Line(_("reason"), doc.reason)] if doc.reason else []) + list(doc.terms)
     extra += [Line(_("priority"), p) for p in doc.priorities]
     out += _table(extra)
@@ -29,13 +29,13 @@ def case_to_markdown(doc: CaseDocument) -> str:
     if doc.decisive is not None:
         out += [_("Decided by the rule {rule} ({kind}).").format(rule=doc.decisive.name, kind=doc.decisive.kind), ""]
     for quote in doc.quotes:
-        out += [f"> **{_('Article {id}').format(id=quote.article)}**　{quote.text}"]
+        out += [f"> **{_('Article {id}').format(id=quote.article)}** {quote.text}"]
         for reading in quote.readings:
-            out += [">", f"> *{_('Reading taken')}*：{reading}"]
+            out += [">", f"> {pair('*' + _('Reading taken') + '*', reading)}"]
         out.append("")
     out += [doc.why, ""]
     if doc.decisive is not None and doc.decisive.facts:
-        out += [f"{_('The facts it read')}：", ""] + [f"- {f.label}：{f.value}" for f in doc.decisive.facts] + [""]
+        out += [pair(_("The facts it read"), "").rstrip(), ""] + [f"- {pair(f.label, f.value)}" for f in doc.decisive.facts] + [""]
     if doc.spacing is not None:
         near = "; ".join(f"{n.label} {n.distance}".strip() for n in doc.spacing.neighbours) or "—"
         out += [f"## {_('Map of the service radius')}", "",
@@ -46,9 +46,9 @@ def case_to_markdown(doc: CaseDocument) -> str:
     out += [f"## {_('Every rule, in order of precedence')}", "",
             f"| {_('rule')} | {_('kind')} | {_('article')} | {_('result')} | {_('facts read')} |", "|---|---|---|---|---|"]
     for rule in doc.rules:
-        facts = "; ".join(f"{f.label}：{f.value}" for f in rule.facts)
+        facts = _("; ").join(pair(f.label, f.value) for f in rule.facts)
         name = f"**{rule.name}**" if rule.decisive else rule.name
-        out.append(f"| {_cell(name)} | {rule.kind} | {'、'.join(rule.articles)} | {rule.status} | {_cell(facts)} |")
+        out.append(f"| {_cell(name)} | {rule.kind} | {listing(rule.articles)} | {rule.status} | {_cell(facts)} |")
     out.append("")
     if doc.values:
         out += [f"## {_('Values computed')}", ""] + _table(doc.values)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from i18n import gettext as _
 
-from .case import CaseDocument, Line
+from .case import CaseDocument, Line, aside, listing, pair
 from .wrap import wrap, width
 
 
@@ -30,19 +30,19 @@ def case_to_text(doc: CaseDocument, columns: int = 80) -> str:
     if doc.draft:
         out += wrap("！ " + doc.draft, columns) + [""]
     out += _pairs(doc.header, columns) + [""]
-    out += wrap(f"{_('outcome')}：{doc.outcome_words} [{doc.outcome}]", columns)
+    out += wrap(f"{pair(_('outcome'), doc.outcome_words)} [{doc.outcome}]", columns)
     extra = ([Line(_("reason"), doc.reason)] if doc.reason else []) + list(doc.terms)
     extra += [Line(_("priority"), p) for p in doc.priorities]
     out += _pairs(extra, columns) + ["", _("Why"), rule]
     if doc.decisive is not None:
         out += wrap(_("Decided by the rule {rule} ({kind}).").format(rule=doc.decisive.name, kind=doc.decisive.kind), columns)
     for quote in doc.quotes:
-        out += wrap(f"{_('Article {id}').format(id=quote.article)}　“{quote.text}”", columns, "  ")
+        out += wrap(f"{_('Article {id}').format(id=quote.article)} “{quote.text}”", columns, "  ")
         for reading in quote.readings:
-            out += wrap(f"{_('Reading taken')}：{reading}", columns, "    ")
+            out += wrap(pair(_("Reading taken"), reading), columns, "    ")
     out += wrap(doc.why, columns)
     if doc.decisive is not None and doc.decisive.facts:
-        out += [_("The facts it read") + "："] + _pairs(doc.decisive.facts, columns)
+        out += [pair(_("The facts it read"), "").rstrip()] + _pairs(doc.decisive.facts, columns)
     if doc.spacing is not None:
         for n in doc.spacing.neighbours:
             out += wrap(f"  · {n.label} {n.distance}", columns)
@@ -51,7 +51,7 @@ def case_to_text(doc: CaseDocument, columns: int = 80) -> str:
     out += ["", _("Every rule, in order of precedence"), rule]
     for r in doc.rules:
         mark = "►" if r.decisive else "·"
-        out += wrap(f"{mark} {r.name}（{r.kind}，{'、'.join(r.articles)}）：{r.status}", columns)
+        out += wrap(f"{mark} {pair(aside(r.name, _(', ').join((r.kind, listing(r.articles)))), r.status)}", columns)
         out += _pairs(r.facts, columns)
     if doc.values:
         out += ["", _("Values computed"), rule] + _pairs(doc.values, columns)

@@ -44,7 +44,7 @@ def spacing_map(picture: SpacingMap, size: int = 360) -> str:
            f'<rect x="0" y="0" width="{size}" height="{size}" fill="#f8faf8" stroke="#bbb"/>',
            f'<circle class="radius" cx="{half}" cy="{half}" r="{picture.radius_m * scale:.1f}" fill="#e3f0e6" '
            f'stroke="#2e7d32" stroke-dasharray="6 4"/>',
-           f'<text x="{half}" y="{half - picture.radius_m * scale - 6:.1f}" text-anchor="middle" font-size="12" '
+           f'<text x="{half}" y="{half + picture.radius_m * scale + 16:.1f}" text-anchor="middle" font-size="12" '
            f'fill="#2e7d32">{_e(_("radius {radius}").format(radius=units.metres(picture.radius_m)))}</text>']
     for label, distance in picture.unplaced:  # a distance without a place: a ring, never an invented position
         out.append(f'<circle class="unplaced" cx="{half}" cy="{half}" r="{distance * scale:.1f}" fill="none" '
