@@ -54,7 +54,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
                 click.echo(case_document(result, case, fmt, width), nl=False)
             else:
                 tty = sys.stdout.isatty()
-                click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty),
+                click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty,
+                                               case=case),
                            nl=False)
     except PolicyError as error:
         fail(error)

@@ -280,7 +280,8 @@ class _Vocabulary:
         return Line(label, need)
 
 
-def _why(result: Explanation, plan) -> str:
+def why_text(result: Explanation, plan) -> str:
+    """Why the outcome holds, said from the decision's precedence: no line numbers, the plan's names."""
     decision = plan.decisions.get(result.decision) if plan is not None else None
     statuses = {s.name: s.status for s in result.steps if s.kind == "rule"}
     decision_name = result.decision_label or result.decision
@@ -471,7 +472,7 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     return CaseDocument(
         lang=language(), title=title, draft=_draft(plan), header=tuple(_header(result, plan, facts, words)),
         outcome=result.outcome, outcome_words=word(OUTCOME_WORDS, result.outcome), tone=tone, reason=result.reason,
-        terms=terms, priorities=priorities, decisive=decisive, quotes=quotes, why=_why(result, plan), rules=rules,
+        terms=terms, priorities=priorities, decisive=decisive, quotes=quotes, why=why_text(result, plan), rules=rules,
         values=values, unknown=tuple(words.needed(p) for p in result.missing),
         spacing=_spacing(result, facts, registry, words), footer=footer)
 
