@@ -7,6 +7,8 @@ import click
 
 from dsl.diagnostics import PolicyError
 
+from i18n import gettext as _
+
 from ._common import fail
 
 
@@ -18,8 +20,11 @@ from ._common import fail
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+@click.option("--report", type=click.Path(dir_okay=False), metavar="REPORT.html",
+              help=_("Also write the population report: outcomes, deciding rules and missing facts as charts "
+                     "(needs -o)."))
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool) -> None:
+          trace: bool, report: str | None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -27,8 +32,20 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     """
     from engine.batch import run_batch
 
+    if report and not output:
+        raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
     try:
         bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path)
     except PolicyError as error:
         fail(error)
+    if report:
+        import json
+        from pathlib import Path
+
+        from render.population import population_report
+
+        with open(output, encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        Path(report).write_text(population_report(records, _("Population report: {file}").format(file=facts)),
+                                encoding="utf-8")
     sys.exit(2 if bad else 0)

@@ -83,16 +83,19 @@ def _nice(value: float) -> float:
     return 10 * power
 
 
-def bar_chart(title: str, bars: list[tuple[str, float]], width: int = 560) -> str:
-    """Horizontal bars, one per label, the count written at the end of each."""
-    row, left = 24, 190
-    height = row * len(bars) + 40
+def bar_chart(title: str, bars: list[tuple[str, float]], width: int = 640) -> str:
+    """Horizontal bars, one per label, the count written at the end of each (the title is the figure's label)."""
+    from .wrap import width as columns
+
+    row = 24
+    left = min(max([columns(label) * 7 + 16 for label, _v in bars] + [80]), 400)  # 12px type: ~7px a column
+    width = max(width, left + 260)
+    height = row * len(bars) + 16
     top = max([v for _label, v in bars] + [1])
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{_e(title)}">',
-           f'<text x="0" y="16" font-size="13" font-weight="bold">{_e(title)}</text>']
+           f'height="{height}" role="img" aria-label="{_e(title)}">']
     for i, (label, value) in enumerate(bars):
-        y = 30 + i * row
+        y = 4 + i * row
         length = (width - left - 60) * value / top
         out.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="12">{_e(label)}</text>')
         out.append(f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" fill="#4a7bb7"/>')

@@ -53,3 +53,14 @@ def test_a_screenshot_is_drawn(tmp_path):
                                     "--format", "html"], capture_output=True, text=True, check=True).stdout, encoding="utf-8")
     png = browser.screenshot(page, tmp_path / "case.png", 800, 1200)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_the_population_report_charts_the_outcomes(tmp_path):
+    out, report = tmp_path / "out.jsonl", tmp_path / "report.html"
+    subprocess.run(["policy", "--lang", "zh", "eval", "--plan", "shenyang-2025-draft", "--context",
+                    str(EXAMPLES / "shenyang/context-2026.json"), str(ROOT / "tests/fixtures/diff/applicants.jsonl"),
+                    "-o", str(out), "--report", str(report)], capture_output=True, check=True)
+    dom = browser.dump_dom(report)
+    chart = re.search(r'<svg class="chart"[^>]*aria-label="各结论的数量">(.*?)</svg>', dom, re.S).group(1)
+    decided = [line for line in out.read_text(encoding="utf-8").splitlines() if '"outcome": "eligible"' in line]
+    assert "可以纳入（eligible）" in chart and f">{len(decided)}</text>" in chart
