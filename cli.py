@@ -15,22 +15,24 @@ from commands import fmt as fmt_command  # noqa: E402
 from commands import eval as eval_command  # noqa: E402
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+_HELP = i18n.N_("""Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
+
+\b
+Typical use:
+  policy check policies/*.policy              are the plans well-formed?
+  policy explain applicant.json               why was this applicant decided so?
+  policy eval --plan ID applicants.jsonl      decide a whole population
+
+Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).""")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, help=i18n.gettext(_HELP))
 @click.version_option(package_name="policy")
 @click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, expose_value=False, is_eager=True,
               callback=lambda _ctx, _param, value: i18n.activate(value) if value else None,
               help=i18n._("Language of every message: zh or en (default: POLICY_LANG, else the locale)."))
 def main() -> None:
-    """Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
-
-    \b
-    Typical use:
-      policy check policies/*.policy              are the plans well-formed?
-      policy explain applicant.json               why was this applicant decided so?
-      policy eval --plan ID applicants.jsonl      decide a whole population
-
-    Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).
-    """
+    """The `policy` group; its help is `_HELP`, in the chosen language."""
 
 
 

@@ -58,6 +58,10 @@ def activate(lang: str) -> None:
     else:
         catalogue = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
     _state["lang"], _state["catalogue"] = lang, catalogue
+    # click translates its own words with gettext.gettext in the global domain (i18n/click_messages.py).
+    _gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    _gettext.textdomain(DOMAIN if lang != "en" else "messages")
+    os.environ["LANGUAGE"] = lang  # the one language the global lookup is to use, in this process
 
 
 def language() -> str:

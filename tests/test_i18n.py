@@ -60,3 +60,12 @@ def test_a_diagnostic_is_translated_from_its_template_and_keeps_its_code(zh):
 def test_english_is_the_text_as_written():
     i18n.activate("en")
     assert render(Diagnostic("C010", "unknown name `床位`", NO_SPAN)) .endswith("error[C010]: unknown name `床位`")
+
+
+def test_help_and_clicks_own_words_are_chinese_with_lang_zh():
+    import subprocess
+
+    shown = subprocess.run(["policy", "--lang", "zh", "explain", "--help"], capture_output=True, text=True).stdout
+    assert "用法：" in shown and "显示本帮助并退出。" in shown and "可归档的案件决定书" in shown
+    english = subprocess.run(["policy", "--lang", "en", "explain", "--help"], capture_output=True, text=True).stdout
+    assert "Usage:" in english and "Show this message and exit." in english
