@@ -10,7 +10,7 @@ import i18n
 # The language is known before the commands are imported, so their `--help` texts are translated.
 i18n.activate(i18n.from_argv(sys.argv[1:]))
 
-from commands import check, coverage, diff, doc, errors, explain, graph, lsp, schema, test  # noqa: E402
+from commands import allocate, check, coverage, diff, doc, errors, explain, graph, lsp, quota, schema, test  # noqa: E402
 from commands import fmt as fmt_command  # noqa: E402
 from commands import eval as eval_command  # noqa: E402
 
@@ -45,6 +45,8 @@ main.add_command(diff.diff_)
 main.add_command(test.test)
 main.add_command(schema.schema)
 main.add_command(fmt_command.fmt)
+main.add_command(quota.quota)
+main.add_command(allocate.allocate)
 main.add_command(errors.errors)
 main.add_command(lsp.lsp)
 main.add_command(doc.doc)

@@ -20,22 +20,25 @@ from ._common import fail
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+@click.option("--strict", is_flag=True, help="A line with a warning (a key the plan does not declare) is a bad line.")
 @click.option("--report", type=click.Path(dir_okay=False), metavar="REPORT.html",
               help=_("Also write the population report: outcomes, deciding rules and missing facts as charts "
                      "(needs -o)."))
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, report: str | None) -> None:
+          trace: bool, strict: bool, report: str | None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
-    exit code is 2 at the end. `-` reads standard input. A summary goes to standard error.
+    exit code is 2 at the end. Each decision lists its `warnings` (a key the plan does not
+    declare, with the nearest declared name). `-` reads standard input. A progress bar (at a
+    terminal) and a summary go to standard error; standard output carries only decisions.
     """
     from engine.batch import run_batch
 
     if report and not output:
         raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
     try:
-        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path)
+        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict)
     except PolicyError as error:
         fail(error)
     if report:

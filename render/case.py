@@ -140,6 +140,7 @@ class CaseDocument:
     unknown: tuple[Line, ...]
     spacing: SpacingMap | None
     footer: tuple[Line, ...]
+    warnings: tuple[str, ...] = ()  # the run's warnings about the facts, filed with the case
 
 
 class _Vocabulary:
@@ -444,7 +445,8 @@ def _draft(plan) -> str | None:
     return None
 
 
-def build_case(result: Explanation, plan=None, facts: dict | None = None, registry=None) -> CaseDocument:
+def build_case(result: Explanation, plan=None, facts: dict | None = None, registry=None,
+               warnings=()) -> CaseDocument:
     """The case document of one decision; `plan`, `facts` and `registry` add what the trace lacks."""
     words = _Vocabulary(plan, result.labels)
     decisive = _rule_view(result.decided_by, words, True) if result.decided_by is not None else None
@@ -474,12 +476,13 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
         outcome=result.outcome, outcome_words=word(OUTCOME_WORDS, result.outcome), tone=tone, reason=result.reason,
         terms=terms, priorities=priorities, decisive=decisive, quotes=quotes, why=why_text(result, plan), rules=rules,
         values=values, unknown=tuple(words.needed(p) for p in result.missing),
-        spacing=_spacing(result, facts, registry, words), footer=footer)
+        spacing=_spacing(result, facts, registry, words), footer=footer, warnings=tuple(warnings))
 
 
-def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None) -> str:
+def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None, warnings=()) -> str:
     """The case document of a decided case (engine.case.Case) as `html`, `md` or `doc` (plain text)."""
-    doc = build_case(result, getattr(case, "plan", None), getattr(case, "facts", None), getattr(case, "registry", None))
+    doc = build_case(result, getattr(case, "plan", None), getattr(case, "facts", None), getattr(case, "registry", None),
+                     warnings)
     if fmt == "md":
         from .case_markdown import case_to_markdown
 

@@ -69,7 +69,8 @@ def _facts(rule: RuleView) -> str:
     return '<ul class="facts">' + "".join(f"<li>{_e(pair(f.label, f.value))}</li>" for f in rule.facts) + "</ul>"
 
 
-def case_to_html(doc: CaseDocument) -> str:
+def case_body(doc: CaseDocument) -> list[str]:
+    """The document's elements, to stand alone (`case_to_html`) or as one section of a page."""
     body = [f"<h1>{_e(doc.title)}</h1>"]
     if doc.draft:
         body.append(f'<p class="draft">{_e(doc.draft)}</p>')
@@ -82,6 +83,9 @@ def case_to_html(doc: CaseDocument) -> str:
     extra += list(doc.terms)
     extra += [Line(_("priority"), p) for p in doc.priorities]
     body.append(_table(extra))
+    if doc.warnings:
+        body.append(f"<h2>{_e(_('Warnings'))}</h2><ul>" + "".join(f"<li><code>{_e(w)}</code></li>" for w in doc.warnings)
+                    + "</ul>")
     body.append(f"<h2>{_e(_('Why'))}</h2>")
     if doc.decisive is not None:
         body.append(f"<p>{_e(_('Decided by the rule {rule} ({kind}).').format(rule=doc.decisive.name, kind=doc.decisive.kind))}</p>")
@@ -111,8 +115,19 @@ def case_to_html(doc: CaseDocument) -> str:
         body.append(_table(doc.values, "values"))
     footer = "".join(f'<tr><th>{_e(line.label)}</th><td class="hash">{_e(line.value)}</td></tr>' for line in doc.footer)
     body.append(f"<footer><p>{_e(_('Audit record'))}</p><table>{footer}</table></footer>")
-    lang = "zh-CN" if doc.lang == "zh" else "en"
+    return [b for b in body if b]
+
+
+def page(title: str, body: list[str]) -> str:
+    """A standalone page around `body`, in the current language."""
+    from i18n import language
+
+    lang = "zh-CN" if language() == "zh" else "en"
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_e(doc.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-            + "\n".join(b for b in body if b) + "\n</body>\n</html>\n")
+            f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def case_to_html(doc: CaseDocument) -> str:
+    return page(doc.title, case_body(doc))

@@ -25,6 +25,8 @@ def case_to_markdown(doc: CaseDocument) -> str:
     extra = ([Line(_("reason"), doc.reason)] if doc.reason else []) + list(doc.terms)
     extra += [Line(_("priority"), p) for p in doc.priorities]
     out += _table(extra)
+    if doc.warnings:
+        out += [f"## {_('Warnings')}", ""] + [f"- {_cell(w)}" for w in doc.warnings] + [""]
     out += [f"## {_('Why')}", ""]
     if doc.decisive is not None:
         out += [_("Decided by the rule {rule} ({kind}).").format(rule=doc.decisive.name, kind=doc.decisive.kind), ""]

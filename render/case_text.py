@@ -33,7 +33,10 @@ def case_to_text(doc: CaseDocument, columns: int = 80) -> str:
     out += wrap(f"{pair(_('outcome'), doc.outcome_words)} [{doc.outcome}]", columns)
     extra = ([Line(_("reason"), doc.reason)] if doc.reason else []) + list(doc.terms)
     extra += [Line(_("priority"), p) for p in doc.priorities]
-    out += _pairs(extra, columns) + ["", _("Why"), rule]
+    out += _pairs(extra, columns)
+    if doc.warnings:
+        out += ["", _("Warnings"), rule] + [w for warning in doc.warnings for w in wrap(warning, columns, "  ")]
+    out += ["", _("Why"), rule]
     if doc.decisive is not None:
         out += wrap(_("Decided by the rule {rule} ({kind}).").format(rule=doc.decisive.name, kind=doc.decisive.kind), columns)
     for quote in doc.quotes:

@@ -1,10 +1,12 @@
 """The Markdown record of one decision: the case document (render/case.py, case_markdown.py)."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from engine.trace import Explanation
 
 
-def explanation_to_markdown(result: Explanation, case=None) -> str:
+def explanation_to_markdown(result: Explanation, warnings: Sequence[str] = (), case=None) -> str:
     from .case import case_document
 
-    return case_document(result, case, "md")
+    return case_document(result, case, "md", warnings=warnings)

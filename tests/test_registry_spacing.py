@@ -131,7 +131,7 @@ def test_without_a_registry_the_outcome_is_undetermined_and_says_how_to_give_one
     assert result.missing == ("applicant.nearest_same_category_m", "registry")
     assert "registry: no registry was given: pass --registry FILE.csv" in explanation_to_text(result, width=200)
     # The case document asks for the registry in the handler's words: no command-line advice in a case file.
-    document = explanation_to_markdown(result, type("Case", (), {"plan": plan, "facts": facts, "registry": None}))
+    document = explanation_to_markdown(result, case=type("Case", (), {"plan": plan, "facts": facts, "registry": None}))
     unknown = document.split("## What is not known", 1)[1].split("## ", 1)[0]
     assert "--registry" not in unknown and "定点医药机构名录" in unknown  # (a plan's own reading may name it)
     assert explanation_to_json(result)["missing"] == ["applicant.nearest_same_category_m", "registry"]
@@ -399,8 +399,11 @@ def test_a_closed_list_of_categories_refuses_a_misspelt_one(tmp_path):
     assert result.exit_code == 2
     assert f"{bad}:2:" in result.output and "unknown category `零售药房`" in result.output
     assert "did you mean `零售药店`?" in result.output
-    # 菏泽 declares no closed list: the same file is taken, and its category counts as no type.
-    assert run("explain", HEZE_PHARMACY, "--registry", bad).exit_code == 0
+    # 菏泽 declares no `categories` line: its closed list is the names its plan uses, so the
+    # typo is refused there too rather than silently counting as no type (issue 9).
+    heze = run("explain", HEZE_PHARMACY, "--registry", bad)
+    assert heze.exit_code == 2 and "unknown category `零售药房`" in heze.output
+    assert "did you mean `零售药店`?" in heze.output
 
 
 def test_a_missing_registry_file_exits_2(tmp_path):
