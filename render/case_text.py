@@ -28,7 +28,7 @@ def case_to_text(doc: CaseDocument, columns: int = 80) -> str:
     rule = "─" * columns
     out = wrap(doc.title, columns) + [rule]
     if doc.draft:
-        out += wrap("！ " + doc.draft, columns) + [""]
+        out += wrap("※ " + doc.draft, columns) + [""]
     out += _pairs(doc.header, columns) + [""]
     out += wrap(f"{pair(_('outcome'), doc.outcome_words)} [{doc.outcome}]", columns)
     extra = ([Line(_("reason"), doc.reason)] if doc.reason else []) + list(doc.terms)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-NO_START = set("，。、；：？！）」』”’》〉】〕…—·％,.;:?!)]}%")
+NO_START = set("，。、；：？！）」』”’》〉】〕…—％,.;:?!)]}%")
 NO_END = set("（「『“‘《〈【〔([{")
 
 
@@ -44,8 +44,9 @@ def wrap(text: str, columns: int, indent: str = "") -> list[str]:
             if current and width(indent + current + piece.rstrip()) > columns:
                 head, moved = current, ""
                 # 避头尾: pull closing punctuation up, push an opening one down.
-                if piece[0] in NO_START and len(head) > 1:
-                    head, moved = head[:-1], head[-1]
+                # A run of closing marks (`）。”`) goes down with the character before it.
+                while (moved or piece)[0] in NO_START and len(head) > 1:
+                    head, moved = head[:-1], head[-1] + moved
                 while len(head) > 1 and head.rstrip()[-1:] in NO_END:
                     head, moved = head.rstrip()[:-1], head.rstrip()[-1] + moved
                 lines.append(indent + head.rstrip())
