@@ -35,7 +35,7 @@ def population_report(records: list[dict], title: str) -> str:
     plans = sorted({f"{(r.get('plan') or {}).get('id')} · {(r.get('plan') or {}).get('version')}" for r in decided})
     head = [f"<h1>{escape(title)}</h1>", "<table>",
             f"<tr><th>{escape(_('lines'))}</th><td>{escape(count(len(records)))}</td></tr>",
-            f"<tr><th>{escape(_('decided'))}</th><td>{escape(count(len(decided)))}</td></tr>",
+            f"<tr><th>{escape(_('lines decided'))}</th><td>{escape(count(len(decided)))}</td></tr>",
             f"<tr><th>{escape(_('bad lines'))}</th><td>{escape(count(errors))}</td></tr>",
             f"<tr><th>{escape(_('plan'))}</th><td>{escape('; '.join(plans) or '—')}</td></tr>",
             f"<tr><th>{escape(_('generated at'))}</th><td>{escape(generated_at())}</td></tr>", "</table>"]
