@@ -21,11 +21,13 @@ from ._common import fail
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
 @click.option("--strict", is_flag=True, help="A line with a warning (a key the plan does not declare) is a bad line.")
+@click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (年度考核 over a population "
+              "of institutions, 试运行, …); else each line's \"decision\", else admission (准入).")
 @click.option("--report", type=click.Path(dir_okay=False), metavar="REPORT.html",
               help=_("Also write the population report: outcomes, deciding rules and missing facts as charts "
                      "(needs -o)."))
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, strict: bool, report: str | None) -> None:
+          trace: bool, strict: bool, decision: str | None = None, report: str | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -38,7 +40,8 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     if report and not output:
         raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
     try:
-        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict)
+        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
+                        decision=decision)
     except PolicyError as error:
         fail(error)
     if report:

@@ -26,10 +26,12 @@ from ._common import FORMATS, fail, wants_colour
               help=_("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text): "
                      "the case document to file (docs/case-documents.md)."))
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+@click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (试运行, …); else the "
+              "facts file's \"decision\", else admission (准入).")
 @click.option("--strict", is_flag=True, help="Treat warnings (a facts key the plan does not declare, a registry "
               "with no institution of the applicant's type) as bad input.")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None, strict: bool) -> None:
+            width: int | None, strict: bool, decision: str | None = None) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in docs/facts.md (`-` reads standard input); several may be
@@ -44,6 +46,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     from engine.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )
+    from engine.case import choose_decision
     from engine.fastcase import FastWorkspace
     from render import explanation_to_json, to_json_text
 
@@ -56,7 +59,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
         try:
             case = workspace.open_case_file(path)
-            result = fast_explain(case.plan, case.facts, registry=case.registry)
+            chosen = choose_decision(case.plan, decision, case.facts, case.source)
+            result = fast_explain(case.plan, case.facts, chosen, registry=case.registry)
         except PolicyError as error:
             if not several:
                 fail(error)

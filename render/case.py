@@ -42,6 +42,7 @@ OUTCOME_WORDS = {
 KIND_WORDS = {
     "gate": N_("pause"), "exemption": N_("exemption"), "exclusion": N_("exclusion"), "spacing": N_("spacing"),
     "ratio": N_("ratio"), "admission": N_("admission"), "referral": N_("referral"), "priority": N_("priority"),
+    "status": N_("status"),
 }
 STATUS_WORDS = {
     "decided": N_("decided"), "overridden": N_("applies, outranked"), "applied": N_("applies"),

@@ -101,6 +101,25 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
 
 
+def test_explain_another_decision_at_a_terminal():
+    trial = str(SHENYANG_EXAMPLES / "trial" / "04-terminated.json")
+    code, shown, _ = _at_tty(["explain", "--decision", "试运行", trial])
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "terminated" in shown and "banned_until = 2028-04-20" in shown
+
+
+def test_eval_of_a_population_decision_redirected_at_a_terminal(tmp_path):
+    """`policy eval --decision 年度考核 pop.jsonl > out.jsonl`: two passes, every line in the file."""
+    population = SHENYANG_EXAMPLES / "review" / "institutions-2026.jsonl"
+    out = tmp_path / "out.jsonl"
+    code, shown, written = _at_tty(["eval", "--decision", "年度考核", str(population)], stdout_file=out)
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "population `参评机构`" in shown
+    records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
+    assert len(records) == len(population.read_text(encoding="utf-8").splitlines())
+    assert all(isinstance(r["rank"], int) for r in records)
+
+
 def test_quota_at_a_terminal():
     code, shown, _ = _at_tty(["quota", "--plan", "shenyang-2025-draft", "--context",
                               str(SHENYANG_EXAMPLES / "context-2026.json")])
