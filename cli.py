@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
+
+import i18n
+
+# The language is known before any command is imported, so their `--help` texts are translated.
+i18n.activate(i18n.from_argv(sys.argv[1:]))
 
 # Each command's module and the name of its click command in it. A command module is imported
 # only when that command runs (or when help lists every command), so `policy explain` does not
@@ -39,19 +45,25 @@ class LazyGroup(click.Group):
         return self.commands.get(name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+_HELP = i18n.N_("""Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
+
+\b
+Typical use:
+  policy check policies/*.policy              are the plans well-formed?
+  policy explain applicant.json               why was this applicant decided so?
+  policy eval --plan ID applicants.jsonl      decide a whole population
+
+Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).""")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             help=i18n.gettext(_HELP))
 @click.version_option(package_name="policy")
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, expose_value=False, is_eager=True,
+              callback=lambda _ctx, _param, value: i18n.activate(value) if value else None,
+              help=i18n._("Language of every message: zh or en (default: POLICY_LANG, else the locale)."))
 def main() -> None:
-    """Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
-
-    \b
-    Typical use:
-      policy check policies/*.policy              are the plans well-formed?
-      policy explain applicant.json               why was this applicant decided so?
-      policy eval --plan ID applicants.jsonl      decide a whole population
-
-    Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).
-    """
+    """The `policy` group; its help is `_HELP`, in the chosen language."""
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import click
 
 from dsl.diagnostics import PolicyError
 
+from i18n import gettext as _
+
 from ._common import fail
 
 
@@ -21,8 +23,11 @@ from ._common import fail
 @click.option("--strict", is_flag=True, help="A line with a warning (a key the plan does not declare) is a bad line.")
 @click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (年度考核 over a population "
               "of institutions, 试运行, …); else each line's \"decision\", else admission (准入).")
+@click.option("--report", type=click.Path(dir_okay=False), metavar="REPORT.html",
+              help=_("Also write the population report: outcomes, deciding rules and missing facts as charts "
+                     "(needs -o)."))
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, strict: bool, decision: str | None = None) -> None:
+          trace: bool, strict: bool, decision: str | None = None, report: str | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -32,9 +37,21 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     """
     from engine.batch import run_batch
 
+    if report and not output:
+        raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
     try:
         bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
                         decision=decision)
     except PolicyError as error:
         fail(error)
+    if report:
+        import json
+        from pathlib import Path
+
+        from render.population import population_report
+
+        with open(output, encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        Path(report).write_text(population_report(records, _("Population report: {file}").format(file=facts)),
+                                encoding="utf-8")
     sys.exit(2 if bad else 0)

@@ -9,6 +9,8 @@ import click
 
 from dsl.diagnostics import PolicyError, render_all
 
+from i18n import gettext as _
+
 from ._common import FORMATS, fail, wants_colour
 
 
@@ -20,8 +22,9 @@ from ._common import FORMATS, fail, wants_colour
               "applicants; overrides the facts file's \"context\".")
 @click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
               "`id,name,category,lat,lon`) the spacing questions ask; overrides the facts file's \"registry\".")
-@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
-              help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html", "doc")), default="text", show_default=True,
+              help=_("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text): "
+                     "the case document to file (docs/case-documents.md)."))
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
 @click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (试运行, …); else the "
               "facts file's \"decision\", else admission (准入).")
@@ -57,7 +60,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     bad = 0
     extras: dict[int, dict] = {}  # document index -> its --what-if record
     for number, path in enumerate(facts):
-        if fmt == "text" and several:
+        if fmt in ("text", "doc") and several:
             click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
         try:
             case = workspace.open_case_file(path)
@@ -86,13 +89,17 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
                 record["what_if"] = extra
             documents.append({"file": path, **record} if several else record)
         elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
-            documents.append((path, result, [w.headline() for w in case.warnings]))
+            documents.append((path, result, [w.headline() for w in case.warnings], case))
+        elif fmt == "doc":
+            from render import case_document
+
+            click.echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings]), nl=False)
         else:
             from render import explanation_to_text
 
             tty = sys.stdout.isatty()
             click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100),
-                                           color=wants_colour()), nl=False)
+                                           color=wants_colour(), case=case), nl=False)
             if extra is not None:
                 click.echo(_what_if_view(extra, "text"), nl=False)
     if fmt == "json":
@@ -102,7 +109,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     elif fmt == "html":
         from render import explanation_to_html, explanations_to_html
 
-        page = explanations_to_html(documents) if several else explanation_to_html(*documents[0][1:])
+        page = (explanations_to_html(documents) if several
+                else explanation_to_html(*documents[0][1:3], case=documents[0][3]))
         if extras:  # the counterfactuals as sections of the same case document
             import html
 
@@ -136,13 +144,15 @@ def _markdown(documents: list, several: bool, extras: dict | None = None) -> str
 
     extras = extras or {}
     if not several:
-        return explanation_to_markdown(*documents[0][1:]) + (_what_if_view(extras[0], "md") if 0 in extras else "")
+        return (explanation_to_markdown(*documents[0][1:3], case=documents[0][3])
+                + (_what_if_view(extras[0], "md") if 0 in extras else ""))
     parts = []
-    for index, (path, item, warnings) in enumerate(documents):
+    for index, (path, item, warnings, *case) in enumerate(documents):
         if isinstance(item, str):
             body = "Not decided:\n\n```\n" + item + "\n```\n"
         else:  # each decision's headings one level down, under its file's
-            body = explanation_to_markdown(item, warnings) + (_what_if_view(extras[index], "md") if index in extras else "")
+            body = (explanation_to_markdown(item, warnings, case=case[0])
+                    + (_what_if_view(extras[index], "md") if index in extras else ""))
             body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
         parts.append(f"# `{path}`\n\n{body}")
     return "\n".join(parts)

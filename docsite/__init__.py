@@ -63,7 +63,7 @@ def examples(plan) -> list[Example]:
         step = result.decided_by
         article = step.articles[0].id if step is not None and step.articles else None
         found.append(Example(name, result.applicant_id, decision, result.outcome, step.name if step else None, article,
-                             result.reason, expect.get("outcome"), explanation_to_html(result)))
+                             result.reason, expect.get("outcome"), explanation_to_html(result, case=case)))
     return found
 
 

@@ -97,14 +97,23 @@ def render_snippet(span: Span, message: str = "") -> list[str]:
 
 
 def render(diagnostic: Diagnostic) -> str:
-    """Render one diagnostic: headline, snippet with caret, labels, help."""
-    lines = [diagnostic.headline()]
+    """Render one diagnostic in the current language (i18n): headline, snippet with caret, labels, help.
+
+    The code stays as it is in every language; the message is translated from its template."""
+    from i18n import gettext as _
+    from i18n.diagnostics import localize
+
+    diagnostic = localize(diagnostic)
+    where = str(diagnostic.span) if diagnostic.span.line else diagnostic.span.path
+    severity = _("warning") if diagnostic.severity == "warning" else _("error")
+    note, help_word = _("note"), _("help")
+    lines = [f"{where}: {severity}[{diagnostic.code}]: {diagnostic.text()}"]
     lines += render_snippet(diagnostic.span)
     for label in diagnostic.labels:
-        lines.append(f"  note: {label.message} ({label.span})")
+        lines.append(f"  {note}: {label.message} ({label.span})")
         lines += render_snippet(label.span)
     if diagnostic.help:
-        lines.append(f"  help: {diagnostic.help}")
+        lines.append(f"  {help_word}: {diagnostic.help}")
     return "\n".join(lines)
 
 

@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 from engine.calendar import Duration
+from i18n import N_
+from i18n import gettext as _
 
 
 def jsonable(value: Any) -> Any:
@@ -25,11 +27,11 @@ def jsonable(value: Any) -> Any:
 def show(value: Any, labels: dict | None = None) -> str:
     """A value as an auditor reads it: 9.0 -> 9, 6.4625850… -> 6.4626, 住院 beside inpatient."""
     if value is None:
-        return "absent"
+        return _("absent")
     if value is True:
-        return "true"
+        return _("true")
     if value is False:
-        return "false"
+        return _("false")
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"  # e.g. the distance to a neighbour there is none of
@@ -52,8 +54,8 @@ def show(value: Any, labels: dict | None = None) -> str:
 
 # What to do about a missing path that is not a fact of the facts file.
 MISSING_HINTS = {
-    "registry": 'no registry was given: pass --registry FILE.csv, or add "registry": "FILE.csv" to the facts file',
-    "population": "a population decision is decided over its population: policy eval --decision NAME FILE.jsonl",
+    "registry": N_('no registry was given: pass --registry FILE.csv, or add "registry": "FILE.csv" to the facts file'),
+    "population": N_("a population decision is decided over its population: policy eval --decision NAME FILE.jsonl"),
 }
 
 
@@ -94,12 +96,20 @@ def show_share(name: str, value: Any, labels: dict | None = None) -> str:
     return show(value, labels)
 
 
-STATUS_WORDS = {
-    "decided": "decided",
-    "overridden": "applied, overridden",
-    "applied": "applies",
-    "not_applicable": "does not apply",
-    "would_decide": "applies; decides only if the rules above it do not",
-    "unknown": "cannot tell: facts absent",
-    "unknown_not_needed": "cannot tell (not needed)",
+STATUS_WORDS = {  # messages (i18n): shown through `status_word`
+    "decided": N_("decided"),
+    "overridden": N_("applied, overridden"),
+    "applied": N_("applies"),
+    "not_applicable": N_("does not apply"),
+    "would_decide": N_("applies; decides only if the rules above it do not"),
+    "unknown": N_("cannot tell: facts absent"),
+    "unknown_not_needed": N_("cannot tell (not needed)"),
 }
+
+
+def status_word(status: str | None) -> str:
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else str(status)
+
+
+def missing_hint(path: str) -> str | None:
+    return _(MISSING_HINTS[path]) if path in MISSING_HINTS else None

@@ -1,10 +1,17 @@
 """Shared fixtures: the repo's paths, and a small policy written inline for focused tests."""
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# Snapshots and messages asserted by the tests are English whatever the machine's locale; a test
+# of Chinese asks for it (`--lang zh`, `i18n.activate("zh")`, or POLICY_LANG in a subprocess).
+os.environ["POLICY_LANG"] = "en"
+# A case document's "generated at" is this moment (render/case.py), so snapshots do not move.
+os.environ["SOURCE_DATE_EPOCH"] = "1780000000"
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

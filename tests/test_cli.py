@@ -152,7 +152,7 @@ def test_explain_html_is_one_standalone_page():
     page = result.output
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "<script" not in page and "http" not in page.replace("https://", "")  # nothing fetched, nothing run
-    assert "<code>住院_千人床位数高于可承担</code>" in page and "三（一）" in page
+    assert "住院_千人床位数高于可承担" in page and "三（一）" in page
 
 
 def test_html_escapes_every_text_from_the_plan(write_policy):

@@ -130,7 +130,10 @@ def test_without_a_registry_the_outcome_is_undetermined_and_says_how_to_give_one
     assert result.outcome == "undetermined"
     assert result.missing == ("applicant.nearest_same_category_m", "registry")
     assert "registry: no registry was given: pass --registry FILE.csv" in explanation_to_text(result, width=200)
-    assert "--registry FILE.csv" in explanation_to_markdown(result)
+    # The case document asks for the registry in the handler's words: no command-line advice in a case file.
+    document = explanation_to_markdown(result, case=type("Case", (), {"plan": plan, "facts": facts, "registry": None}))
+    unknown = document.split("## What is not known", 1)[1].split("## ", 1)[0]
+    assert "--registry" not in unknown and "定点医药机构名录" in unknown  # (a plan's own reading may name it)
     assert explanation_to_json(result)["missing"] == ["applicant.nearest_same_category_m", "registry"]
 
 

@@ -1,0 +1,497 @@
+"""The case document: one decision as a case handler files it, in the current language.
+
+Built once from the Explanation and the plan's own declarations (input aliases and labels,
+enum labels, units, the decision's precedence), then written as plain text, Markdown or HTML
+(render/case_text.py, case_markdown.py, case_html.py), so the three never disagree. Nothing
+here names a decision, a rule or a city: a new decision or outcome renders as the plan
+declares it. What a handler never sees stays out: no line numbers, no JSON paths where the
+plan gives a label, no command-line advice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from engine.trace import Explanation, Step
+from engine.types import EnumT, NumT
+
+from i18n import N_, language
+from i18n import gettext as _
+
+from . import units
+
+# Outcome codes of every decision the brief names, said in words; a code not listed is shown as it is.
+OUTCOME_WORDS = {
+    "eligible": N_("may be admitted"), "exempt": N_("outside the plan's limits"),
+    "paused": N_("new designations paused"), "excluded": N_("not admitted"),
+    "spacing_conflict": N_("a designated institution of the same type is within the service radius"),
+    "needs_approval": N_("needs the approval of the higher bureau"), "needs_review": N_("needs a case handler's review"),
+    "undetermined": N_("cannot be decided: facts are missing"),
+    "guidance": N_("in the guidance period"), "trial": N_("in the trial year"),
+    "terminated": N_("agreement terminated"), "renewed": N_("trial passed"), "delayed": N_("trial failed, delayed"),
+    "awaiting_assessment": N_("awaiting assessment"), "pass": N_("passed"),
+    "rectification": N_("rectification"), "sanction": N_("sanction"), "termination": N_("termination"),
+    "qualified": N_("qualified"), "not_qualified": N_("not qualified"),
+    "admitted": N_("admitted"), "waitlisted": N_("waitlisted"),
+}
+KIND_WORDS = {
+    "gate": N_("pause"), "exemption": N_("exemption"), "exclusion": N_("exclusion"), "spacing": N_("spacing"),
+    "ratio": N_("ratio"), "admission": N_("admission"), "referral": N_("referral"), "priority": N_("priority"),
+    "status": N_("status"),
+}
+STATUS_WORDS = {
+    "decided": N_("decided"), "overridden": N_("applies, outranked"), "applied": N_("applies"),
+    "not_applicable": N_("does not apply"), "would_decide": N_("applies; decides only if the rules above it do not"),
+    "unknown": N_("cannot tell: facts missing"), "unknown_not_needed": N_("cannot tell (not needed)"),
+}
+# Names of FACTS.md that every plan shares, for when a plan declares no label of its own.
+FACT_WORDS = {
+    "applicant.id": N_("applicant id"), "applicant.name": N_("applicant"),
+    "applicant.location.lat": N_("latitude"), "applicant.location.lon": N_("longitude"),
+    "registry.nearest": N_("nearest institution of the same type"),
+    "registry.within": N_("institutions of the same type within the radius"),
+}
+GOOD = ("eligible", "exempt", "renewed", "pass", "qualified", "admitted", "guidance", "trial")
+BAD = ("excluded", "spacing_conflict", "terminated", "termination", "not_qualified", "sanction", "delayed")
+
+
+def pair(label: str, value: str) -> str:
+    """`label: value` with the language's colon (：in Chinese)."""
+    return _("{label}: {value}").format(label=label, value=value)
+
+
+def listing(items) -> str:
+    """Items joined as the language lists them (、in Chinese)."""
+    return _(", ").join(str(i) for i in items)
+
+
+def aside(text: str, note: str) -> str:
+    """`text (note)` with the language's brackets (（）in Chinese)."""
+    return _("{text} ({note})").format(text=text, note=note)
+
+
+def word(table: dict[str, str], code: str | None) -> str:
+    return _(table[code]) if code in table else (code or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    article: str
+    text: str
+    readings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView:
+    name: str
+    kind: str
+    status_code: str
+    status: str
+    articles: tuple[str, ...]
+    facts: tuple[Line, ...]
+    decisive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    label: str
+    lat: float
+    lon: float
+    distance: str = ""
+    counted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SpacingMap:
+    """What the spacing picture shows: the applicant, the radius, the neighbours that counted."""
+    applicant: Place
+    radius_m: float
+    neighbours: tuple[Place, ...]
+    unplaced: tuple[tuple[str, float], ...] = ()  # (label, metres): a distance the facts give without a place
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDocument:
+    lang: str
+    title: str
+    draft: str | None
+    header: tuple[Line, ...]
+    outcome: str
+    outcome_words: str
+    tone: str  # good | bad | open: the colour of the outcome
+    reason: str | None
+    terms: tuple[Line, ...]
+    priorities: tuple[str, ...]
+    decisive: RuleView | None
+    quotes: tuple[Quote, ...]
+    why: str
+    rules: tuple[RuleView, ...]
+    values: tuple[Line, ...]
+    unknown: tuple[Line, ...]
+    spacing: SpacingMap | None
+    footer: tuple[Line, ...]
+    warnings: tuple[str, ...] = ()  # the run's warnings about the facts, filed with the case
+
+
+class _Vocabulary:
+    """The plan's declared words for its facts and values."""
+
+    def __init__(self, plan, labels: dict):
+        self.plan, self.labels = plan, labels
+        self.fields: dict[str, tuple[str, str | None]] = {}  # input path -> {field: label} of its records
+        self.field_words: dict[str, str] = {}  # a record field's name -> its label, for record values
+        if plan is not None:
+            from dsl import ast
+
+            for item in plan.policy.of_type(ast.InputDecl):
+                record = item.type.value if isinstance(item.type, ast.MapType) else item.type.item if isinstance(
+                    item.type, ast.ListType) else item.type
+                if isinstance(record, ast.RecordType):
+                    for f in record.fields:
+                        self.fields[f"{'.'.join(item.path)}.{f.name}"] = (f.label or f.name, isinstance(
+                            item.type, ast.MapType))
+                        if f.label:
+                            self.field_words.setdefault(f.name, f.label)
+
+    def input(self, path: str):
+        return self.plan.inputs.get(path) if self.plan is not None else None
+
+    def fact_label(self, path: str) -> str:
+        info = self.input(path)
+        if info is not None and (info.alias or info.label):
+            return info.alias or info.label
+        if path in FACT_WORDS:
+            return _(FACT_WORDS[path])
+        parent, _dot, leaf = path.rpartition(".")
+        if path in self.fields:  # a field of a declared record
+            return self.fields[path][0]
+        table, _dot2, key = parent.rpartition(".")
+        if f"{table}.{leaf}" in self.fields and self.fields[f"{table}.{leaf}"][1]:  # a map entry's field
+            return aside(self.fields[f"{table}.{leaf}"][0], self.show(key))
+        return path
+
+    def value_label(self, name: str) -> str:
+        define = self.plan.defines.get(name) if self.plan is not None else None
+        return define.label if define is not None and define.label else name  # the plan's words, once
+
+    def type_of(self, path_or_name: str):
+        info = self.input(path_or_name)
+        if info is not None:
+            return info.type
+        parent, _dot, leaf = path_or_name.rpartition(".")
+        table = parent.rpartition(".")[0]
+        for base in (parent, table):  # a record's field, or a map entry's
+            holder = self.input(base)
+            if holder is not None:
+                record = getattr(holder.type, "value", None) or getattr(holder.type, "item", None) or holder.type
+                if hasattr(record, "field"):
+                    return record.field(leaf)
+        define = self.plan.defines.get(path_or_name) if self.plan is not None else None
+        return define.type if define is not None else None
+
+    def show(self, value: Any, type_=None, label: str = "") -> str:
+        if value is None:
+            return _("not given")
+        if value is True:
+            return _("yes")
+        if value is False:
+            return _("no")
+        if isinstance(value, (int, float)):
+            return units.quantity(value, type_, label)
+        if isinstance(value, date):
+            return units.day(value)
+        if isinstance(value, str):
+            if isinstance(type_, EnumT) or value in self.labels:
+                shown = self.labels.get(value)
+                if shown and shown != value:
+                    return shown if language() == "zh" else f"{shown} ({value})"
+            return value
+        if isinstance(value, (list, tuple)):
+            return listing(self.show(v) for v in value)
+        if isinstance(value, dict):
+            return _("; ").join(pair(self.field_words.get(k, k), self.show(v)) for k, v in value.items())
+        return str(value)
+
+    def neighbour(self, record: dict) -> str:
+        if "note" in record:
+            return record["note"]
+        text = _("{id} {name} ({category}), {distance} away").format(
+            id=record["id"], name=record["name"], category=record["category"],
+            distance=units.metres(record["distance_m"]))
+        if "self_excluded" in record:
+            text += _("; the applicant's own entry {id} is not counted").format(id=record["self_excluded"])
+        return text
+
+    def registry_record(self, record: dict) -> str:
+        if "count" in record:
+            radius = units.metres(record["radius_m"])
+            head = (_("{count} within {radius}: {ids}").format(count=record["count"], radius=radius,
+                                                              ids=", ".join(record["ids"]))
+                    if record["count"] else _("none within {radius}").format(radius=radius))
+            nearest = record["nearest"]
+            return head + "; " + (nearest["note"] if "note" in nearest
+                                  else _("the nearest is {who}").format(who=self.neighbour(nearest)))
+        if "radius_m" in record:
+            radius = units.metres(record["radius_m"])
+            if record["within_radius"]:
+                return _("{who}, within {radius}").format(who=self.neighbour(record), radius=radius)
+            return _("none within {radius}; the nearest is {who}").format(radius=radius, who=self.neighbour(record))
+        return self.neighbour(record)
+
+    def fact(self, path: str, value: Any) -> Line:
+        label = self.fact_label(path)
+        if path.startswith("registry.") and isinstance(value, dict):
+            return Line(label, self.registry_record(value))
+        return Line(label, self.show(value, self.type_of(path), label))
+
+    def used(self, name: str, value: Any) -> Line:
+        label = self.value_label(name)
+        return Line(label, self.show(value, self.type_of(name), label))
+
+    def needed(self, path: str) -> Line:
+        """A missing fact and what it would take to know it, as a handler would ask for it."""
+        if path == "registry":
+            registry = self.plan.registry if self.plan is not None else None
+            name = (registry.label or registry.name) if registry is not None else _("the registry of designated institutions")
+            return Line(name, _("the list of designated institutions with their locations, to measure the distance "
+                                "to the nearest one of the same type"))
+        label, type_ = self.fact_label(path), self.type_of(path)
+        if type_ is not None and type_.describe() == "bool":
+            need = _("whether it holds (yes or no)")
+        elif isinstance(type_, EnumT):
+            info = self.plan.enums.get(type_.name)
+            choices = [lab or code for code, lab in info.members] if info else []
+            need = _("one of: {choices}").format(choices=listing(choices))
+        elif isinstance(type_, NumT):
+            need = _("the figure, in {unit}").format(unit=units.unit_words(type_.unit)) if type_.unit else _("the figure")
+        elif type_ is not None and type_.describe() == "date":
+            need = _("the date")
+        else:
+            need = _("the value")
+        return Line(label, need)
+
+
+def why_text(result: Explanation, plan) -> str:
+    """Why the outcome holds, said from the decision's precedence: no line numbers, the plan's names."""
+    decision = plan.decisions.get(result.decision) if plan is not None else None
+    statuses = {s.name: s.status for s in result.steps if s.kind == "rule"}
+    decision_name = result.decision_label or result.decision
+    if result.outcome == "undetermined":
+        unknown = [n for n, s in statuses.items() if s == "unknown"]
+        text = _("{rules} cannot be told without the missing facts, and ranks above every rule that applies, "
+                 "so it could still decide").format(rules=listing(unknown))
+        would = [n for n, s in statuses.items() if s == "would_decide"]
+        if would:
+            text += _("; {rule} applies below it and decides only if it does not").format(rule=would[0])
+        return text
+    if result.decided_by is None:
+        return _("no rule of the decision {decision} applies, so its default outcome holds").format(decision=decision_name)
+    step = result.decided_by
+    precedence = decision.precedence if decision is not None else tuple(statuses)
+    rank = precedence.index(step.name) + 1 if step.name in precedence else 0
+    text = _("{rule} applies and ranks {rank} of {total} in the precedence of the decision {decision}; "
+             "no rule above it applies").format(rule=step.name, rank=rank, total=len(precedence), decision=decision_name)
+    outranked = [n for n, s in statuses.items() if s == "overridden"]
+    if outranked:
+        text += _("; it outranks {rules}, which also apply").format(
+            rules=listing(outranked))
+    return text
+
+
+def _rule_view(step: Step, words: _Vocabulary, decisive: bool) -> RuleView:
+    facts = [words.fact(p, v) for p, v in step.reads]
+    facts += [words.used(n, v) for n, v in step.uses]
+    return RuleView(step.name, word(KIND_WORDS, step.rule_kind), step.status or "", word(STATUS_WORDS, step.status),
+                    tuple(a.id for a in step.articles), tuple(facts), decisive)
+
+
+def _spacing(result: Explanation, facts: dict, registry, words: _Vocabulary) -> SpacingMap | None:
+    """The picture of the decisive or an applying spacing rule, when the applicant has a place."""
+    candidates = [s for s in result.steps if s.kind == "rule" and s.rule_kind == "spacing" and s.value is not None]
+    step = next((s for s in candidates if s is result.decided_by), candidates[0] if candidates else None)
+    location = ((facts or {}).get("applicant") or {}).get("location") or {}
+    if step is None or not isinstance(location.get("lat"), (int, float)) or not isinstance(location.get("lon"), (int, float)):
+        return None
+    name = ((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or _("applicant")
+    me = Place(str(name), float(location["lat"]), float(location["lon"]))
+    radius, neighbours, unplaced = None, [], []
+    for path, record in step.reads:
+        if not isinstance(record, dict):
+            continue
+        radius = record.get("radius_m", radius)
+        ids = list(record.get("ids", ()))
+        nearest = record.get("nearest", record)
+        if nearest.get("id") and nearest["id"] not in ids:
+            ids.append(nearest["id"])
+        for id_ in ids:
+            inst = registry.get(id_) if registry is not None else None
+            if inst is not None:
+                distance = nearest.get("distance_m") if nearest.get("id") == id_ else None
+                counted = record.get("within_radius", True) if "within_radius" in record else id_ in record.get("ids", ())
+                neighbours.append(Place(f"{inst.id} {inst.name}", inst.lat, inst.lon,
+                                        units.metres(distance) if distance is not None else "", counted))
+    if radius is None:  # the distance came from the facts file: the radius is the one the rule compares with
+        radius = _compared_radius(words.plan, step.name)
+    for name_, value in step.uses:
+        if isinstance(value, (int, float)) and not math.isinf(value) and not neighbours:
+            unplaced.append((words.value_label(name_), float(value)))
+    if radius is None:
+        return None
+    return SpacingMap(me, float(radius), tuple(neighbours), tuple(unplaced))
+
+
+def _compared_radius(plan, rule: str) -> float | None:
+    """The distance in metres a rule's condition compares with (`最近同类型距离 <= 800 m`), if one."""
+    from engine import ir
+
+    info = plan.rules.get(rule) if plan is not None else None
+    stack = [info.when] if info is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Compare):
+            for side in (node.right, node.left):
+                if isinstance(side, ir.Const) and isinstance(side.type, NumT) and side.type.unit == (("m", 1),):
+                    return float(side.value)
+        stack += [v for v in (getattr(node, f, None) for f in ("left", "right", "operand", "args", "items"))
+                  if v is not None and not isinstance(v, (str, tuple))]
+        for f in ("args", "items", "operands"):
+            stack += list(getattr(node, f, ()) or ())
+    return None
+
+
+def facts_digest(facts: dict | None) -> str:
+    """sha256 of the facts as decided (context merged), as canonical JSON: the same facts, the same digest."""
+    text = json.dumps(facts or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def generated_at() -> str:
+    """Now, in UTC; SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes it for tests and docs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def engine_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policy")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _header(result: Explanation, plan, facts: dict, words: _Vocabulary) -> list[Line]:
+    applicant = (facts or {}).get("applicant") or {}
+    lines = [Line(_("applicant"), str(applicant.get("name") or "—")),
+             Line(_("applicant id"), str(result.applicant_id or applicant.get("id") or "—"))]
+    for path, info in (plan.inputs.items() if plan is not None else ()):
+        # The applicant's declared enum facts (category, district …) by the plan's own labels.
+        if path.count(".") == 1 and path.startswith("applicant.") and isinstance(info.type, EnumT):
+            value = applicant.get(path.split(".", 1)[1])
+            if value is not None:
+                lines.append(words.fact(path, value))
+    region = _region(result, plan)
+    if region is not None:
+        lines.append(Line(_("region"), words.show(region)))
+    lines.append(Line(_("date judged"), units.day(result.as_of) if result.as_of else "—"))
+    decision = aside(result.decision, result.decision_label) if result.decision_label else result.decision
+    lines.append(Line(_("decision"), decision))
+    stamp = result.plan
+    lines.append(Line(_("plan"), stamp.title or stamp.id))
+    lines.append(Line(_("plan version"), f"{stamp.id} · {stamp.version}"))
+    status = plan.header.get("status") if plan is not None else None
+    if status:
+        lines.append(Line(_("plan status"), status))
+    issuer = plan.header.get("issuer") if plan is not None else None
+    if issuer:
+        lines.append(Line(_("issued by"), issuer))
+    return lines
+
+
+def _region(result: Explanation, plan):
+    """The key the plan's region statistics are looked up by (`city.regions[…]`), as decided."""
+    if plan is None:
+        return None
+    from engine import ir
+
+    values = dict(result.values)
+    for define in plan.defines.values():
+        node = define.node
+        # A key that is an applicant's fact is in the header already, under its own label.
+        if isinstance(node, ir.IndexGet) and isinstance(node.key, ir.DefRef) and node.key.name in values:
+            return values[node.key.name]
+    return None
+
+
+def _draft(plan) -> str | None:
+    if plan is None:
+        return None
+    status, version = plan.header.get("status") or "", plan.header.get("version") or ""
+    # A plan for comments (征求意见稿), a draft (草案), or a version named so, is not in force.
+    if any(w in status for w in ("征求意见", "草案", "draft")) or "draft" in version.lower():
+        return _("This plan is a draft ({status}): the decision follows a text that is not in force.").format(
+            status=status or version)
+    return None
+
+
+def build_case(result: Explanation, plan=None, facts: dict | None = None, registry=None,
+               warnings=()) -> CaseDocument:
+    """The case document of one decision; `plan`, `facts` and `registry` add what the trace lacks."""
+    words = _Vocabulary(plan, result.labels)
+    decisive = _rule_view(result.decided_by, words, True) if result.decided_by is not None else None
+    # The article that decided; when nothing could, the articles of the rules that wait for the missing facts.
+    deciding = ((result.decided_by,) if result.decided_by is not None
+                else tuple(s for s in result.steps if s.kind == "rule" and s.status == "unknown"))
+    quotes = tuple(dict.fromkeys(Quote(a.id, a.text, a.readings) for s in deciding for a in s.articles))
+    rules = tuple(_rule_view(s, words, s is result.decided_by) for s in result.steps if s.kind == "rule")
+    values = tuple(words.used(s.name, s.value) if not s.missing else Line(words.value_label(s.name), _("not known"))
+                   for s in result.steps if s.kind == "define")
+    term_types = {}
+    if plan is not None and result.decided_by is not None and result.decided_by.name in plan.rules:
+        term_types = {n: node.type for n, node in plan.rules[result.decided_by.name].assignments}
+    terms = tuple(Line(name, words.show(value, term_types.get(name), name)) for name, value in result.terms)
+    priorities = tuple(aside(s.reason or s.name, listing(a.id for a in s.articles)) for s in result.priorities)
+    stamp = result.plan
+    source_sha = plan.header.get("sha256") if plan is not None else None
+    footer = (Line(_("generated at"), generated_at()), Line(_("engine version"), f"policy {engine_version()}"),
+              Line(_("plan sha256"), stamp.sha256), Line(_("source sha256"), source_sha or "—"),
+              Line(_("facts sha256"), facts_digest(facts) if facts is not None else "—"))
+    tone = "good" if result.outcome in GOOD else "bad" if result.outcome in BAD else "open"
+    title = _("Case document: {decision} of {applicant}").format(
+        decision=result.decision_label or result.decision,
+        applicant=((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or "—")
+    return CaseDocument(
+        lang=language(), title=title, draft=_draft(plan), header=tuple(_header(result, plan, facts, words)),
+        outcome=result.outcome, outcome_words=word(OUTCOME_WORDS, result.outcome), tone=tone, reason=result.reason,
+        terms=terms, priorities=priorities, decisive=decisive, quotes=quotes, why=why_text(result, plan), rules=rules,
+        values=values, unknown=tuple(words.needed(p) for p in result.missing),
+        spacing=_spacing(result, facts, registry, words), footer=footer, warnings=tuple(warnings))
+
+
+def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None, warnings=()) -> str:
+    """The case document of a decided case (engine.case.Case) as `html`, `md` or `doc` (plain text)."""
+    doc = build_case(result, getattr(case, "plan", None), getattr(case, "facts", None), getattr(case, "registry", None),
+                     warnings)
+    if fmt == "md":
+        from .case_markdown import case_to_markdown
+
+        return case_to_markdown(doc)
+    if fmt == "doc":
+        from .case_text import case_to_text
+
+        return case_to_text(doc, width or 80)
+    from .case_html import case_to_html
+
+    return case_to_html(doc)
