@@ -266,6 +266,17 @@ class ZonesDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class SetDecl:
+    """`set 门诊类 of 机构类别 = {门诊部, 个体诊所}`: a named set of members of one enum."""
+
+    name: str
+    enum: Name  # the enum whose members the set holds
+    cites: tuple[ArticleRef, ...]
+    members: tuple[Name, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class SameType:
     """`same_type pharmacy: 零售药店, 双通道药店`: registry categories counted as the applicant's type."""
 
@@ -394,7 +405,7 @@ class Ranking:
 
 
 Item = (
-    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | Rule
+    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | SetDecl | RegistryDecl | InputDecl | Define | Rule
     | Decision | Quota | Ranking
 )
 

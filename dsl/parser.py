@@ -110,6 +110,12 @@ class _ToAst(Transformer):
         cites = rest.pop(0) if rest and isinstance(rest[0], tuple) and not isinstance(rest[0], ast.Zone) else ()
         return ast.ZonesDecl(str(name), str(member_enum), cites, tuple(rest), self._s(meta))
 
+    def set_decl(self, meta, children):
+        name, enum, *rest = children
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        return ast.SetDecl(str(name), ast.Name(str(enum), self._s(enum)), cites,
+                           tuple(ast.Name(str(m), self._s(m)) for m in rest), self._s(meta))
+
     def registry_category(self, meta, children):
         token = children[0]
         text = _unquote(token) if token.type == "STRING" else str(token)
@@ -379,7 +385,7 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision quota ranking".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones set registry input define rule decision quota ranking".split()
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:

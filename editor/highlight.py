@@ -11,7 +11,7 @@ from __future__ import annotations
 from pygments.lexer import RegexLexer, bygroups, include, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
-ITEMS = ("plan", "article", "interpretation", "enum", "zones", "registry", "input", "define", "rule", "decision", "quota",
+ITEMS = ("plan", "article", "interpretation", "enum", "zones", "set", "registry", "input", "define", "rule", "decision", "quota",
          "ranking")
 CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "otherwise", "same_type", "categories",
            "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for", "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
@@ -44,7 +44,7 @@ class PolicyLexer(RegexLexer):
             include("common"),
             (r"(article|interpretation)(\s+)(" + _ARTICLE + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Label)),
-            (r"(define|rule|decision|enum|zones|registry|quota|ranking)(\s+)(" + _NAME + ")",
+            (r"(define|rule|decision|enum|zones|set|registry|quota|ranking)(\s+)(" + _NAME + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (words(ITEMS, suffix=_END), Keyword.Declaration),
             (r"cites" + _END, Keyword, "cites"),

@@ -1,7 +1,8 @@
 """Checker pass 1: collect the declarations of a policy file and index them by name.
 
-Articles, readings, enums, zones (each declares two enums and a lookup), typed inputs and
-the registry; every name unique across enums, zones, definitions, rules and decisions.
+Articles, readings, enums, zones (each declares two enums and a lookup), named sets of enum
+members, typed inputs and the registry; every name unique across enums, zones, sets,
+definitions, rules and decisions.
 Mixed into `engine.checker.Checker`, whose state and reporting it uses.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .types import SCALAR_NAMES, EnumT, ListT, MapT, NumT, RecordT, Type, make_u
 class DeclarationsPass:
     def collect_declarations(self) -> None:
         names: dict[str, Span] = {}
+        set_asts: list[ast.SetDecl] = []
 
         def claim(name: str, span: Span, what: str) -> bool:
             if name in names:
@@ -50,6 +52,9 @@ class DeclarationsPass:
                         self._enum(item.name, item.label, [(m.code, m.label, m.span) for m in item.members], item.span)
                 case ast.ZonesDecl():
                     self._zones(item, claim)
+                case ast.SetDecl():
+                    if claim(item.name, item.span, "set"):
+                        set_asts.append(item)
                 case ast.RegistryDecl():
                     if self.registry_asts:
                         self.error("C060", "a plan declares one registry", item.span,
@@ -67,6 +72,8 @@ class DeclarationsPass:
                         self.rule_asts[item.name] = item
                 case ast.Decision():
                     claim(item.name, item.span, "decision")
+        for item in set_asts:  # after the enums, which may be declared below it
+            self._set(item)
         if self.registry_asts:  # after the inputs, which may be declared below it
             self._registry(self.registry_asts[0])
         if self.header is None:
@@ -102,9 +109,29 @@ class DeclarationsPass:
             self.zone_enum[item.name] = item.member_enum
         if item.member_enum in self.enums:
             self.error("C001", f"`{item.member_enum}` is declared twice", item.span,
-                       "the zones declaration declares its member enum itself")
+                       "the zones declaration declares its member enum itself; to name a set of an enum's members, "
+                       "write `set NAME of ENUM = {…}`")
         elif claim(item.member_enum, item.span, "enum"):
             self._enum(item.member_enum, None, members, item.span)
+
+    def _set(self, item: ast.SetDecl) -> None:
+        for ref in item.cites:
+            self._cite(ref)
+        enum = item.enum.name
+        if enum not in self.enums:
+            self.error("C090", f"`{enum}` is not an enum", item.enum.span,
+                       did_you_mean(enum, self.enums) or "a set holds members of an enum: `set 门诊类 of 机构类别 = {门诊部}`")
+            return
+        codes: dict[str, Span] = {}
+        for member in item.members:
+            code = self._member_of(enum, member)
+            if code is None:
+                continue
+            if code in codes:
+                self.error("C091", f"`{member.name}` is listed twice in set `{item.name}`", member.span,
+                           "list each member once", [Label(codes[code], "first listed here")])
+            codes.setdefault(code, member.span)
+        self.sets[item.name] = (enum, frozenset(codes))
 
     def _type(self, t: ast.TypeExpr, name: str) -> Type:
         match t:

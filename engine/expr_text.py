@@ -50,6 +50,9 @@ def item_text(item: ast.Item) -> str:
         case ast.ZonesDecl():
             zones = "  ".join(f"{z.name}: {', '.join(m.name for m in z.members)}" for z in item.zones)
             return f"zones {item.name} of {item.member_enum}{_cites(item.cites)} {{ {zones} }}"
+        case ast.SetDecl():
+            members = ", ".join(m.name for m in item.members)
+            return f"set {item.name} of {item.enum.name}{_cites(item.cites)} = {{{members}}}"
         case ast.Decision():
             parts = []
             if item.precedence:

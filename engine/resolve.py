@@ -249,12 +249,20 @@ class ExpressionResolver:
             self.error("C021", f"`in` tests a name, not `{element.type.describe()}`", node.element.span)
             return ir.Const(None, ERROR, node.span)
         enum = element.type.name
-        if node.set_name is not None:
+        if node.set_name is not None and node.set_name in self.sets:
+            # `x in 门诊类`: a named set of members of x's enum.
+            set_enum, values = self.sets[node.set_name]
+            if set_enum != enum:
+                self.error("C092", f"`{node.set_name}` is a set of `{set_enum}`, not of `{enum}`", node.span,
+                           f"test a `{set_enum}` value, or declare a set of `{enum}`")
+                return ir.Const(None, ERROR, node.span)
+            described = node.set_name
+        elif node.set_name is not None:
             # `x in 医保县市区`: a zone whose members are values of x's enum.
             owner = next((z for z, m in self.zones.items() if node.set_name in m.values()), None)
             if owner is None or self.zone_enum.get(owner) != enum:
                 self.error("C022", f"`{node.set_name}` is not a zone of `{enum}`", node.span,
-                           did_you_mean(node.set_name, [z for m in self.zones.values() for z in m.values()]))
+                           did_you_mean(node.set_name, [*(z for m in self.zones.values() for z in m.values()), *self.sets]))
                 return ir.Const(None, ERROR, node.span)
             values = frozenset(m for m, z in self.zones[owner].items() if z == node.set_name)
             described = node.set_name
