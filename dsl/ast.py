@@ -267,10 +267,11 @@ class ZonesDecl:
 
 @dataclass(frozen=True, slots=True)
 class SetDecl:
-    """`set 门诊类 of 机构类别 = {门诊部, 个体诊所}`: a named set of members of one enum."""
+    """`set 门诊类 of 机构类别 = {门诊部, 个体诊所}`: a named set of members of one enum, or of the
+    registry's categories (`set 慢病药店 of 定点医药机构 = {门慢药店}`)."""
 
     name: str
-    enum: Name  # the enum whose members the set holds
+    enum: Name  # the enum whose members the set holds, or the registry whose categories it holds
     cites: tuple[ArticleRef, ...]
     members: tuple[Name, ...]
     span: Span = _span()

@@ -270,7 +270,7 @@ class Layout:
         """`set NAME of ENUM = {A, B}` on one line while it fits, then members under the first."""
         start, _ = self._range(item)
         prefix = f"set {item.name} of {item.enum.name}{_cites(item.cites)} = {{"
-        lines = fill(prefix, [Segment(m.name, None) for m in item.members], " " * display_width(prefix),
+        lines = fill(prefix, [Segment(_category(m), None) for m in item.members], " " * display_width(prefix),
                      sep=", ", trail=",")
         lines[0].anchor = start
         lines[-1].text += "}"

@@ -113,8 +113,7 @@ class _ToAst(Transformer):
     def set_decl(self, meta, children):
         name, enum, *rest = children
         cites = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
-        return ast.SetDecl(str(name), ast.Name(str(enum), self._s(enum)), cites,
-                           tuple(ast.Name(str(m), self._s(m)) for m in rest), self._s(meta))
+        return ast.SetDecl(str(name), ast.Name(str(enum), self._s(enum)), cites, tuple(rest), self._s(meta))
 
     def registry_category(self, meta, children):
         token = children[0]

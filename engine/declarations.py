@@ -72,10 +72,10 @@ class DeclarationsPass:
                         self.rule_asts[item.name] = item
                 case ast.Decision():
                     claim(item.name, item.span, "decision")
-        for item in set_asts:  # after the enums, which may be declared below it
-            self._set(item)
         if self.registry_asts:  # after the inputs, which may be declared below it
             self._registry(self.registry_asts[0])
+        for item in set_asts:  # after the enums and the registry, which may be declared below it
+            self._set(item)
         if self.header is None:
             self.error("C080", "the file has no `plan` header", Span(self.policy.span.source, 1, 1, 1, 2),
                        'start the file with `plan "<id>" title "…" version "…"`')
@@ -118,9 +118,13 @@ class DeclarationsPass:
         for ref in item.cites:
             self._cite(ref)
         enum = item.enum.name
+        if self.registry is not None and enum == self.registry.name:
+            self._registry_set(item)
+            return
         if enum not in self.enums:
-            self.error("C090", f"`{enum}` is not an enum", item.enum.span,
-                       did_you_mean(enum, self.enums) or "a set holds members of an enum: `set 门诊类 of 机构类别 = {门诊部}`")
+            self.error("C090", f"`{enum}` is neither an enum nor the registry", item.enum.span,
+                       did_you_mean(enum, [*self.enums, *(r.name for r in self.registry_asts)])
+                       or "a set holds members of an enum: `set 门诊类 of 机构类别 = {门诊部}`")
             return
         codes: dict[str, Span] = {}
         for member in item.members:
@@ -132,6 +136,23 @@ class DeclarationsPass:
                            "list each member once", [Label(codes[code], "first listed here")])
             codes.setdefault(code, member.span)
         self.sets[item.name] = (enum, frozenset(codes))
+
+    def _registry_set(self, item: ast.SetDecl) -> None:
+        """`set 慢病药店 of 定点医药机构 = {门慢药店, …}`: registry categories a question may count."""
+        counted = self._registry_names(item.members, f"set {item.name}")
+        known = self.registry_category_names()
+        for name in item.members:
+            if name.name not in known:
+                self.error("C093", f"`{name.name}` is not a category of registry `{self.registry.name}`", name.span,
+                           did_you_mean(name.name, known) or "add it to the registry's `categories` line, or correct it")
+        self.registry_sets[item.name] = counted
+
+    def registry_category_names(self) -> tuple[str, ...]:
+        """The categories a registry file may hold: its closed `categories` list, else every one
+        its `same_type` lines name."""
+        if self.registry.categories is not None:
+            return tuple(sorted(self.registry.categories))
+        return tuple(dict.fromkeys(c for _, cats in self.registry.same_type for c in cats))
 
     def _type(self, t: ast.TypeExpr, name: str) -> Type:
         match t:

@@ -96,7 +96,8 @@ class FirstKnown:
 
 @dataclass(frozen=True, slots=True)
 class RegistryQuery:
-    """`nearest(R)` (metres to the nearest same-type institution) or `count_within(R, radius)`.
+    """`nearest(R)` (metres to the nearest same-type institution) or `count_within(R, radius)`;
+    with a last argument naming registry categories, of those categories instead.
 
     The applicant's place, category and id are ordinary child nodes, so the graph, the trace
     and both evaluators see them as reads. `same_type` maps each applicant category code to
@@ -114,6 +115,10 @@ class RegistryQuery:
     radius: "Node | None"
     type: Type
     span: Span = _span()
+    # Asked about named registry categories (`count_within(R, 800 m, 慢病药店)`) rather than the
+    # applicant's same type: those categories, and the name the question wrote, for the trace.
+    categories: tuple[str, ...] | None = None
+    counted_as: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -275,7 +275,9 @@ class ExpressionResolver:
         """`nearest(R)` and `count_within(R, radius)`: R names the plan's registry."""
         f, s = node.function, node.span
         usage = "nearest(定点医药机构)" if f == "nearest" else "count_within(定点医药机构, 800 m)"
-        if len(node.args) != (1 if f == "nearest" else 2):
+        plain = 1 if f == "nearest" else 2
+        named = len(node.args) == plain + 1 and isinstance(node.args[-1], (ast.Name, ast.Text))
+        if len(node.args) != plain and not named:
             self.error("C023", f"`{f}` takes {'a registry' if f == 'nearest' else 'a registry and a radius'}", s,
                        f"write `{usage}`")
             return ir.Const(None, ERROR, s)
@@ -300,7 +302,15 @@ class ExpressionResolver:
                 return ir.Const(None, ERROR, s)
         if not self._registry_ok or self.registry is None:
             return ir.Const(None, ERROR, s)  # the declaration's own error says why
-        category = self._resolve_path(("applicant", "category"), s, {})
+        if len(node.args) > plain:  # of named registry categories, whatever the applicant's type
+            asked = self._registry_categories_asked(node.args[plain])
+            if asked is None:
+                return ir.Const(None, ERROR, s)
+            categories, counted_as = asked
+            category = ir.Const("", TEXT, s)  # not read: the question does not depend on the applicant's type
+        else:
+            categories, counted_as = None, ""
+            category = self._resolve_path(("applicant", "category"), s, {})
         lat = self._resolve_path(("applicant", "location", "lat"), s, {})
         lon = self._resolve_path(("applicant", "location", "lon"), s, {})
         # INVARIANT: every facts file may carry applicant.id (facts_model declares it), declared or not.
@@ -309,9 +319,24 @@ class ExpressionResolver:
         if any(n.type is ERROR for n in (category, lat, lon, exclude)):
             return ir.Const(None, ERROR, s)
         result = NumT(METRES) if f == "nearest" else NUMBER
-        labels = tuple((c, l) for c, l in self.enums[category.type.name].members if l)
+        applicant_type = self._declared_type(("applicant", "category"))
+        labels = tuple((c, l) for c, l in self.enums[applicant_type.name].members if l)
         return ir.RegistryQuery(f, target.name, self.registry.same_type, labels, category, lat, lon, exclude, radius,
-                                result, s)
+                                result, s, categories, counted_as)
+
+    def _registry_categories_asked(self, arg: ast.Expr) -> tuple[tuple[str, ...], str] | None:
+        """The last argument of a registry question: a set of the registry's categories, or one
+        category by name (`门慢药店`) or in quotes (`"双通道药店（DTP）"`)."""
+        written = arg.name if isinstance(arg, ast.Name) else arg.value if isinstance(arg, ast.Text) else None
+        if isinstance(arg, ast.Name) and written in self.registry_sets:
+            return self.registry_sets[written], written
+        known = self.registry_category_names()
+        if written in known:
+            return (written,), written
+        self.error("C093", f"`{written or '…'}` is not a category of registry `{self.registry.name}`", arg.span,
+                   (did_you_mean(written, [*known, *self.registry_sets]) if written else None)
+                   or "name a registry category, or a `set … of` the registry")
+        return None
 
     def _first_known(self, node: ast.Call, args: list[ir.Node]) -> ir.Node:
         s = node.span

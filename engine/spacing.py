@@ -7,7 +7,9 @@ A plan declares its registry and what counts as the applicant's "same type" in i
 fast path) evaluate the applicant's category, place and id, then call `ask`, which answers
 and builds the record the trace shows under `registry.nearest` or `registry.within`: the
 institution by id, name and category, its distance rounded to 0.1 m, and for a radius the
-count and the ids within it.
+count and the ids within it. A question with a last argument naming registry categories
+(`count_within(R, 800 m, 门慢药店)`, or a `set … of R`) counts those instead of the applicant's
+same type; its record lists them, under its own key (`registry.within(门慢药店)`).
 
 Answers, when there is nothing to find:
 - an applicant category with no `same_type` line has no same-type institution: `nearest` is
@@ -65,7 +67,8 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
         raise PolicyError([Diagnostic("E002", f"the radius is negative ({radius:g} m) for these facts", node.span,
                                       "a radius is a distance of 0 m or more")])
     exclude = exclude_id if isinstance(exclude_id, str) else None
-    counted = dict(node.same_type).get(category)
+    named = node.categories is not None  # of named categories, not the applicant's same type
+    counted = node.categories if named else dict(node.same_type).get(category)
     own = registry.get(exclude) if exclude is not None else None
     self_excluded = own is not None and counted is not None and own.category in counted  # its own entry would count
     if counted is None:
@@ -85,10 +88,17 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     record = note if nearest is None else _neighbour(nearest)
     if nearest is not None and self_excluded:
         record["self_excluded"] = exclude  # its own entry (a re-application, a relocation) is not its neighbour
+    # A question of named categories has its own key, naming them, so that a rule asking of both
+    # the same type and (say) 门慢药店 keeps both answers in its step.
+    suffix = f"({node.counted_as})" if named else ""
+    if named:
+        record = {"categories": list(counted), **record}
     if node.question == "nearest":
-        return (math.inf if nearest is None else nearest.distance_m), NEAREST, record
+        return (math.inf if nearest is None else nearest.distance_m), NEAREST + suffix, record
     within = {"radius_m": radius, "count": len(hits), "ids": [h.institution.id for h in hits], "nearest": record}
-    return len(hits), WITHIN, within
+    if named:
+        within = {"categories": list(counted), **within}
+    return len(hits), WITHIN + suffix, within
 
 
 def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step:

@@ -72,7 +72,7 @@ def copy_of(write_policy, text: str, name: str):
 
 
 @pytest.mark.parametrize("extra, code, needle", [
-    ("set 乙类 of 类别 = {门诊部}", "C090", "`类别` is not an enum"),
+    ("set 乙类 of 类别 = {门诊部}", "C090", "`类别` is neither an enum nor the registry"),
     ("set 乙类 of 机构类别 = {门诊部, 门诊部}", "C091", "`门诊部` is listed twice in set `乙类`"),
     ("set 乙类 of 机构类别 = {门诊所}", "C012", "`门诊所` is not a member of `机构类别`"),
     ("set 门诊类 of 机构类别 = {门诊部}", "C001", "`门诊类` is declared twice"),
@@ -115,3 +115,112 @@ def test_explain_on_the_command_line_names_the_set_rule(tmp_path):
     result = run("explain", "--plan", SETS, facts)
     assert result.exit_code == 0, result.output
     assert "OUTCOME exempt" in result.output and "门诊类不受床位限制" in result.output
+
+
+# ---- registry questions about named categories --------------------------------------------------
+
+QUESTIONS = NEWCITY / "registry-questions.policy"
+REGISTRY_CSV = NEWCITY / "registry.csv"
+PHARMACY = NEWCITY / "pharmacy-two-chronic.json"
+
+
+def _metres(lat1, lon1, lat2, lon2) -> float:
+    """Haversine on the mean Earth radius, written here independently of engine/spatial.py."""
+    import math
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def _rows(categories):
+    import csv
+    with open(REGISTRY_CSV, encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["category"] in categories]
+    return sorted((_metres(36.0, 115.0, float(r["lat"]), float(r["lon"])), r["id"]) for r in rows)
+
+
+def _case(facts: dict | None = None):
+    from engine.case import Workspace
+    case = Workspace(plan_ref=str(QUESTIONS)).open_case_file(str(PHARMACY))
+    return case.plan, (facts or case.facts), case.registry
+
+
+def test_the_registry_questions_plan_is_clean_and_formatted():
+    assert not errors(QUESTIONS)
+    assert run("fmt", "--check", QUESTIONS).exit_code == 0
+
+
+def test_a_count_of_a_named_category_counts_only_it_whatever_the_applicants_type():
+    from engine import evaluate
+    plan, facts, registry = _case()
+    result = evaluate(plan, facts, registry=registry)
+    within_800 = [i for d, i in _rows({"门慢药店"}) if d <= 800]
+    assert result.outcome == "spacing_conflict" and result.decided_by.name == "门慢药店已满"
+    record = json.loads(run("explain", "--plan", QUESTIONS, "--format", "json", PHARMACY).output)
+    assert record["values"]["八百米内门慢药店数"] == len(within_800) == 2
+    text = run("explain", "--plan", QUESTIONS, PHARMACY).output
+    # the trace names what was counted, and the same-type question keeps its own answer beside it
+    assert f"read registry.within(门慢药店) = 2 within 800 m ({', '.join(within_800)})" in text
+    nearest_same = _rows({"零售药店"})[0]
+    assert f"none within 500 m; the nearest is {nearest_same[1]} " in text
+    nearest_set = _rows({"门慢药店", "双通道药店"})[0]
+    assert f"read registry.nearest(慢病药店) = {nearest_set[1]} " in text
+    assert f"at {round(nearest_set[0], 1)} m" in text
+
+
+def test_the_named_questions_agree_on_both_evaluators():
+    plan, facts, registry = _case()
+    assert_same(plan, facts, registry=registry)
+    for lat in (35.99, 36.0, 36.004, 36.02):
+        moved = {**facts, "applicant": {**facts["applicant"], "location": {"lat": lat, "lon": 115.0}}}
+        assert_same(plan, moved, registry=registry)
+
+
+def test_the_named_questions_ask_the_spatial_index_not_a_scan(monkeypatch):
+    from engine import evaluate
+    from engine.registry import Registry
+    plan, facts, registry = _case()
+
+    def no_scan(self):
+        raise AssertionError("the registry was scanned row by row")
+
+    monkeypatch.setattr(Registry, "__iter__", no_scan)
+    assert evaluate(plan, facts, registry=registry).outcome == "spacing_conflict"
+
+
+def test_the_named_questions_run_in_batch(tmp_path):
+    lines = []
+    for number, lat in enumerate((36.0, 36.02)):
+        lines.append(json.dumps({"applicant": {"id": f"N{number}", "category": "零售药店",
+                                               "location": {"lat": lat, "lon": 115.0}}}, ensure_ascii=False))
+    population = tmp_path / "many.jsonl"
+    population.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("eval", "--plan", QUESTIONS, "--registry", REGISTRY_CSV, population)
+    assert result.exit_code == 0, result.output
+    outcomes = [json.loads(line)["outcome"] for line in result.output.splitlines() if line.startswith("{")]
+    assert outcomes == ["spacing_conflict", "eligible"]
+
+
+@pytest.mark.parametrize("define, code", [
+    ("count_within(定点药店, 800 m, 门慢药房)", "C093"),
+    ("nearest(定点药店, 慢病药房)", "C093"),
+    ("nearest(定点药店, 800 m)", "C023"),
+    ("count_within(定点药店, 800 m, 门慢药店, 零售药店)", "C023"),
+])
+def test_a_question_of_an_unknown_category_is_refused(tmp_path, define, code):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "registry-questions.txt").write_text(
+        (NEWCITY / "sources" / "registry-questions.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "bad.policy"
+    path.write_text(QUESTIONS.read_text(encoding="utf-8") + f"\ndefine 错 = {define}\n", encoding="utf-8")
+    assert [d.code for d in errors(path)] == [code]
+
+
+def test_a_registry_set_of_an_unknown_category_is_refused(tmp_path):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "registry-questions.txt").write_text(
+        (NEWCITY / "sources" / "registry-questions.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "bad.policy"
+    path.write_text(QUESTIONS.read_text(encoding="utf-8") + "\nset 错 of 定点药店 = {门慢药房}\n", encoding="utf-8")
+    found = errors(path)
+    assert [d.code for d in found] == ["C093"] and "门慢药店" in (found[0].help or "")
