@@ -158,6 +158,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C091", "`{member}` is listed twice in set `{name}`", "list each member once", "enum 类别 { 门诊部 个体诊所 }\nset 门诊类 of 类别 = {门诊部, 门诊部}"),
     Code("C092", "`{name}` is a set of `{enum}`, not of `{other}`", "test a value of the set's enum, or declare a set of the other enum", "enum 类别 { 门诊部 个体诊所 }\nenum 区 { 甲区 }\ninput applicant.area : 区 as 所在区\nset 门诊类 of 类别 = {门诊部}\ndefine 在 = 所在区 in 门诊类"),
     Code("C093", "`{name}` is not a category of registry `{registry}`", "name a registry category, or a `set … of` the registry", _REG + "registry 名录 { categories 零售药店, 诊所\n  same_type pharmacy: 零售药店 }\ndefine 数 = count_within(名录, 800 m, 零售药房)"),
+    Code("C094", "`{function}` takes a registry and {a category or one or two categories}", "write `count_all(定点医药机构, 门慢药店)` or `share(定点医药机构, 门慢药店, 药店类)`", _REG + "registry 名录 { same_type pharmacy: 零售药店 }\ndefine 比 = share(名录)"),
     Code("C023", "`{function}` takes {a registry or a registry and a radius}", "write `nearest(定点医药机构)` or `count_within(定点医药机构, 800 m)`", "define 最近 = nearest(名录, 800 m)"),
     Code("C083", "`first_known` takes two or more values", "`first_known(a, b)` is a when a is known, else b", "define 已知 = first_known(床位数)"),
     Code("C084", "`{zones}(…)` takes one `{enum}`", "pass one value of the zones' member enum: `区域(区县)`", "zones 区域 of 区县 { 主城区: 和平区 }\ndefine 所在 = 区域(床位数)"),
@@ -261,6 +262,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("R014", "{lat or lon} `{value}` is outside [-{limit}, {limit}]", "latitudes lie in [-90, 90], longitudes in [-180, 180]; lat and lon may be swapped", _CSV + "H1,医院,诊所,123.4,41.8", "registry"),
     Code("R015", "the registry has no {categories} institution, the type of a `{category}` applicant: no spacing rule can find a neighbour",
          "a warning in the decision (an error with --strict): check that the registry is complete, and its `category` column", "", ""),
+    Code("R020", "the registry holds no {categories}, so a share of it is undefined", "check the registry file given with --registry", "", ""),
     # ---- E: evaluation
     Code("E001", "division by zero: the divisor is 0 for these facts", "check the facts the divisor reads, or guard it with `if … then … else …`", "{\"city\": {\"deficit\": false}, \"applicant\": {\"beds\": 0, \"staff\": 3}}", "facts"),
     Code("E002", "the radius is negative ({radius} m) for these facts", "check the facts the radius reads", "", ""),

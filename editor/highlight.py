@@ -20,7 +20,8 @@ TYPES = ("bool", "text", "date", "number", "count", "fraction", "money", "metres
 KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority")
 OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review",
             "undetermined", "priority")
-FUNCTIONS = ("floor", "ceil", "round", "abs", "min", "max", "first_known", "nearest", "count_within")
+FUNCTIONS = ("floor", "ceil", "round", "abs", "min", "max", "first_known", "nearest", "count_within", "count_all",
+             "share")
 
 _NAME = r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*"
 _ARTICLE = r"[\u3007\u4e00-\u9fff（）()0-9.]+"

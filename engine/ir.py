@@ -104,7 +104,7 @@ class RegistryQuery:
     the registry categories counted as its type; a category not in it has none.
     """
 
-    question: str  # "nearest" | "count_within"
+    question: str  # "nearest" | "count_within" | "count_all" | "share"
     registry: str  # the registry's name in the plan
     same_type: tuple[tuple[str, tuple[str, ...]], ...]
     labels: tuple[tuple[str, str], ...]  # applicant category code -> its label, for the trace
@@ -119,6 +119,10 @@ class RegistryQuery:
     # applicant's same type: those categories, and the name the question wrote, for the trace.
     categories: tuple[str, ...] | None = None
     counted_as: str = ""
+    # `count_all(R, C)` and `share(R, C, D)` ask of the whole registry: `categories` None is every
+    # row; `among` is a share's denominator (None: every row).
+    among: tuple[str, ...] | None = None
+    among_as: str = ""
 
 
 @dataclass(frozen=True, slots=True)

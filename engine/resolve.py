@@ -16,7 +16,9 @@ from .types import (BOOL, DATE, FRACTION, NUMBER, TEXT, BoolT, DateT, EnumT, Lis
 
 FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
 FUNCTIONS_N = ("min", "max")
-REGISTRY_QUESTIONS = ("nearest", "count_within")  # questions asked of the registry of designated institutions
+# Questions asked of the registry of designated institutions: of the applicant's neighbours,
+# then of the whole registry (a count of some categories and their share of it).
+REGISTRY_QUESTIONS = ("nearest", "count_within", "count_all", "share")
 METRES = make_unit("m")
 
 
@@ -274,6 +276,8 @@ class ExpressionResolver:
     def _registry_query(self, node: ast.Call, scope) -> ir.Node:
         """`nearest(R)` and `count_within(R, radius)`: R names the plan's registry."""
         f, s = node.function, node.span
+        if f in ("count_all", "share"):
+            return self._registry_tally(node)
         usage = "nearest(定点医药机构)" if f == "nearest" else "count_within(定点医药机构, 800 m)"
         plain = 1 if f == "nearest" else 2
         named = len(node.args) == plain + 1 and isinstance(node.args[-1], (ast.Name, ast.Text))
@@ -323,6 +327,35 @@ class ExpressionResolver:
         labels = tuple((c, l) for c, l in self.enums[applicant_type.name].members if l)
         return ir.RegistryQuery(f, target.name, self.registry.same_type, labels, category, lat, lon, exclude, radius,
                                 result, s, categories, counted_as)
+
+    def _registry_tally(self, node: ast.Call) -> ir.Node:
+        """`count_all(R[, C])`: institutions of the registry (of categories C); `share(R, C[, D])`:
+        their share of the registry (of categories D). The same for every applicant: no place read."""
+        f, s = node.function, node.span
+        usage = "count_all(定点医药机构, 门慢药店)" if f == "count_all" else "share(定点医药机构, 门慢药店, 药店类)"
+        least = 1 if f == "count_all" else 2
+        if not least <= len(node.args) <= least + 1:
+            self.error("C094", f"`{f}` takes a registry and {'a category' if f == 'count_all' else 'one or two categories'}",
+                       s, f"write `{usage}`")
+            return ir.Const(None, ERROR, s)
+        target = node.args[0]
+        declared = [r.name for r in self.registry_asts]
+        if not isinstance(target, ast.Name) or target.name not in declared:
+            what = f"`{target.name}` is not a registry" if isinstance(target, ast.Name) else f"`{f}` asks a registry"
+            self.error("C066", what, target.span, (did_you_mean(target.name, declared) if isinstance(target, ast.Name)
+                                                   else None) or f"write `{usage}`")
+            return ir.Const(None, ERROR, s)
+        self._registry_used = True
+        if not self._registry_ok or self.registry is None:
+            return ir.Const(None, ERROR, s)
+        asked = [self._registry_categories_asked(arg) for arg in node.args[1:]]
+        if any(a is None for a in asked):
+            return ir.Const(None, ERROR, s)
+        (categories, counted_as), among = (asked[0] if asked else (None, "")), (asked[1] if len(asked) > 1 else (None, ""))
+        nothing = ir.Const("", TEXT, s)  # a registry-wide question reads no fact of the applicant
+        return ir.RegistryQuery(f, target.name, self.registry.same_type, (), nothing, ir.Const(0.0, NUMBER, s),
+                                ir.Const(0.0, NUMBER, s), ir.Const(None, TEXT, s), None,
+                                FRACTION if f == "share" else NUMBER, s, categories, counted_as, among[0], among[1])
 
     def _registry_categories_asked(self, arg: ast.Expr) -> tuple[tuple[str, ...], str] | None:
         """The last argument of a registry question: a set of the registry's categories, or one

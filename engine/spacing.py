@@ -60,6 +60,8 @@ def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
 def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, lon: float, exclude_id,
         radius: float | None) -> tuple[Any, str, dict[str, Any]]:
     """Answer one query for known facts: (value, trace key, trace record)."""
+    if node.question in ("count_all", "share"):
+        return _tally(registry, node)
     bad = _bad_place(node, lat, lon)
     if bad is not None:
         raise bad
@@ -99,6 +101,30 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     if named:
         within = {"categories": list(counted), **within}
     return len(hits), WITHIN + suffix, within
+
+
+def _count(registry: Registry, categories: tuple[str, ...] | None) -> int:
+    """Institutions of those categories (None: all), from the per-category indexes: no scan."""
+    if categories is None:
+        return len(registry)
+    return sum(len(index) for c in categories if (index := registry.index(c)) is not None)
+
+
+def _tally(registry: Registry, node: ir.RegistryQuery) -> tuple[Any, str, dict[str, Any]]:
+    """`count_all(R, C)` and `share(R, C, D)`: the whole registry, the same for every applicant."""
+    count = _count(registry, node.categories)
+    record: dict[str, Any] = {"categories": list(node.categories) if node.categories is not None else "all",
+                              "institutions": count}
+    key = f"registry.count({node.counted_as})" if node.counted_as else "registry.count"
+    if node.question == "count_all":
+        return count, key, record
+    total = _count(registry, node.among)
+    if total == 0:
+        among = " or ".join(node.among) if node.among else "institution"
+        raise PolicyError([Diagnostic("R020", f"the registry holds no {among}, so a share of it is undefined",
+                                      node.span, "check the registry file given with --registry")])
+    record.update(among=list(node.among) if node.among is not None else "all", total=total, share=count / total)
+    return count / total, f"registry.share({node.counted_as}{', ' + node.among_as if node.among_as else ''})", record
 
 
 def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step:

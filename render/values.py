@@ -63,6 +63,12 @@ def _institution(record: dict) -> str:
 
 def show_registry(record: dict) -> str:
     """A registry record of the trace (engine/spacing.py) as a sentence."""
+    if "institutions" in record:  # registry.count, registry.share: the whole registry
+        what = "institution" if record["categories"] == "all" else " or ".join(record["categories"])
+        if "total" not in record:
+            return f"{record['institutions']} {what} in the registry"
+        among = "institutions" if record["among"] == "all" else " or ".join(record["among"])
+        return f"{record['institutions']} {what} of {record['total']} {among} in the registry ({show(record['share'] * 100)}%)"
     if "count" in record:  # registry.within
         radius, nearest = show(record["radius_m"]), record["nearest"]
         head = (f"{record['count']} within {radius} m ({', '.join(record['ids'])})" if record["count"]

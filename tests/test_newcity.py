@@ -20,8 +20,9 @@ NEWCITY = ROOT / "tests" / "fixtures" / "newcity"
 SETS = NEWCITY / "named-sets.policy"
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+def run(*args, input_json=None):
+    stdin = json.dumps(input_json, ensure_ascii=False) if input_json is not None else None
+    return CliRunner().invoke(main, [str(a) for a in args], input=stdin)
 
 
 def errors(path):
@@ -224,3 +225,62 @@ def test_a_registry_set_of_an_unknown_category_is_refused(tmp_path):
     path.write_text(QUESTIONS.read_text(encoding="utf-8") + "\nset 错 of 定点药店 = {门慢药房}\n", encoding="utf-8")
     found = errors(path)
     assert [d.code for d in found] == ["C093"] and "门慢药店" in (found[0].help or "")
+
+
+# ---- registry-wide counts and shares -------------------------------------------------------------
+
+
+def _chronic(facts):
+    return {**facts, "applicant": {**facts["applicant"], "category": "chronic"}}
+
+
+def test_a_share_of_the_whole_registry_is_counted_and_named():
+    from engine import evaluate
+    plan, facts, registry = _case()
+    chronic = len(_rows({"门慢药店"}))
+    everyone = len(_rows({"零售药店", "门慢药店", "双通道药店"}))
+    result = evaluate(plan, _chronic(facts), registry=registry)
+    assert result.outcome == "paused"
+    assert dict(result.terms)["现有门慢药店"] == chronic
+    text = run("explain", "--plan", QUESTIONS, "--registry", REGISTRY_CSV, "-", input_json=_chronic(facts)).output
+    share = chronic * 100 / everyone
+    assert f"read registry.share(门慢药店) = {chronic} 门慢药店 of {everyone} institutions in the registry ({share:g}%)" in text
+
+
+def test_registry_wide_questions_agree_on_both_evaluators_and_read_no_place():
+    plan, facts, registry = _case()
+    assert_same(plan, _chronic(facts), registry=registry)
+    reads = {path for path, _ in next(s for s in _steps(plan, _chronic(facts), registry) if s.name == "门慢药店占比").reads}
+    assert reads == {"registry.share(门慢药店)"}
+
+
+def _steps(plan, facts, registry):
+    from engine import evaluate
+    return evaluate(plan, facts, registry=registry).steps
+
+
+def test_a_share_of_an_empty_denominator_is_refused(tmp_path):
+    from engine import evaluate
+    from engine.registry import load_registry
+    plan, facts, _ = _case()
+    lonely = tmp_path / "r.csv"
+    lonely.write_text("id,name,category,lat,lon\n", encoding="utf-8")
+    from dsl.diagnostics import PolicyError
+    with pytest.raises(PolicyError) as caught:
+        evaluate(plan, _chronic(facts), registry=load_registry(lonely))
+    assert caught.value.diagnostics[0].code == "R020"
+
+
+@pytest.mark.parametrize("define, code", [
+    ("share(定点药店)", "C094"),
+    ("count_all(定点药店, 门慢药店, 零售药店)", "C094"),
+    ("count_all(定点药店, 门慢药房)", "C093"),
+    ("share(药店, 门慢药店)", "C066"),
+])
+def test_a_bad_registry_wide_question_is_refused(tmp_path, define, code):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "registry-questions.txt").write_text(
+        (NEWCITY / "sources" / "registry-questions.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "bad.policy"
+    path.write_text(QUESTIONS.read_text(encoding="utf-8") + f"\ndefine 错 = {define}\n", encoding="utf-8")
+    assert [d.code for d in errors(path)] == [code]
