@@ -154,14 +154,25 @@ def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step
     uses = dict(step.uses)
     nearest = records.get(NEAREST)
     comparisons = [n for n in ir.walk(when) if isinstance(n, ir.Compare) and n.op in _MIRROR]
+    found: dict[tuple, dict[str, Any]] = {}  # (radius, within, from) -> the record it gives
     for node in comparisons if nearest and "distance_m" in nearest else ():
         for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
             distance = uses.get(side.name) if isinstance(side, ir.DefRef) else None
-            if (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
-                    and isinstance(other, ir.Const) and isinstance(other.type, NumT) and other.type.unit == _METRES
+            if not (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
+                    and isinstance(other.type, NumT) and other.type.unit == _METRES
                     and round(distance, 1) == nearest["distance_m"]):
-                radius = other.value  # `distance op radius`: "within" unless the rule asks for farther
-                within = {"<": distance < radius, "<=": distance <= radius,
-                          ">": distance <= radius, ">=": distance < radius}[op]
-                records[NEAREST] = {**nearest, "radius_m": radius, "within_radius": within}
+                continue
+            # The radius is a literal (`<= 800 m`) or a definition the rule used (`<= 药店限制半径`,
+            # 500 m in one zone and 800 m in another), whose value for this applicant is in `uses`.
+            radius = other.value if isinstance(other, ir.Const) else (
+                uses.get(other.name) if isinstance(other, ir.DefRef) else None)
+            if not isinstance(radius, (int, float)) or isinstance(radius, bool):
+                continue
+            within = {"<": distance < radius, "<=": distance <= radius,  # "within" unless the rule asks for farther
+                      ">": distance <= radius, ">=": distance < radius}[op]
+            extra = {"radius_from": other.name} if isinstance(other, ir.DefRef) else {}
+            found[(radius, within, extra.get("radius_from"))] = {
+                **nearest, "radius_m": radius, "within_radius": within, **extra}
+    if len(found) == 1:  # with two radii in one rule, which one applied is not known here: name none
+        records[NEAREST] = next(iter(found.values()))
     return dataclasses.replace(step, reads=step.reads + tuple(records.items()))

@@ -27,11 +27,17 @@ def _quote(text: str) -> Text:
     return Text("“" + text + "”", style="italic")
 
 
-def _reads(tree: Tree, step: Step, labels: dict) -> None:
+def _with_unit(name: str, shown: str, units: dict) -> str:
+    """A definition's value with its unit (`药店限制半径 = 500 m`); ∞ and absent values take none."""
+    unit = units.get(name)
+    return f"{shown} {unit}" if unit and shown not in ("absent", "∞", "-∞") else shown
+
+
+def _reads(tree: Tree, step: Step, labels: dict, units: dict | None = None) -> None:
     for path, value in step.reads:
         tree.add(Text(f"read {path} = {show_read(path, value, labels)}"))
     for name, value in step.uses:
-        tree.add(Text(f"uses {name} = {show(value, labels)}"))
+        tree.add(Text(f"uses {name} = {_with_unit(name, show(value, labels), units or {})}"))
     read = {path for path, _ in step.reads}
     for path in step.missing:
         if path not in read:  # e.g. a region absent from the statistics: not a read of its own
@@ -80,7 +86,7 @@ def build(result: Explanation) -> Group:
         decisive = Tree(Text.from_markup(f"[bold]decided by[/] rule {escape(step.name)} ({step.rule_kind})"))
         _articles(decisive, step, quote=True)
         decisive.add(Text("why: " + result.why))
-        _reads(decisive, step, labels)
+        _reads(decisive, step, labels, result.units)
         parts.append(decisive)
     else:
         parts.append(Tree(Text("why: " + result.why)))
@@ -97,17 +103,17 @@ def build(result: Explanation) -> Group:
         for step in rules:
             node = other.add(Text.from_markup(_rule_line(step)))
             _articles(node, step, quote=step.status in ("overridden", "applied", "unknown", "would_decide"))
-            _reads(node, step, labels)
+            _reads(node, step, labels, result.units)
         parts.append(other)
 
     defines = [s for s in result.steps if s.kind == "define"]
     if defines:
         values = Tree(Text("values computed", style="bold"))
         for step in defines:
-            shown = show(step.value, labels) if not step.missing else "absent"
+            shown = _with_unit(step.name, show(step.value, labels) if not step.missing else "absent", result.units)
             cites = ", ".join(a.id for a in step.articles)
             node = values.add(Text(f"{step.name} = {shown}" + (f"  [{cites}]" if cites else "")))
-            _reads(node, step, labels)
+            _reads(node, step, labels, result.units)
         parts.append(values)
     return Group(*parts)
 

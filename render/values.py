@@ -75,10 +75,11 @@ def show_registry(record: dict) -> str:
                 else f"none within {radius} m")
         return head + ("; " + nearest["note"] if "note" in nearest else f"; the nearest is {_institution(nearest)}")
     if "radius_m" in record:  # registry.nearest, as a rule compared it with a radius
-        radius = show(record["radius_m"])
+        # a radius from a definition says which: `within 500 m (药店限制半径)`
+        radius = f"{show(record['radius_m'])} m" + (f" ({record['radius_from']})" if "radius_from" in record else "")
         if record["within_radius"]:
-            return f"{_institution(record)}, within {radius} m"
-        return f"none within {radius} m; the nearest is {_institution(record)}"
+            return f"{_institution(record)}, within {radius}"
+        return f"none within {radius}; the nearest is {_institution(record)}"
     return _institution(record)
 
 

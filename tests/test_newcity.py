@@ -284,3 +284,57 @@ def test_a_bad_registry_wide_question_is_refused(tmp_path, define, code):
     path = tmp_path / "bad.policy"
     path.write_text(QUESTIONS.read_text(encoding="utf-8") + f"\ndefine 错 = {define}\n", encoding="utf-8")
     assert [d.code for d in errors(path)] == [code]
+
+
+# ---- a radius from a definition -------------------------------------------------------------------
+
+RADIUS = NEWCITY / "radius-from-definition.policy"
+
+
+def _radius_case(centre: bool, plan_path=RADIUS):
+    from engine import compile_plan as compile_
+    from engine.registry import load_registry
+    plan = compile_(plan_path)
+    registry = load_registry(REGISTRY_CSV, categories=plan.registry.categories)
+    facts = {"applicant": {"id": "N", "category": "pharmacy", "commercial_centre": centre,
+                           "location": {"lat": 36.0, "lon": 115.0}}}
+    return plan, facts, registry
+
+
+def _text(plan, facts, registry) -> str:
+    from engine import evaluate
+    from render import explanation_to_text
+    return explanation_to_text(evaluate(plan, facts, registry=registry), width=300)
+
+
+@pytest.mark.parametrize("centre, outcome, radius, said", [
+    (True, "eligible", 500, "none within 500 m (药店限制半径); the nearest is P1 仁和大药房 (零售药店) at"),
+    (False, "spacing_conflict", 800, "at {d} m, within 800 m (药店限制半径)"),
+])
+def test_a_radius_from_a_definition_is_the_one_that_applied(centre, outcome, radius, said):
+    from engine import evaluate
+    plan, facts, registry = _radius_case(centre)
+    assert not errors(RADIUS) and run("fmt", "--check", RADIUS).exit_code == 0
+    assert evaluate(plan, facts, registry=registry).outcome == outcome
+    text = _text(plan, facts, registry)
+    nearest = _rows({"零售药店"})[0][0]
+    assert said.format(d=round(nearest, 1)) in text
+    assert f"uses 药店限制半径 = {radius} m" in text  # the unit is shown
+    other = 1300 - radius
+    assert f"within {other} m" not in text  # never a radius that did not apply
+    assert_same(plan, facts, registry=registry)
+
+
+def test_two_literal_radii_in_one_rule_print_neither(tmp_path):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "radius.txt").write_text((NEWCITY / "sources" / "radius.txt").read_text(encoding="utf-8"),
+                                                     encoding="utf-8")
+    path = tmp_path / "two.policy"
+    path.write_text(RADIUS.read_text(encoding="utf-8").replace(
+        "when 最近同类药店距离 < 药店限制半径",
+        "when (位于商业中心区 and 最近同类药店距离 < 500 m) or (not 位于商业中心区 and 最近同类药店距离 < 800 m)"),
+        encoding="utf-8")
+    plan, facts, registry = _radius_case(True, path)
+    text = _text(plan, facts, registry)
+    assert "within 800 m" not in text and "within 500 m" not in text
+    assert "the nearest is" not in text and "P1 仁和大药房 (零售药店) at 667.2 m" in text
