@@ -338,3 +338,56 @@ def test_two_literal_radii_in_one_rule_print_neither(tmp_path):
     text = _text(plan, facts, registry)
     assert "within 800 m" not in text and "within 500 m" not in text
     assert "the nearest is" not in text and "P1 仁和大药房 (零售药店) at 667.2 m" in text
+
+
+# ---- frictions met on the way --------------------------------------------------------------------
+
+
+def test_as_of_is_an_input_a_plan_may_declare(tmp_path):
+    source = (NEWCITY / "sources" / "named-sets.txt").read_text(encoding="utf-8")
+    text = SETS.read_text(encoding="utf-8").replace(
+        "input applicant.beds     : count as 床位数",
+        "input applicant.beds     : count as 床位数\ninput as_of : date as 申请日期").replace(
+        "when 申请类别 in 门诊类", "when 申请类别 in 门诊类 and 申请日期 >= 2026-01-01")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "named-sets.txt").write_text(source, encoding="utf-8")
+    path = tmp_path / "dated.policy"
+    path.write_text(text, encoding="utf-8")
+    from engine import evaluate
+    plan = compile_plan(path)
+    for as_of, outcome in (("2026-03-01", "exempt"), ("2025-03-01", "needs_review")):
+        facts = tmp_path / "f.json"
+        facts.write_text(json.dumps({"as_of": as_of, "applicant": {"category": "门诊部", "beds": 1}}), encoding="utf-8")
+        result = run("explain", "--plan", path, "--format", "json", facts)
+        assert json.loads(result.output)["outcome"] == outcome, result.output
+    assert evaluate(plan, {"applicant": {"category": "门诊部", "beds": 1}}).outcome == "undetermined"
+
+
+def test_diff_population_asks_the_registry_given(tmp_path):
+    changed = tmp_path / "wider.policy"
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "registry-questions.txt").write_text(
+        (NEWCITY / "sources" / "registry-questions.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    changed.write_text(QUESTIONS.read_text(encoding="utf-8").replace("< 500 m", "< 700 m"), encoding="utf-8")
+    population = tmp_path / "p.jsonl"
+    population.write_text(json.dumps({"applicant": {"id": "N", "category": "零售药店",
+                                                    "location": {"lat": 36.0115, "lon": 115.0}}}) + "\n", encoding="utf-8")
+    given = run("diff", QUESTIONS, changed, "--population", population, "--registry", REGISTRY_CSV)
+    assert given.exit_code == 1, given.output  # 1: the versions differ
+    assert "1 decided differently" in given.output
+
+
+def test_coverage_lists_the_registry_block_among_an_articles_citers():
+    rows = {row.id: row for row in coverage(compile_plan(QUESTIONS))}
+    assert "registry 定点药店" in rows["一"].rules
+
+
+def test_an_expression_that_goes_on_with_of_says_so_in_a_definition(tmp_path):
+    from dsl.diagnostics import PolicyError
+    with pytest.raises(PolicyError) as caught:
+        parse_policy('plan "x"\ndefine 比 = 门慢药店数 of 药店数\n', "x.policy")
+    diagnostic = caught.value.diagnostics[0]
+    assert diagnostic.code == "P002" and "a rule reads" not in diagnostic.help
+    with pytest.raises(PolicyError) as caught:
+        parse_policy('plan "x"\nrule r : gate cites 一\n  when a of b\n  then paused\n', "x.policy")
+    assert "a rule reads `when <condition> then <outcome>`" in caught.value.diagnostics[0].help
