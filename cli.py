@@ -1,14 +1,45 @@
 """The `policy` command: a thin layer over the library. Exit codes: 0 done, 1 findings, 2 bad input."""
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from commands import allocate, check, coverage, diff, doc, errors, explain, graph, lsp, quota, schema, test
-from commands import fmt as fmt_command
-from commands import eval as eval_command
+# Each command's module and the name of its click command in it. A command module is imported
+# only when that command runs (or when help lists every command), so `policy explain` does not
+# pay for the imports of `diff`, `lsp` or `allocate`: a cold explain waits for nothing else.
+COMMANDS = {
+    "allocate": ("commands.allocate", "allocate"),
+    "check": ("commands.check", "check"),
+    "coverage": ("commands.coverage", "coverage"),
+    "diff": ("commands.diff", "diff_"),
+    "doc": ("commands.doc", "doc"),
+    "errors": ("commands.errors", "errors"),
+    "eval": ("commands.eval", "eval_"),
+    "explain": ("commands.explain", "explain"),
+    "fmt": ("commands.fmt", "fmt"),
+    "graph": ("commands.graph", "graph"),
+    "lsp": ("commands.lsp", "lsp"),
+    "quota": ("commands.quota", "quota"),
+    "schema": ("commands.schema", "schema"),
+    "test": ("commands.test", "test"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use, by name, from `COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return self.commands.get(name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="policy")
 def main() -> None:
     """Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
@@ -21,23 +52,6 @@ def main() -> None:
 
     Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).
     """
-
-
-
-main.add_command(check.check)
-main.add_command(explain.explain)
-main.add_command(eval_command.eval_)
-main.add_command(coverage.coverage)
-main.add_command(graph.graph)
-main.add_command(diff.diff_)
-main.add_command(test.test)
-main.add_command(schema.schema)
-main.add_command(fmt_command.fmt)
-main.add_command(quota.quota)
-main.add_command(allocate.allocate)
-main.add_command(errors.errors)
-main.add_command(lsp.lsp)
-main.add_command(doc.doc)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,14 @@ class DeclarationsPass:
                 case ast.Define():
                     if claim(item.name, item.span, "definition"):
                         self.define_asts[item.name] = item
+                case ast.PopulationDecl():
+                    if claim(item.name, item.span, "population"):
+                        self.population_asts[item.name] = item
+                        for ref in item.cites:
+                            self._cite(ref)
+                        for aggregate in item.aggregates:
+                            if claim(aggregate.name, aggregate.span, "aggregate"):
+                                self.aggregate_asts[aggregate.name] = (item.name, aggregate)
                 case ast.Rule():
                     if claim(item.name, item.span, "rule"):
                         self.rule_asts[item.name] = item
@@ -122,7 +130,7 @@ class DeclarationsPass:
             self._registry_set(item)
             return
         if enum not in self.enums:
-            self.error("C090", f"`{enum}` is neither an enum nor the registry", item.enum.span,
+            self.error("C120", f"`{enum}` is neither an enum nor the registry", item.enum.span,
                        did_you_mean(enum, [*self.enums, *(r.name for r in self.registry_asts)])
                        or "a set holds members of an enum: `set 门诊类 of 机构类别 = {门诊部}`")
             return
@@ -132,7 +140,7 @@ class DeclarationsPass:
             if code is None:
                 continue
             if code in codes:
-                self.error("C091", f"`{member.name}` is listed twice in set `{item.name}`", member.span,
+                self.error("C121", f"`{member.name}` is listed twice in set `{item.name}`", member.span,
                            "list each member once", [Label(codes[code], "first listed here")])
             codes.setdefault(code, member.span)
         self.sets[item.name] = (enum, frozenset(codes))
@@ -143,7 +151,7 @@ class DeclarationsPass:
         known = self.registry_category_names()
         for name in item.members:
             if name.name not in known:
-                self.error("C093", f"`{name.name}` is not a category of registry `{self.registry.name}`", name.span,
+                self.error("C123", f"`{name.name}` is not a category of registry `{self.registry.name}`", name.span,
                            did_you_mean(name.name, known) or "add it to the registry's `categories` line, or correct it")
         self.registry_sets[item.name] = counted
 

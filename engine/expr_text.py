@@ -63,8 +63,16 @@ def item_text(item: ast.Item) -> str:
         case ast.SetDecl():
             members = ", ".join(_member(m) for m in item.members)
             return f"set {item.name} of {item.enum.name}{_cites(item.cites)} = {{{members}}}"
+        case ast.PopulationDecl():
+            aggregates = "  ".join(f"{a.name}{_label(a.label)} = {a.function}({expr_text(a.arg)})"
+                                   for a in item.aggregates)
+            return f"population {item.name}{_label(item.label)}{_cites(item.cites)} {{ {aggregates} }}"
         case ast.Decision():
             parts = []
+            if item.population is not None:
+                parts.append(f"over {item.population.name}")
+            if item.outcomes:
+                parts.append("outcomes " + ", ".join(n.name for n in item.outcomes))
             if item.precedence:
                 parts.append("precedence " + " > ".join(n.name for n in item.precedence))
             if item.notes:

@@ -73,12 +73,12 @@ def copy_of(write_policy, text: str, name: str):
 
 
 @pytest.mark.parametrize("extra, code, needle", [
-    ("set 乙类 of 类别 = {门诊部}", "C090", "`类别` is neither an enum nor the registry"),
-    ("set 乙类 of 机构类别 = {门诊部, 门诊部}", "C091", "`门诊部` is listed twice in set `乙类`"),
+    ("set 乙类 of 类别 = {门诊部}", "C120", "`类别` is neither an enum nor the registry"),
+    ("set 乙类 of 机构类别 = {门诊部, 门诊部}", "C121", "`门诊部` is listed twice in set `乙类`"),
     ("set 乙类 of 机构类别 = {门诊所}", "C012", "`门诊所` is not a member of `机构类别`"),
     ("set 门诊类 of 机构类别 = {门诊部}", "C001", "`门诊类` is declared twice"),
     ("enum 区 { 甲区 }\ninput applicant.area : 区 as 所在区\ndefine 在 = 所在区 in 门诊类",
-     "C092", "`门诊类` is a set of `机构类别`, not of `区`"),
+     "C122", "`门诊类` is a set of `机构类别`, not of `区`"),
 ])
 def test_a_bad_set_is_refused_with_its_code(write_policy, extra, code, needle):
     found = errors(copy_of(write_policy, _with(extra), "bad.policy"))
@@ -203,8 +203,8 @@ def test_the_named_questions_run_in_batch(tmp_path):
 
 
 @pytest.mark.parametrize("define, code", [
-    ("count_within(定点药店, 800 m, 门慢药房)", "C093"),
-    ("nearest(定点药店, 慢病药房)", "C093"),
+    ("count_within(定点药店, 800 m, 门慢药房)", "C123"),
+    ("nearest(定点药店, 慢病药房)", "C123"),
     ("nearest(定点药店, 800 m)", "C023"),
     ("count_within(定点药店, 800 m, 门慢药店, 零售药店)", "C023"),
 ])
@@ -224,7 +224,7 @@ def test_a_registry_set_of_an_unknown_category_is_refused(tmp_path):
     path = tmp_path / "bad.policy"
     path.write_text(QUESTIONS.read_text(encoding="utf-8") + "\nset 错 of 定点药店 = {门慢药房}\n", encoding="utf-8")
     found = errors(path)
-    assert [d.code for d in found] == ["C093"] and "门慢药店" in (found[0].help or "")
+    assert [d.code for d in found] == ["C123"] and "门慢药店" in (found[0].help or "")
 
 
 # ---- registry-wide counts and shares -------------------------------------------------------------
@@ -272,9 +272,9 @@ def test_a_share_of_an_empty_denominator_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("define, code", [
-    ("share(定点药店)", "C094"),
-    ("count_all(定点药店, 门慢药店, 零售药店)", "C094"),
-    ("count_all(定点药店, 门慢药房)", "C093"),
+    ("share(定点药店)", "C124"),
+    ("count_all(定点药店, 门慢药店, 零售药店)", "C124"),
+    ("count_all(定点药店, 门慢药房)", "C123"),
     ("share(药店, 门慢药店)", "C066"),
 ])
 def test_a_bad_registry_wide_question_is_refused(tmp_path, define, code):

@@ -113,8 +113,9 @@ def test_a_bad_policy_is_reported_not_cached(cache, write_policy):
 
 PROBE = """\
 import atexit, json, sys
-atexit.register(lambda: print("MODULES " + json.dumps(sorted(m for m in ("lark", "networkx", "pydantic", "rich")
-                                                             if m in sys.modules)), file=sys.stderr))
+HEAVY = ("lark", "networkx", "pydantic", "rich", "numpy", "scipy")
+atexit.register(lambda: print("MODULES " + json.dumps(sorted(m for m in sys.modules if m in HEAVY
+                                                             or m.startswith("commands."))), file=sys.stderr))
 from cli import main
 main(sys.argv[1:])
 """
@@ -137,3 +138,29 @@ def test_a_warm_explain_imports_neither_the_parser_nor_the_graph(cache):
     assert "lark" not in warm_modules and "networkx" not in warm_modules
     assert "rich" not in warm_modules and "pydantic" not in warm_modules  # nor the text view, nor pydantic
     assert warm == cold
+
+
+HEAVY = {"lark", "networkx", "pydantic", "rich", "numpy", "scipy"}
+
+
+def test_a_warm_explain_imports_nothing_heavy_and_no_other_command(cache):
+    # What a cold `policy explain` waits for (issue 19): with the plan cached, none of the
+    # parser, the graph, pydantic, the text view or the k-d tree's numpy and scipy, and of
+    # the command modules only its own (cli.py imports a command when it runs).
+    example = SHENYANG_EXAMPLES / "01-inpatient-main-city-50pct.json"
+    explain_in_a_fresh_process(cache, example)
+    _, modules = explain_in_a_fresh_process(cache, example)
+    assert not HEAVY & set(modules), modules
+    assert [m for m in modules if m.startswith("commands.")] == ["commands._common", "commands.explain"]
+
+
+def test_a_warm_explain_that_measures_in_a_small_registry_imports_no_numpy(cache):
+    # The example's registry is small: its one spacing question is answered by a scan in plain
+    # Python (engine/spatial.py SmallIndex), not by a k-d tree that would import numpy and scipy.
+    example = SHENYANG_EXAMPLES / "11-pharmacy-registry-spacing-conflict.json"
+    cold, _ = explain_in_a_fresh_process(cache, example)
+    warm, modules = explain_in_a_fresh_process(cache, example)
+    assert not HEAVY & set(modules), modules
+    assert warm == cold
+    asked = [step["reads"]["registry.nearest"] for step in warm["trace"] if "registry.nearest" in step.get("reads", {})]
+    assert asked and asked[0]["id"], "the registry was asked"

@@ -101,6 +101,25 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
 
 
+def test_explain_another_decision_at_a_terminal():
+    trial = str(SHENYANG_EXAMPLES / "trial" / "04-terminated.json")
+    code, shown, _ = _at_tty(["explain", "--decision", "试运行", trial])
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "terminated" in shown and "banned_until = 2028-04-20" in shown
+
+
+def test_eval_of_a_population_decision_redirected_at_a_terminal(tmp_path):
+    """`policy eval --decision 年度考核 pop.jsonl > out.jsonl`: two passes, every line in the file."""
+    population = SHENYANG_EXAMPLES / "review" / "institutions-2026.jsonl"
+    out = tmp_path / "out.jsonl"
+    code, shown, written = _at_tty(["eval", "--decision", "年度考核", str(population)], stdout_file=out)
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "population `参评机构`" in shown
+    records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
+    assert len(records) == len(population.read_text(encoding="utf-8").splitlines())
+    assert all(isinstance(r["rank"], int) for r in records)
+
+
 def test_quota_at_a_terminal():
     code, shown, _ = _at_tty(["quota", "--plan", "shenyang-2025-draft", "--context",
                               str(SHENYANG_EXAMPLES / "context-2026.json")])
@@ -233,6 +252,24 @@ def test_a_bad_input_at_a_terminal_is_one_reason_not_a_traceback(tmp_path):
     for args in (["explain", str(fifo)], ["explain", "--plan", "x" * 5000, EXAMPLE]):
         code, shown, _ = _run(args, {})
         assert code == 2 and "Traceback" not in shown and "error[" in shown
+
+
+def test_semantic_diff_at_a_terminal(tmp_path):
+    draft = ROOT / "tests" / "fixtures" / "diff" / "draft.policy"
+    radius = ROOT / "tests" / "fixtures" / "diff" / "radius-500.policy"
+    code, shown, _ = _at_tty(["diff", str(draft), str(radius), "--semantic", "--witness-dir", str(tmp_path)])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 1 and "pharmacy, every district: looser" in shown and "witness: {" in shown
+
+
+def test_explain_what_if_and_check_lints_at_a_terminal():
+    spacing = str(SHENYANG_EXAMPLES / "07-pharmacy-spacing-conflict.json")
+    code, shown, _ = _at_tty(["explain", spacing, "--what-if"])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "more than 800 (strict), e.g. 800.1 -> eligible" in shown
+    code, shown, _ = _at_tty(["check", str(SHENYANG)])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "warning[W104]" in shown
 
 
 def test_errors_at_a_terminal_explains_a_code():
