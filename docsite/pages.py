@@ -105,7 +105,8 @@ def encoders(plan) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = {}
     for item in plan.policy.items:
         # Any item that names itself and cites articles encodes them, kinds a newer grammar adds too.
-        kind = {ast.Rule: "rule", ast.Define: "define", ast.ZonesDecl: "zones", ast.RegistryDecl: "registry"}.get(
+        kind = {ast.Rule: "rule", ast.Define: "define", ast.ZonesDecl: "zones", ast.SetDecl: "set",
+                ast.RegistryDecl: "registry"}.get(
             type(item), type(item).__name__.lower())
         for ref in getattr(item, "cites", ()) if hasattr(item, "name") else ():
             found.setdefault(ref.id, []).append((kind, item.name))
@@ -119,7 +120,7 @@ def _has_page(kind: str) -> bool:
 def _encoder_link(kind: str, name: str) -> str:
     if _has_page(kind):
         return link(kind, name)
-    if kind in ("zones", "registry"):  # declared on the inputs page, under Vocabulary
+    if kind in ("zones", "set", "registry"):  # declared on the inputs page, under Vocabulary
         return f'{_e(kind)} <a href="inputs.html#{_e(quote(kind + "-" + name))}">{_e(name)}</a>'
     return f"{_e(kind)} <code>{_e(name)}</code>"
 
@@ -300,8 +301,8 @@ def inputs_page(plan, encoded: dict) -> str:
                     f"<td>{_e(unit or '')}</td><td>{users}</td></tr>")
     declarations = []
     for item in plan.policy.items:
-        if isinstance(item, (ast.ZonesDecl, ast.RegistryDecl, ast.EnumDecl)):
-            kind = {ast.ZonesDecl: "zones", ast.RegistryDecl: "registry", ast.EnumDecl: "enum"}[type(item)]
+        if isinstance(item, (ast.ZonesDecl, ast.SetDecl, ast.RegistryDecl, ast.EnumDecl)):
+            kind = {ast.ZonesDecl: "zones", ast.SetDecl: "set", ast.RegistryDecl: "registry", ast.EnumDecl: "enum"}[type(item)]
             cites = ", ".join(link("article", r.id) for r in getattr(item, "cites", ()))
             declarations.append(f'<h3 id="{_e(quote(kind + "-" + item.name))}">{_e(kind)} {_e(item.name)}</h3>'
                                 + (f"<p>cites {cites}</p>" if cites else "") + code(plan, _declaration_text(item)))
@@ -329,6 +330,8 @@ def _declaration_text(item) -> str:
     if isinstance(item, ast.ZonesDecl):
         zones = "\n".join(f"  {z.name}: " + ", ".join(m.name for m in z.members) for z in item.zones)
         return f"zones {item.name} of {item.member_enum} {{\n{zones}\n}}"
+    if isinstance(item, ast.SetDecl):
+        return f"set {item.name} of {item.enum.name} = {{" + ", ".join(m.name for m in item.members) + "}"
     lines = "\n".join(f"  same_type {s.category.name}: " + ", ".join(n.name for n in s.registry_categories)
                       for s in item.same_type)
     return f"registry {item.name} {{\n{lines}\n}}"

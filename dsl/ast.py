@@ -278,6 +278,18 @@ class ZonesDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class SetDecl:
+    """`set 门诊类 of 机构类别 = {门诊部, 个体诊所}`: a named set of members of one enum, or of the
+    registry's categories (`set 慢病药店 of 定点医药机构 = {门慢药店}`)."""
+
+    name: str
+    enum: Name  # the enum whose members the set holds, or the registry whose categories it holds
+    cites: tuple[ArticleRef, ...]
+    members: tuple[Name, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class SameType:
     """`same_type pharmacy: 零售药店, 双通道药店`: registry categories counted as the applicant's type."""
 
@@ -433,8 +445,8 @@ class Ranking:
 
 
 Item = (
-    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | PopulationDecl
-    | Rule | Decision | Quota | Ranking
+    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | SetDecl | RegistryDecl | InputDecl | Define
+    | PopulationDecl | Rule | Decision | Quota | Ranking
 )
 
 

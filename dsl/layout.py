@@ -27,7 +27,7 @@ CONTINUATION = "    "  # a clause's expression continued: two more than the clau
 _BREAK_AFTER = set("，。、；：！？）」』》】,; ")
 _NAME = re.compile(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
 _KEYWORDS = set(
-    "plan article interpretation enum zones registry input define population rule decision cites when then with "
+    "plan article interpretation enum zones set registry input define population rule decision cites when then with "
     "precedence notes otherwise outcomes over if else and or not in sum for of as map list informative operative deferred "
     "same_type categories quota ranking per unit counts none review split by ties true false title version issuer status "
     "issued source sha256".split())
@@ -180,6 +180,8 @@ class Layout:
                 return self._enum(item)
             case ast.ZonesDecl():
                 return self._zones(item)
+            case ast.SetDecl():
+                return self._set(item)
             case ast.RegistryDecl():
                 return self._registry(item)
             case ast.InputDecl():
@@ -266,6 +268,16 @@ class Layout:
             zone_lines[0].anchor = self.tokens.first(zone.span)
             lines += zone_lines
         return lines + [self._closing(item)]
+
+    def _set(self, item: ast.SetDecl) -> list[Line]:
+        """`set NAME of ENUM = {A, B}` on one line while it fits, then members under the first."""
+        start, _ = self._range(item)
+        prefix = f"set {item.name} of {item.enum.name}{_cites(item.cites)} = {{"
+        lines = fill(prefix, [Segment(_category(m), None) for m in item.members], " " * display_width(prefix),
+                     sep=", ", trail=",")
+        lines[0].anchor = start
+        lines[-1].text += "}"
+        return lines
 
     def _registry(self, item: ast.RegistryDecl) -> list[Line]:
         start, _ = self._range(item)

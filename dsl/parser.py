@@ -110,6 +110,11 @@ class _ToAst(Transformer):
         cites = rest.pop(0) if rest and isinstance(rest[0], tuple) and not isinstance(rest[0], ast.Zone) else ()
         return ast.ZonesDecl(str(name), str(member_enum), cites, tuple(rest), self._s(meta))
 
+    def set_decl(self, meta, children):
+        name, enum, *rest = children
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        return ast.SetDecl(str(name), ast.Name(str(enum), self._s(enum)), cites, tuple(rest), self._s(meta))
+
     def registry_category(self, meta, children):
         token = children[0]
         text = _unquote(token) if token.type == "STRING" else str(token)
@@ -402,7 +407,17 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define population rule decision quota ranking".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones set registry input define population rule decision quota ranking".split()
+
+
+def _enclosing_item(text: str, pos: int) -> str | None:
+    """The keyword of the item a place in the text stands in: the last line before it that
+    starts with an item keyword (items start at the left margin in every layout)."""
+    for line in reversed(text[:pos].splitlines()):
+        word = line.split(" ", 1)[0]
+        if word in _ITEM_KEYWORDS:
+            return word
+    return None
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
@@ -426,8 +441,14 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         hint = f"expected {shown}" if expected else None
         if str(token) in _ITEM_KEYWORDS:
             hint = (hint or "") + "; the item before it may be incomplete"
-        if "THEN" in error.expected and token.type != "THEN":
+        # LALR merges the states of every expression, so THEN is expected inside a definition too:
+        # say what the item the token stands in reads like, found from the text before it.
+        item = _enclosing_item(source.text, token.start_pos) if token.start_pos is not None else None
+        if "THEN" in error.expected and token.type != "THEN" and item == "rule":
             hint = "a rule reads `when <condition> then <outcome>`; check the condition before this"
+        elif "THEN" in error.expected and token.type != "THEN":
+            hint = (f"an expression cannot go on with `{token}` here; "
+                    "combine values with operators (+ - × ÷, and, or, in) or a function call: `share(R, C)`")
         return Diagnostic("P002", f"unexpected `{token}`", span, hint)
     last = source.text.rstrip().splitlines() or [""]
     span = Span(source, max(len(last), 1), len(last[-1]) + 1, max(len(last), 1), len(last[-1]) + 2)

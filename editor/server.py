@@ -119,7 +119,7 @@ class PolicyServer(LanguageServer):
 
 
 _RECOVERY_TRIES = 3
-_ITEM_START = re.compile(r"(plan|article|interpretation|enum|zones|registry|input|define|rule|decision)\b")
+_ITEM_START = re.compile(r"(plan|article|interpretation|enum|zones|set|registry|input|define|rule|decision)\b")
 
 
 def _analyse(uri: str, text: str) -> tuple[PlanIndex | None, tuple[Diagnostic, ...]]:

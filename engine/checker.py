@@ -45,6 +45,8 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
         self.enums: dict[str, EnumInfo] = {}
         self.zones: dict[str, dict[str, str]] = {}
         self.zone_enum: dict[str, str] = {}  # zones name -> member enum name
+        self.sets: dict[str, tuple[str, frozenset[str]]] = {}  # set name -> (its enum, member codes)
+        self.registry_sets: dict[str, tuple[str, ...]] = {}  # set name -> registry categories
         self.inputs: dict[str, InputInfo] = {}
         self.aliases: dict[str, InputInfo] = {}
         self.define_asts: dict[str, ast.Define] = {}

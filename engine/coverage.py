@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dsl.ast import ZonesDecl
+from dsl.ast import RegistryDecl, SetDecl, ZonesDecl
 
 _CN = "一二三四五六七八九十"
 _SECTION = re.compile(rf"^([{_CN}]+)、")
@@ -95,6 +95,12 @@ def coverage(plan) -> list[CoverageRow]:
     for zones in plan.policy.of_type(ZonesDecl):
         for ref in zones.cites:
             citing.setdefault(ref.id, []).append(f"zones {zones.name}")
+    for named in plan.policy.of_type(SetDecl):
+        for ref in named.cites:
+            citing.setdefault(ref.id, []).append(f"set {named.name}")
+    for registry in plan.policy.of_type(RegistryDecl):  # the registry block reads the spacing articles too
+        for ref in registry.cites:
+            citing.setdefault(ref.id, []).append(f"registry {registry.name}")
     rows = []
     for entry in numbered.values():
         declared = plan.articles.get(entry.id)

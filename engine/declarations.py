@@ -1,7 +1,8 @@
 """Checker pass 1: collect the declarations of a policy file and index them by name.
 
-Articles, readings, enums, zones (each declares two enums and a lookup), typed inputs and
-the registry; every name unique across enums, zones, definitions, rules and decisions.
+Articles, readings, enums, zones (each declares two enums and a lookup), named sets of enum
+members, typed inputs and the registry; every name unique across enums, zones, sets,
+definitions, rules and decisions.
 Mixed into `engine.checker.Checker`, whose state and reporting it uses.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .types import SCALAR_NAMES, EnumT, ListT, MapT, NumT, RecordT, Type, make_u
 class DeclarationsPass:
     def collect_declarations(self) -> None:
         names: dict[str, Span] = {}
+        set_asts: list[ast.SetDecl] = []
 
         def claim(name: str, span: Span, what: str) -> bool:
             if name in names:
@@ -50,6 +52,9 @@ class DeclarationsPass:
                         self._enum(item.name, item.label, [(m.code, m.label, m.span) for m in item.members], item.span)
                 case ast.ZonesDecl():
                     self._zones(item, claim)
+                case ast.SetDecl():
+                    if claim(item.name, item.span, "set"):
+                        set_asts.append(item)
                 case ast.RegistryDecl():
                     if self.registry_asts:
                         self.error("C060", "a plan declares one registry", item.span,
@@ -77,6 +82,8 @@ class DeclarationsPass:
                     claim(item.name, item.span, "decision")
         if self.registry_asts:  # after the inputs, which may be declared below it
             self._registry(self.registry_asts[0])
+        for item in set_asts:  # after the enums and the registry, which may be declared below it
+            self._set(item)
         if self.header is None:
             self.error("C080", "the file has no `plan` header", Span(self.policy.span.source, 1, 1, 1, 2),
                        'start the file with `plan "<id>" title "…" version "…"`')
@@ -110,9 +117,50 @@ class DeclarationsPass:
             self.zone_enum[item.name] = item.member_enum
         if item.member_enum in self.enums:
             self.error("C001", f"`{item.member_enum}` is declared twice", item.span,
-                       "the zones declaration declares its member enum itself")
+                       "the zones declaration declares its member enum itself; to name a set of an enum's members, "
+                       "write `set NAME of ENUM = {…}`")
         elif claim(item.member_enum, item.span, "enum"):
             self._enum(item.member_enum, None, members, item.span)
+
+    def _set(self, item: ast.SetDecl) -> None:
+        for ref in item.cites:
+            self._cite(ref)
+        enum = item.enum.name
+        if self.registry is not None and enum == self.registry.name:
+            self._registry_set(item)
+            return
+        if enum not in self.enums:
+            self.error("C120", f"`{enum}` is neither an enum nor the registry", item.enum.span,
+                       did_you_mean(enum, [*self.enums, *(r.name for r in self.registry_asts)])
+                       or "a set holds members of an enum: `set 门诊类 of 机构类别 = {门诊部}`")
+            return
+        codes: dict[str, Span] = {}
+        for member in item.members:
+            code = self._member_of(enum, member)
+            if code is None:
+                continue
+            if code in codes:
+                self.error("C121", f"`{member.name}` is listed twice in set `{item.name}`", member.span,
+                           "list each member once", [Label(codes[code], "first listed here")])
+            codes.setdefault(code, member.span)
+        self.sets[item.name] = (enum, frozenset(codes))
+
+    def _registry_set(self, item: ast.SetDecl) -> None:
+        """`set 慢病药店 of 定点医药机构 = {门慢药店, …}`: registry categories a question may count."""
+        counted = self._registry_names(item.members, f"set {item.name}")
+        known = self.registry_category_names()
+        for name in item.members:
+            if name.name not in known:
+                self.error("C123", f"`{name.name}` is not a category of registry `{self.registry.name}`", name.span,
+                           did_you_mean(name.name, known) or "add it to the registry's `categories` line, or correct it")
+        self.registry_sets[item.name] = counted
+
+    def registry_category_names(self) -> tuple[str, ...]:
+        """The categories a registry file may hold: its closed `categories` list, else every one
+        its `same_type` lines name."""
+        if self.registry.categories is not None:
+            return tuple(sorted(self.registry.categories))
+        return tuple(dict.fromkeys(c for _, cats in self.registry.same_type for c in cats))
 
     def _type(self, t: ast.TypeExpr, name: str) -> Type:
         match t:

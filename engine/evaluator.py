@@ -19,6 +19,7 @@ from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import aggregates, ir, spacing
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
+from .types import NumT, unit_text
 from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
                     Explanation, Step)
 
@@ -412,6 +413,9 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, r
         # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
         priorities=tuple(s for s in notes if s.status == APPLIED) if outcome == "eligible" else (),
         values=tuple(values.items()), steps=steps, missing=missing, labels=labels,
+        # Only distances show their unit: a plan folds scale into other units (千人床位数 is
+        # bed/person × 1000), so `9 bed/person` would mislead where `800 m` cannot.
+        units={n: "m" for n, d in plan.defines.items() if isinstance(d.type, NumT) and unit_text(d.type.unit) == "m"},
     )
 
 

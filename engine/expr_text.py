@@ -7,10 +7,20 @@ two trees that compare equal always print alike.
 """
 from __future__ import annotations
 
+import re
+
 from dsl import ast
 from dsl.printer import expr_text, number_text, quote, type_text
 
 __all__ = ["expr_text", "item_text", "number_text", "quote", "type_text"]
+
+
+_NAME = re.compile(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
+
+
+def _member(name: ast.Name) -> str:
+    """A set member bare when it reads as a name, quoted otherwise (a registry category `"双通道药店（DTP）"`)."""
+    return name.name if _NAME.fullmatch(name.name) else quote(name.name)
 
 
 def _cites(cites: tuple[ast.ArticleRef, ...]) -> str:
@@ -50,6 +60,9 @@ def item_text(item: ast.Item) -> str:
         case ast.ZonesDecl():
             zones = "  ".join(f"{z.name}: {', '.join(m.name for m in z.members)}" for z in item.zones)
             return f"zones {item.name} of {item.member_enum}{_cites(item.cites)} {{ {zones} }}"
+        case ast.SetDecl():
+            members = ", ".join(_member(m) for m in item.members)
+            return f"set {item.name} of {item.enum.name}{_cites(item.cites)} = {{{members}}}"
         case ast.PopulationDecl():
             aggregates = "  ".join(f"{a.name}{_label(a.label)} = {a.function}({expr_text(a.arg)})"
                                    for a in item.aggregates)

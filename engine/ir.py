@@ -96,14 +96,15 @@ class FirstKnown:
 
 @dataclass(frozen=True, slots=True)
 class RegistryQuery:
-    """`nearest(R)` (metres to the nearest same-type institution) or `count_within(R, radius)`.
+    """`nearest(R)` (metres to the nearest same-type institution) or `count_within(R, radius)`;
+    with a last argument naming registry categories, of those categories instead.
 
     The applicant's place, category and id are ordinary child nodes, so the graph, the trace
     and both evaluators see them as reads. `same_type` maps each applicant category code to
     the registry categories counted as its type; a category not in it has none.
     """
 
-    question: str  # "nearest" | "count_within"
+    question: str  # "nearest" | "count_within" | "count_all" | "share"
     registry: str  # the registry's name in the plan
     same_type: tuple[tuple[str, tuple[str, ...]], ...]
     labels: tuple[tuple[str, str], ...]  # applicant category code -> its label, for the trace
@@ -114,6 +115,14 @@ class RegistryQuery:
     radius: "Node | None"
     type: Type
     span: Span = _span()
+    # Asked about named registry categories (`count_within(R, 800 m, 慢病药店)`) rather than the
+    # applicant's same type: those categories, and the name the question wrote, for the trace.
+    categories: tuple[str, ...] | None = None
+    counted_as: str = ""
+    # `count_all(R, C)` and `share(R, C, D)` ask of the whole registry: `categories` None is every
+    # row; `among` is a share's denominator (None: every row).
+    among: tuple[str, ...] | None = None
+    among_as: str = ""
 
 
 @dataclass(frozen=True, slots=True)

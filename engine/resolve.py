@@ -18,7 +18,9 @@ from .types import (BOOL, DATE, DURATION, FRACTION, NUMBER, TEXT, BoolT, DateT, 
 FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
 FUNCTIONS_N = ("min", "max")
 OVER_FUNCTIONS = ("any", "all", "count", "min", "max")  # `f(body for v in list if selection)`
-REGISTRY_QUESTIONS = ("nearest", "count_within")  # questions asked of the registry of designated institutions
+# Questions asked of the registry of designated institutions: of the applicant's neighbours,
+# then of the whole registry (a count of some categories and their share of it).
+REGISTRY_QUESTIONS = ("nearest", "count_within", "count_all", "share")
 METRES = make_unit("m")
 
 
@@ -355,12 +357,20 @@ class ExpressionResolver:
             self.error("C021", f"`in` tests a name, not `{element.type.describe()}`", node.element.span)
             return ir.Const(None, ERROR, node.span)
         enum = element.type.name
-        if node.set_name is not None:
+        if node.set_name is not None and node.set_name in self.sets:
+            # `x in 门诊类`: a named set of members of x's enum.
+            set_enum, values = self.sets[node.set_name]
+            if set_enum != enum:
+                self.error("C122", f"`{node.set_name}` is a set of `{set_enum}`, not of `{enum}`", node.span,
+                           f"test a `{set_enum}` value, or declare a set of `{enum}`")
+                return ir.Const(None, ERROR, node.span)
+            described = node.set_name
+        elif node.set_name is not None:
             # `x in 医保县市区`: a zone whose members are values of x's enum.
             owner = next((z for z, m in self.zones.items() if node.set_name in m.values()), None)
             if owner is None or self.zone_enum.get(owner) != enum:
                 self.error("C022", f"`{node.set_name}` is not a zone of `{enum}`", node.span,
-                           did_you_mean(node.set_name, [z for m in self.zones.values() for z in m.values()]))
+                           did_you_mean(node.set_name, [*(z for m in self.zones.values() for z in m.values()), *self.sets]))
                 return ir.Const(None, ERROR, node.span)
             values = frozenset(m for m, z in self.zones[owner].items() if z == node.set_name)
             described = node.set_name
@@ -372,8 +382,12 @@ class ExpressionResolver:
     def _registry_query(self, node: ast.Call, scope) -> ir.Node:
         """`nearest(R)` and `count_within(R, radius)`: R names the plan's registry."""
         f, s = node.function, node.span
+        if f in ("count_all", "share"):
+            return self._registry_tally(node)
         usage = "nearest(定点医药机构)" if f == "nearest" else "count_within(定点医药机构, 800 m)"
-        if len(node.args) != (1 if f == "nearest" else 2):
+        plain = 1 if f == "nearest" else 2
+        named = len(node.args) == plain + 1 and isinstance(node.args[-1], (ast.Name, ast.Text))
+        if len(node.args) != plain and not named:
             self.error("C023", f"`{f}` takes {'a registry' if f == 'nearest' else 'a registry and a radius'}", s,
                        f"write `{usage}`")
             return ir.Const(None, ERROR, s)
@@ -398,7 +412,15 @@ class ExpressionResolver:
                 return ir.Const(None, ERROR, s)
         if not self._registry_ok or self.registry is None:
             return ir.Const(None, ERROR, s)  # the declaration's own error says why
-        category = self._resolve_path(("applicant", "category"), s, {})
+        if len(node.args) > plain:  # of named registry categories, whatever the applicant's type
+            asked = self._registry_categories_asked(node.args[plain])
+            if asked is None:
+                return ir.Const(None, ERROR, s)
+            categories, counted_as = asked
+            category = ir.Const("", TEXT, s)  # not read: the question does not depend on the applicant's type
+        else:
+            categories, counted_as = None, ""
+            category = self._resolve_path(("applicant", "category"), s, {})
         lat = self._resolve_path(("applicant", "location", "lat"), s, {})
         lon = self._resolve_path(("applicant", "location", "lon"), s, {})
         # INVARIANT: every facts file may carry applicant.id (facts_model declares it), declared or not.
@@ -407,9 +429,53 @@ class ExpressionResolver:
         if any(n.type is ERROR for n in (category, lat, lon, exclude)):
             return ir.Const(None, ERROR, s)
         result = NumT(METRES) if f == "nearest" else NUMBER
-        labels = tuple((c, l) for c, l in self.enums[category.type.name].members if l)
+        applicant_type = self._declared_type(("applicant", "category"))
+        labels = tuple((c, l) for c, l in self.enums[applicant_type.name].members if l)
         return ir.RegistryQuery(f, target.name, self.registry.same_type, labels, category, lat, lon, exclude, radius,
-                                result, s)
+                                result, s, categories, counted_as)
+
+    def _registry_tally(self, node: ast.Call) -> ir.Node:
+        """`count_all(R[, C])`: institutions of the registry (of categories C); `share(R, C[, D])`:
+        their share of the registry (of categories D). The same for every applicant: no place read."""
+        f, s = node.function, node.span
+        usage = "count_all(定点医药机构, 门慢药店)" if f == "count_all" else "share(定点医药机构, 门慢药店, 药店类)"
+        least = 1 if f == "count_all" else 2
+        if not least <= len(node.args) <= least + 1:
+            self.error("C124", f"`{f}` takes a registry and {'a category' if f == 'count_all' else 'one or two categories'}",
+                       s, f"write `{usage}`")
+            return ir.Const(None, ERROR, s)
+        target = node.args[0]
+        declared = [r.name for r in self.registry_asts]
+        if not isinstance(target, ast.Name) or target.name not in declared:
+            what = f"`{target.name}` is not a registry" if isinstance(target, ast.Name) else f"`{f}` asks a registry"
+            self.error("C066", what, target.span, (did_you_mean(target.name, declared) if isinstance(target, ast.Name)
+                                                   else None) or f"write `{usage}`")
+            return ir.Const(None, ERROR, s)
+        self._registry_used = True
+        if not self._registry_ok or self.registry is None:
+            return ir.Const(None, ERROR, s)
+        asked = [self._registry_categories_asked(arg) for arg in node.args[1:]]
+        if any(a is None for a in asked):
+            return ir.Const(None, ERROR, s)
+        (categories, counted_as), among = (asked[0] if asked else (None, "")), (asked[1] if len(asked) > 1 else (None, ""))
+        nothing = ir.Const("", TEXT, s)  # a registry-wide question reads no fact of the applicant
+        return ir.RegistryQuery(f, target.name, self.registry.same_type, (), nothing, ir.Const(0.0, NUMBER, s),
+                                ir.Const(0.0, NUMBER, s), ir.Const(None, TEXT, s), None,
+                                FRACTION if f == "share" else NUMBER, s, categories, counted_as, among[0], among[1])
+
+    def _registry_categories_asked(self, arg: ast.Expr) -> tuple[tuple[str, ...], str] | None:
+        """The last argument of a registry question: a set of the registry's categories, or one
+        category by name (`门慢药店`) or in quotes (`"双通道药店（DTP）"`)."""
+        written = arg.name if isinstance(arg, ast.Name) else arg.value if isinstance(arg, ast.Text) else None
+        if isinstance(arg, ast.Name) and written in self.registry_sets:
+            return self.registry_sets[written], written
+        known = self.registry_category_names()
+        if written in known:
+            return (written,), written
+        self.error("C123", f"`{written or '…'}` is not a category of registry `{self.registry.name}`", arg.span,
+                   (did_you_mean(written, [*known, *self.registry_sets]) if written else None)
+                   or "name a registry category, or a `set … of` the registry")
+        return None
 
     def _first_known(self, node: ast.Call, args: list[ir.Node]) -> ir.Node:
         s = node.span

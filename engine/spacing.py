@@ -7,7 +7,9 @@ A plan declares its registry and what counts as the applicant's "same type" in i
 fast path) evaluate the applicant's category, place and id, then call `ask`, which answers
 and builds the record the trace shows under `registry.nearest` or `registry.within`: the
 institution by id, name and category, its distance rounded to 0.1 m, and for a radius the
-count and the ids within it.
+count and the ids within it. A question with a last argument naming registry categories
+(`count_within(R, 800 m, 门慢药店)`, or a `set … of R`) counts those instead of the applicant's
+same type; its record lists them, under its own key (`registry.within(门慢药店)`).
 
 Answers, when there is nothing to find:
 - an applicant category with no `same_type` line has no same-type institution: `nearest` is
@@ -58,6 +60,8 @@ def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
 def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, lon: float, exclude_id,
         radius: float | None) -> tuple[Any, str, dict[str, Any]]:
     """Answer one query for known facts: (value, trace key, trace record)."""
+    if node.question in ("count_all", "share"):
+        return _tally(registry, node)
     bad = _bad_place(node, lat, lon)
     if bad is not None:
         raise bad
@@ -65,7 +69,8 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
         raise PolicyError([Diagnostic("E002", f"the radius is negative ({radius:g} m) for these facts", node.span,
                                       "a radius is a distance of 0 m or more")])
     exclude = exclude_id if isinstance(exclude_id, str) else None
-    counted = dict(node.same_type).get(category)
+    named = node.categories is not None  # of named categories, not the applicant's same type
+    counted = node.categories if named else dict(node.same_type).get(category)
     own = registry.get(exclude) if exclude is not None else None
     self_excluded = own is not None and counted is not None and own.category in counted  # its own entry would count
     if counted is None:
@@ -85,10 +90,41 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     record = note if nearest is None else _neighbour(nearest)
     if nearest is not None and self_excluded:
         record["self_excluded"] = exclude  # its own entry (a re-application, a relocation) is not its neighbour
+    # A question of named categories has its own key, naming them, so that a rule asking of both
+    # the same type and (say) 门慢药店 keeps both answers in its step.
+    suffix = f"({node.counted_as})" if named else ""
+    if named:
+        record = {"categories": list(counted), **record}
     if node.question == "nearest":
-        return (math.inf if nearest is None else nearest.distance_m), NEAREST, record
+        return (math.inf if nearest is None else nearest.distance_m), NEAREST + suffix, record
     within = {"radius_m": radius, "count": len(hits), "ids": [h.institution.id for h in hits], "nearest": record}
-    return len(hits), WITHIN, within
+    if named:
+        within = {"categories": list(counted), **within}
+    return len(hits), WITHIN + suffix, within
+
+
+def _count(registry: Registry, categories: tuple[str, ...] | None) -> int:
+    """Institutions of those categories (None: all), from the per-category indexes: no scan."""
+    if categories is None:
+        return len(registry)
+    return sum(len(index) for c in categories if (index := registry.index(c)) is not None)
+
+
+def _tally(registry: Registry, node: ir.RegistryQuery) -> tuple[Any, str, dict[str, Any]]:
+    """`count_all(R, C)` and `share(R, C, D)`: the whole registry, the same for every applicant."""
+    count = _count(registry, node.categories)
+    record: dict[str, Any] = {"categories": list(node.categories) if node.categories is not None else "all",
+                              "institutions": count}
+    key = f"registry.count({node.counted_as})" if node.counted_as else "registry.count"
+    if node.question == "count_all":
+        return count, key, record
+    total = _count(registry, node.among)
+    if total == 0:
+        among = " or ".join(node.among) if node.among else "institution"
+        raise PolicyError([Diagnostic("R020", f"the registry holds no {among}, so a share of it is undefined",
+                                      node.span, "check the registry file given with --registry")])
+    record.update(among=list(node.among) if node.among is not None else "all", total=total, share=count / total)
+    return count / total, f"registry.share({node.counted_as}{', ' + node.among_as if node.among_as else ''})", record
 
 
 def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step:
@@ -118,14 +154,25 @@ def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step
     uses = dict(step.uses)
     nearest = records.get(NEAREST)
     comparisons = [n for n in ir.walk(when) if isinstance(n, ir.Compare) and n.op in _MIRROR]
+    found: dict[tuple, dict[str, Any]] = {}  # (radius, within, from) -> the record it gives
     for node in comparisons if nearest and "distance_m" in nearest else ():
         for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
             distance = uses.get(side.name) if isinstance(side, ir.DefRef) else None
-            if (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
-                    and isinstance(other, ir.Const) and isinstance(other.type, NumT) and other.type.unit == _METRES
+            if not (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
+                    and isinstance(other.type, NumT) and other.type.unit == _METRES
                     and round(distance, 1) == nearest["distance_m"]):
-                radius = other.value  # `distance op radius`: "within" unless the rule asks for farther
-                within = {"<": distance < radius, "<=": distance <= radius,
-                          ">": distance <= radius, ">=": distance < radius}[op]
-                records[NEAREST] = {**nearest, "radius_m": radius, "within_radius": within}
+                continue
+            # The radius is a literal (`<= 800 m`) or a definition the rule used (`<= 药店限制半径`,
+            # 500 m in one zone and 800 m in another), whose value for this applicant is in `uses`.
+            radius = other.value if isinstance(other, ir.Const) else (
+                uses.get(other.name) if isinstance(other, ir.DefRef) else None)
+            if not isinstance(radius, (int, float)) or isinstance(radius, bool):
+                continue
+            within = {"<": distance < radius, "<=": distance <= radius,  # "within" unless the rule asks for farther
+                      ">": distance <= radius, ">=": distance < radius}[op]
+            extra = {"radius_from": other.name} if isinstance(other, ir.DefRef) else {}
+            found[(radius, within, extra.get("radius_from"))] = {
+                **nearest, "radius_m": radius, "within_radius": within, **extra}
+    if len(found) == 1:  # with two radii in one rule, which one applied is not known here: name none
+        records[NEAREST] = next(iter(found.values()))
     return dataclasses.replace(step, reads=step.reads + tuple(records.items()))

@@ -63,6 +63,7 @@ class Explanation:
     steps: tuple[Step, ...]
     missing: tuple[str, ...]
     labels: dict = field(default_factory=dict, compare=False)  # enum code -> Chinese label, for display
+    units: dict = field(default_factory=dict, compare=False)  # definition -> `m` for a distance, for display
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

@@ -43,11 +43,17 @@ def _quote(text: str, depth: int) -> Text:
     return _para("“" + text + "”", depth, "italic")
 
 
-def _reads(tree: Tree, step: Step, labels: dict, depth: int) -> None:
+def _with_unit(name: str, shown: str, units: dict) -> str:
+    """A definition's value with its unit (`药店限制半径 = 500 m`); ∞ and absent values take none."""
+    unit = units.get(name)
+    return f"{shown} {unit}" if unit and shown not in (_("absent"), "absent", "∞", "-∞") else shown
+
+
+def _reads(tree: Tree, step: Step, labels: dict, depth: int, units: dict | None = None) -> None:
     for path, value in step.reads:
         tree.add(_para(_("read {path} = {value}").format(path=path, value=show_read(path, value, labels)), depth))
     for name, value in step.uses:
-        tree.add(_para(_("uses {name} = {value}").format(name=name, value=show(value, labels)), depth))
+        tree.add(_para(_("uses {name} = {value}").format(name=name, value=_with_unit(name, show(value, labels), units or {})), depth))
     read = {path for path, _ in step.reads}
     for path in step.missing:
         if path not in read:  # e.g. a region absent from the statistics: not a read of its own
@@ -115,7 +121,7 @@ def build(result: Explanation, case=None) -> Group:
                                          + escape(_("rule {name} ({kind})").format(name=step.name, kind=step.rule_kind))))
         _articles(decisive, step, quote=True, depth=1)
         decisive.add(_para(_("why: {text}").format(text=_why(result, case)), 1))
-        _reads(decisive, step, labels, 1)
+        _reads(decisive, step, labels, 1, result.units)
         parts.append(decisive)
     else:
         parts.append(Tree(_para(_("why: {text}").format(text=_why(result, case)), 0)))
@@ -133,17 +139,17 @@ def build(result: Explanation, case=None) -> Group:
         for step in rules:
             node = other.add(Text.from_markup(_rule_line(step)))
             _articles(node, step, quote=step.status in ("overridden", "applied", "unknown", "would_decide"), depth=2)
-            _reads(node, step, labels, 2)
+            _reads(node, step, labels, 2, result.units)
         parts.append(other)
 
     defines = [s for s in result.steps if s.kind == "define"]
     if defines:
         values = Tree(Text(_("values computed"), style="bold"))
         for step in defines:
-            shown = show(step.value, labels) if not step.missing else _("absent")
+            shown = _with_unit(step.name, show(step.value, labels) if not step.missing else _("absent"), result.units)
             cites = ", ".join(a.id for a in step.articles)
             node = values.add(Text(f"{step.name} = {shown}" + (f"  [{cites}]" if cites else "")))
-            _reads(node, step, labels, 2)
+            _reads(node, step, labels, 2, result.units)
         parts.append(values)
     return Group(*parts)
 

@@ -70,16 +70,23 @@ def _institution(record: dict) -> str:
 
 def show_registry(record: dict) -> str:
     """A registry record of the trace (engine/spacing.py) as a sentence."""
+    if "institutions" in record:  # registry.count, registry.share: the whole registry
+        what = "institution" if record["categories"] == "all" else " or ".join(record["categories"])
+        if "total" not in record:
+            return f"{record['institutions']} {what} in the registry"
+        among = "institutions" if record["among"] == "all" else " or ".join(record["among"])
+        return f"{record['institutions']} {what} of {record['total']} {among} in the registry ({show(record['share'] * 100)}%)"
     if "count" in record:  # registry.within
         radius, nearest = show(record["radius_m"]), record["nearest"]
         head = (f"{record['count']} within {radius} m ({', '.join(record['ids'])})" if record["count"]
                 else f"none within {radius} m")
         return head + ("; " + nearest["note"] if "note" in nearest else f"; the nearest is {_institution(nearest)}")
     if "radius_m" in record:  # registry.nearest, as a rule compared it with a radius
-        radius = show(record["radius_m"])
+        # a radius from a definition says which: `within 500 m (药店限制半径)`
+        radius = f"{show(record['radius_m'])} m" + (f" ({record['radius_from']})" if "radius_from" in record else "")
         if record["within_radius"]:
-            return f"{_institution(record)}, within {radius} m"
-        return f"none within {radius} m; the nearest is {_institution(record)}"
+            return f"{_institution(record)}, within {radius}"
+        return f"none within {radius}; the nearest is {_institution(record)}"
     return _institution(record)
 
 
