@@ -8,8 +8,20 @@ from commands import fmt as fmt_command
 from commands import eval as eval_command
 
 
+def _set_limits(ctx, param, values) -> None:
+    from dsl.limits import set_limit
+
+    for value in values:
+        try:
+            set_limit(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="policy")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=N", callback=_set_limits, expose_value=False,
+              is_eager=True, help="Raise or lower one limit for this run (docs/errors.md, Limits), as `nesting=200`.")
 def main() -> None:
     """Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
 

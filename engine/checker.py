@@ -22,6 +22,7 @@ from dsl.spans import NO_SPAN, Span
 from .declarations import DeclarationsPass
 from .plan import (KIND_OUTCOMES, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
                    RegistryInfo, RuleInfo)
+from .bounds import check_bounds
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
 from .types import Type
@@ -229,6 +230,10 @@ class Checker(DeclarationsPass, ExpressionResolver):
 
     def run(self, policy_dir: Path | None) -> None:
         self.collect_declarations()
+        breaches = check_bounds(self.define_asts, self.rule_asts)
+        if breaches:  # the passes below recurse through definitions: they must not meet such a chain
+            self.diagnostics.extend(breaches)
+            return
         self.resolve_expressions()
         self.check_rules()
         self.check_decisions()
