@@ -8,6 +8,7 @@ registry file is read and validated once per run, whatever number of cases use i
 """
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,30 @@ def read_source(path: str, what: str = "facts") -> Source:
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise FactsError([Diagnostic("F000", f"cannot read {what} file `{path}`: {reason}", Span(Source(path, "")))]) from None
+
+
+def named_path(base_dir: Path | None, named: str, what: str, source: Source) -> str:
+    """A file a facts file names (`"context"`, `"registry"`), relative to the facts file's folder.
+
+    With POLICY_CONFINE_FACTS=1 (a service deciding facts files it did not write), what a
+    facts file names is confined as a plan's source is: relative, and inside the facts
+    file's folder once `..` and symlinks are resolved, so a facts file cannot make the engine
+    read, and quote in its errors, a file elsewhere. Without it, a facts file may name any
+    file, as the operator's command line may (docs/records.md, "What a facts file may name").
+    `--context` and `--registry` on the command line are never confined.
+    """
+    base = base_dir or Path.cwd()
+    target = base / named
+    if os.environ.get("POLICY_CONFINE_FACTS", "") not in ("", "0"):
+        try:
+            inside = not Path(named).is_absolute() and target.resolve().is_relative_to(base.resolve())
+        except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long, a NUL byte
+            inside = False
+        if not inside:
+            raise FactsError([Diagnostic("F020", f"{what} `{named}` is outside the facts file's folder",
+                                         locate(source, what),
+                                         f"keep the {what} file beside the facts file, or give it with --{what}")])
+    return str(target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +105,7 @@ class Workspace:
         plan = self.plan(reference)
         context_path = self.context_path
         if context_path is None and isinstance(data.get("context"), str):
-            context_path = str((base_dir or Path.cwd()) / data["context"])
+            context_path = named_path(base_dir, data["context"], "context", source)
         context = self.context(context_path) if context_path else None
         return plan, self.validate(plan, data, context, source)
 
@@ -109,7 +134,7 @@ class Workspace:
             if not isinstance(named, str):
                 raise FactsError([Diagnostic("F002", "registry: expected a CSV file name in quotes",
                                              locate(source, "registry"), '"registry": "registry.csv"')])
-            path = str((base_dir or Path.cwd()) / named)
+            path = named_path(base_dir, named, "registry", source)
         return self.registry(path, plan)
 
     def open_case(self, data: dict, source: Source, base_dir: Path | None) -> Case:

@@ -13,6 +13,7 @@ their own modules, `declarations.py` and `resolve.py`, mixed into `Checker`:
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 
 from dsl import ast
@@ -197,9 +198,19 @@ class Checker(DeclarationsPass, ExpressionResolver):
                        "keep the source beside the policy, e.g. `sources/<file>.txt`")
             return
         try:
+            # A FIFO or a device would block or never end: only a regular file is read.
+            if not stat.S_ISREG(target.stat().st_mode):
+                self.error("C051", f"cannot read source document `{rel}`: not a regular file", header.span,
+                           "the source is the plan's text document, e.g. `sources/<file>.txt`")
+                return
             raw = target.read_bytes()
+            raw.decode("utf-8")
         except OSError as error:
             self.error("C051", f"cannot read source document `{rel}`: {error.strerror}", header.span)
+            return
+        except UnicodeDecodeError as error:
+            self.error("C051", f"cannot read source document `{rel}`: not UTF-8 text ({error.reason} at byte "
+                       f"{error.start})", header.span, "save the document as UTF-8")
             return
         digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")

@@ -54,29 +54,61 @@ def policy_dirs() -> list[Path]:
     return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
 
 
-def known_plans() -> dict[str, Path]:
-    """Plan id -> file, for every .policy file in ./policies and the shipped policies/."""
+def known_plans(skipped: list[str] | None = None) -> dict[str, Path]:
+    """Plan id -> file, for every .policy file in ./policies and the shipped policies/.
+
+    A `.policy` that is not a regular file (a folder, a FIFO that would block the lookup
+    forever, a device) or not UTF-8 text names no plan: it is skipped, and said so in
+    `skipped` when a list is given, so one stray file cannot stop every lookup.
+    """
     found: dict[str, Path] = {}
     for folder in policy_dirs():
         for file in sorted(folder.glob("*.policy")):
-            match = _PLAN_ID.search(file.read_text(encoding="utf-8"))
-            if match:
-                found.setdefault(match.group(1), file)
+            plan_id, problem = _plan_id_of(file)
+            if problem and skipped is not None:
+                skipped.append(f"{file.name} ({problem})")
+            if plan_id:
+                found.setdefault(plan_id, file)
     return found
+
+
+def _plan_id_of(file: Path) -> tuple[str | None, str | None]:
+    import stat
+
+    from dsl.limits import PLAN_BYTES
+
+    try:
+        if not stat.S_ISREG(file.stat().st_mode):  # stat follows a symlink, and never blocks on a FIFO
+            return None, "not a regular file"
+        with open(file, "rb") as handle:
+            text = handle.read(PLAN_BYTES.value).decode("utf-8")
+    except OSError as error:
+        return None, (error.strerror or str(error)).lower()
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    match = _PLAN_ID.search(text)
+    return (match.group(1), None) if match else (None, None)
 
 
 def resolve_plan(reference: str) -> Path:
     """A plan id or a path to a .policy file -> the file; PolicyError naming the choices."""
     candidate = Path(reference)
-    if candidate.suffix == ".policy" or candidate.exists():
-        if candidate.is_file():
+    try:
+        exists = candidate.exists()
+    except OSError:  # a name too long for a path (5,000 characters) is no file, not a traceback
+        exists = False
+    if candidate.suffix == ".policy" or exists:
+        if exists and candidate.is_file():
             return candidate
         raise PolicyError([Diagnostic("A001", f"no policy file `{reference}`", Span(Source(reference, "")),
                                       "give a path to a .policy file or a plan id")])
-    plans = known_plans()
+    skipped: list[str] = []
+    plans = known_plans(skipped)
     if reference in plans:
         return plans[reference]
     from dsl.diagnostics import did_you_mean
 
-    raise PolicyError([Diagnostic("A002", f"unknown plan `{reference}`", Span(Source(reference, "")),
-                                  did_you_mean(reference, plans) or "known plans: " + ", ".join(sorted(plans)))])
+    hint = did_you_mean(reference, plans) or "known plans: " + ", ".join(sorted(plans))
+    if skipped:
+        hint += "; skipped " + ", ".join(skipped)
+    raise PolicyError([Diagnostic("A002", f"unknown plan `{reference}`", Span(Source(reference, "")), hint)])

@@ -8,6 +8,7 @@ Fields the plan does not declare are kept and ignored, so integrators may add fi
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
@@ -161,7 +162,25 @@ def parse_json(text: str, source: Source, what: str = "facts") -> dict:
                                      "check the brackets, commas and quotes around this place")]) from None
     if not isinstance(data, dict):
         raise FactsError([Diagnostic("F001", f"a {what} file is one JSON object {{…}}", Span(source, 1, 1, 1, 2))])
+    if _SURROGATE_ESCAPE.search(text):  # rare: only then pay for a second look
+        _refuse_lone_surrogates(text, data, source)
     return data
+
+
+# A `\uD800`-`\uDFFF` escape: half of a pair, or a lone surrogate, which is not text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(text: str, data: dict, source: Source) -> None:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        char = error.object[error.start]
+        at = _SURROGATE_ESCAPE.search(text)
+        line, column = source.offset_to_line_col(at.start()) if at else (1, 1)
+        raise FactsError([Diagnostic("F001", f"a string holds a lone surrogate U+{ord(char):04X}, which is not text",
+                                     Span(source, line, column, line, column + 6),
+                                     "a `\\u` escape of U+D800-U+DFFF must be one half of a pair")]) from None
 
 
 def merge_context(facts: dict, context: dict | None) -> dict:
