@@ -27,8 +27,10 @@ _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, 
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+@click.option("--records", "records_path", metavar="DIR|FILE.jsonl", help="Also write each decision's audit record: "
+              "one JSON file per line in DIR, or one line each in FILE.jsonl (`policy verify` replays one).")
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool) -> None:
+          trace: bool, records_path: str | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -42,9 +44,9 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     run = BatchRun()
     progress = _Progress(facts)
     try:
-        with _signals_stop_the_run():
+        with _signals_stop_the_run(), _records_sink(records_path, facts, context_path, registry_path) as sink:
             run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, view=batch_view,
-                      progress=progress.advance, run=run)
+                      progress=progress.advance, run=run, explained=sink)
     except PolicyError as error:
         progress.stop()
         fail(error)
@@ -60,6 +62,49 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(run.counts.items()) if n)
     click.echo(f"{run.lines} lines: {summary or 'none'}", err=True)
     sys.exit(2 if run.bad else 0)
+
+
+@contextmanager
+def _records_sink(records_path: str | None, facts: str, context_path: str | None, registry_path: str | None):
+    """`--records`: a function taking each decided line's explanation and writing its record."""
+    if records_path is None:
+        yield None
+        return
+    import json
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from dsl.diagnostics import Diagnostic
+    from dsl.spans import Source, Span
+    from engine.batch import atomic_output
+    from render import explanation_to_json
+
+    from .records import case_inputs, make_record, write_record
+
+    if facts == "-":
+        raise PolicyError([Diagnostic("V002", "--records needs the facts as a file, not standard input",
+                                      Span(Source(facts, "")), "a record names the file and line it was decided from")])
+    options = SimpleNamespace(context_path=context_path, registry_path=registry_path)
+    one_file = records_path.endswith(".jsonl")
+    folder = Path(records_path).parent if one_file else Path(records_path)
+
+    def record(line: int, case, explanation, data: dict) -> dict:
+        context, registry = case_inputs(options, data, facts)
+        view = json.loads(json.dumps(explanation_to_json(explanation), ensure_ascii=False))
+        return make_record(view, case.plan, facts, context, registry, folder, line)
+
+    if one_file:
+        with atomic_output(records_path) as out:
+            yield lambda line, case, explanation, data: out.write(
+                json.dumps(record(line, case, explanation, data), ensure_ascii=False) + "\n")
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PolicyError([Diagnostic("O001", f"cannot write `{records_path}`: {error.strerror}",
+                                      Span(Source(records_path, "")), "give a folder that can be created")]) from None
+    yield lambda line, case, explanation, data: write_record(record(line, case, explanation, data),
+                                                             str(folder / f"{line:06d}.json"))
 
 
 class _Stopped(BaseException):

@@ -22,8 +22,10 @@ from ._common import FORMATS, fail
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
               help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+@click.option("--record", "record_path", metavar="FILE", help="Also write the decision as an audit record (JSON; "
+              "`policy verify FILE` replays it; docs/records.md).")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None) -> None:
+            width: int | None, record_path: str | None = None) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
@@ -45,6 +47,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
                 click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
             case = workspace.open_case_file(path)
             result = fast_explain(case.plan, case.facts, registry=case.registry)
+            if record_path:
+                _record(workspace, case, result, path, record_path, len(facts))
             if fmt == "json":
                 click.echo(to_json_text(explanation_to_json(result)))
             elif fmt == "md":
@@ -57,3 +61,24 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
                            nl=False)
     except PolicyError as error:
         fail(error)
+
+
+def _record(workspace, case, result, facts_path: str, record_path: str, how_many: int) -> None:
+    """`--record FILE`: the decision as an audit record (commands/records.py)."""
+    import json
+    from pathlib import Path
+
+    from dsl.diagnostics import Diagnostic
+    from dsl.spans import Source, Span
+    from render import explanation_to_json
+
+    from .records import case_inputs, make_record, write_record
+
+    if how_many > 1 or facts_path == "-":
+        raise PolicyError([Diagnostic("V002", "--record takes one facts file, named by its path", Span(Source(facts_path,
+                                      "")), "record each applicant on its own, or use `policy eval --records DIR`")])
+    data = json.loads(Path(facts_path).read_text(encoding="utf-8-sig"))
+    context, registry = case_inputs(workspace, data, facts_path)
+    record = make_record(json.loads(json.dumps(explanation_to_json(result), ensure_ascii=False)), case.plan,
+                         facts_path, context, registry, Path(record_path).parent)
+    write_record(record, record_path)

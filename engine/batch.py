@@ -137,7 +137,8 @@ def _mode_for(target: Path) -> int:
 class _Batch:
     """One run: the workspace, the counts, and how a line becomes a record."""
 
-    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, view: RecordView):
+    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, view: RecordView, explained=None):
+        self.explained = explained  # called with (line, case, explanation, data) for each decided line
         self.path = path
         self.workspace = workspace
         self.trace = trace
@@ -168,6 +169,8 @@ class _Batch:
             applicant_id = applicant.get("id") if isinstance(applicant, dict) else None
             case = self.workspace.open_case(data, source, self.base)
             compiled = fast_path(case.plan)
+            if self.explained is not None:  # `eval --records`: each decision's audit record needs its trace
+                self.explained(number, case, compiled.explain(case.facts, registry=case.registry), data)
             if self.trace:
                 record = self.view.traced_record(compiled.explain(case.facts, registry=case.registry), number)
             else:
@@ -237,11 +240,12 @@ class BatchRun:
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
               registry_path: str | None = None, *, view: RecordView, progress: Callable[[int], None] | None = None,
-              run: BatchRun | None = None) -> BatchRun:
+              run: BatchRun | None = None, explained: Callable | None = None) -> BatchRun:
     """Decide every line; write one record per line; return the run (lines done, counts).
 
     `progress(n)` is called after each line; `run`, when given, is updated as lines are done,
-    so a caller interrupted mid-run can say how far it got.
+    so a caller interrupted mid-run can say how far it got; `explained(line, case,
+    explanation, data)`, when given, receives each decided line's full explanation.
     """
     workspace = FastWorkspace(plan_ref, context_path, registry_path)
     plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
@@ -249,7 +253,7 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         workspace.context(context_path)  # and so is an unreadable context file
     if registry_path:
         workspace.registry(registry_path, plan)  # and a bad registry file
-    batch = _Batch(path, workspace, trace, view)
+    batch = _Batch(path, workspace, trace, view, explained)
     run = run if run is not None else BatchRun()
     run.counts = batch.counts
     dumps = json.JSONEncoder(ensure_ascii=False).encode

@@ -157,6 +157,12 @@ def mutate_plan(rng: random.Random, text: str) -> str:
 
 # ---- the oracles --------------------------------------------------------------------------
 
+def _jsonable(pairs) -> dict:
+    from render.values import jsonable
+
+    return {k: jsonable(v) for k, v in pairs}
+
+
 def _canonical(explanation) -> str:
     from render.json_view import explanation_to_json
 
@@ -194,9 +200,16 @@ def decide_both(plan_path: str, data: dict, base: Path, context: str | None = No
             else:
                 compiled = fast_path(case.plan)
                 explained = _canonical(compiled.explain(case.facts, registry=case.registry))
-                decided = compiled.decide(case.facts, registry=case.registry).outcome
-                if json.loads(explained)["outcome"] != decided:
-                    raise Failure(f"fast explain and decide disagree: {json.loads(explained)['outcome']} vs {decided}")
+                decision = compiled.decide(case.facts, registry=case.registry)
+                full = json.loads(explained)
+                by = full["decided_by"]
+                pairs = [("outcome", full["outcome"], decision.outcome), ("missing", full["missing"], list(decision.missing)),
+                         ("rule", by and by["rule"], decision.rule),
+                         ("values", full["values"], json.loads(json.dumps(_jsonable(decision.values), default=str))),
+                         ("terms", full["terms"], json.loads(json.dumps(_jsonable(decision.terms), default=str)))]
+                for name, a, b in pairs:
+                    if a != b:
+                        raise Failure(f"fast explain and decide disagree on {name}: {str(a)[:200]} | {str(b)[:200]}")
                 results.append(("ok", explained))
         except PolicyError as error:
             results.append(("refused", tuple(d.code for d in error.diagnostics)))
