@@ -26,7 +26,7 @@ def read_source(path: str, what: str = "facts") -> Source:
         return Source("<stdin>", sys.stdin.read())
     try:
         return Source.read(path)
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: a NUL byte in the name
         reason = getattr(error, "strerror", None) or str(error)
         raise FactsError([Diagnostic("F000", f"cannot read {what} file `{path}`: {reason}", Span(Source(path, "")))]) from None
 
@@ -42,6 +42,9 @@ def named_path(base_dir: Path | None, named: str, what: str, source: Source) -> 
     `--context` and `--registry` on the command line are never confined.
     """
     base = base_dir or Path.cwd()
+    if "\0" in named or not named.strip():
+        raise FactsError([Diagnostic("F002", f"{what}: `{named.encode('unicode_escape').decode()}` is not a file name",
+                                     locate(source, what), f'"{what}": "<file beside the facts file>"')])
     target = base / named
     if os.environ.get("POLICY_CONFINE_FACTS", "") not in ("", "0"):
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,18 @@ def test_a_confined_facts_file_names_nothing_outside_its_folder(tmp_path, monkey
     refused = CliRunner().invoke(main, ["explain", str(path)])
     assert refused.exit_code == 2 and "error[F020]" in refused.output and "outside the facts file's folder" in refused.output
     assert CliRunner().invoke(main, ["explain", str(inside)]).exit_code == 0
+
+
+@pytest.mark.parametrize("named", ["\u0000", "a\u0000b", "", " "])
+@pytest.mark.parametrize("what", ["context", "registry"])
+def test_a_named_file_that_is_no_file_name_is_bad_facts_not_a_crash(tmp_path, what, named):
+    import json
+
+    facts = json.loads((SHENYANG_EXAMPLES / "04-pharmacy-eligible.json").read_text(encoding="utf-8"))
+    facts[what] = named
+    shutil.copy(SHENYANG_EXAMPLES / "context-2026.json", tmp_path)
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts), encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", str(path)])
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert f"{what}: `" in result.output and "is not a file name" in result.output
