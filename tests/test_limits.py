@@ -121,3 +121,14 @@ def test_every_limit_is_documented_with_its_code_default_and_variable():
     for limit in LIMITS:
         row = next(line for line in limits_markdown().splitlines() if f"`{limit.name}`" in line)
         assert limit.code in row and limit.env in row and f"{limit.default:,}" in row
+
+
+def test_a_registry_of_more_rows_than_the_limit_is_refused(tmp_path, monkeypatch):
+    from tests.conftest import SHENYANG_EXAMPLES
+
+    monkeypatch.setenv("POLICY_MAX_REGISTRY_ROWS", "3")
+    result = CliRunner().invoke(main, ["explain", str(SHENYANG_EXAMPLES / "11-pharmacy-registry-spacing-conflict.json")])
+    assert result.exit_code == 2 and "error[L009]" in result.output and "more than 3" in result.output
+    monkeypatch.setenv("POLICY_MAX_REGISTRY_ROWS", "1000")
+    assert CliRunner().invoke(main, ["explain", str(SHENYANG_EXAMPLES / "11-pharmacy-registry-spacing-conflict.json")]
+                              ).exit_code == 0
