@@ -18,6 +18,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 import batch_vs_handwritten  # noqa: E402
 import cold_start  # noqa: E402
 import compile_scaling  # noqa: E402
+import lsp_hover  # noqa: E402
 import one_at_a_time  # noqa: E402
 
 
@@ -41,26 +42,33 @@ def main() -> None:
                  f"{batch['engine_s']:.2f} s / {batch['handwritten_s']:.2f} s", f"{batch['ratio']:.2f} x", "≤ 2 x",
                  batch["ratio"] <= 2))
     cold = cold_start.measure()
-    rows.append(("b. cold policy explain --format json (warm cache) / python -c pass",
-                 f"{cold['explain_s'] * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms", f"{cold['ratio']:.1f} x",
-                 "≤ 8 x", cold["ratio"] <= 8))
+    for key, label in (("", "no registry"), ("_registry", "with a registry")):
+        explain_s = cold["explain" + key + "_s"]
+        ratio = cold["ratio" + key]
+        rows.append((f"b. cold policy explain --format json, {label} (warm cache) / clean python -c pass",
+                     f"{explain_s * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms", f"{ratio:.1f} x", "≤ 6 x",
+                     ratio <= 6))
     rates = one_at_a_time.measure()
     zen = {mode: rates.get(f"zen-engine, {mode}") for mode in ("no trace", "with trace")}
-    for mode in ("no trace", "with trace"):
+    for mode, target in (("no trace", 1), ("with trace", 2)):
         ours = rates[f"engine, {mode}"]
         against = zen[mode]
-        rows.append((f"c. reference policy, one at a time, {mode} / zen-engine",
+        rows.append((f"c. one at a time, facts checked, {mode} / zen-engine {mode} (in memory)",
                      f"{ours:,.0f} / " + (f"{against:,.0f} per s" if against else "zen-engine not installed"),
-                     f"{ours / against:.1f} x" if against else "-", "≥ 1 x", ours >= against if against else None))
+                     f"{ours / against:.1f} x" if against else "-", f"≥ {target} x",
+                     ours >= target * against if against else None))
     rows.append(("c. reference policy, hand-written function", f"{rates['hand-written Python function']:,.0f} per s",
                  "", "", None))
-    rows.append(("c. reference policy, facts checked + no trace", f"{rates['engine, facts checked + no trace']:,.0f} per s",
-                 "", "", None))
+    rows.append(("c. reference policy, no trace, facts checked beforehand",
+                 f"{rates['engine, no trace, facts checked beforehand']:,.0f} per s", "", "", None))
     compile_scaling.measure((10,))  # imports and the grammar, paid once
     for row in compile_scaling.measure():
         rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode)",
                      f"{row['compile_s']:.2f} s + {row['fast_path_s']:.2f} s", f"{row['total_s']:.2f} s",
                      "< 1 s" if row["rules"] == 1000 else "", row["total_s"] < 1 if row["rules"] == 1000 else None))
+    hover = lsp_hover.measure()
+    rows.append((f"e. policy lsp: hover on a {hover['rules']:,}-rule plan (median of {hover['hovers']})",
+                 f"{hover['median_s'] * 1000:.1f} ms / 50 ms", f"{hover['ratio']:.2f} x", "< 1 x", hover["ratio"] < 1))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':{width}}  {'measured':>32}  {'ratio':>9}  {'target':>7}  met")
     for name, measured, ratio, target, met in rows:

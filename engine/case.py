@@ -43,8 +43,8 @@ def named_path(base_dir: Path | None, named: str, what: str, source: Source) -> 
     """
     base = base_dir or Path.cwd()
     if "\0" in named or not named.strip():
-        raise FactsError([Diagnostic("F002", f"{what}: `{named.encode('unicode_escape').decode()}` is not a file name",
-                                     locate(source, what), f'"{what}": "<file beside the facts file>"')])
+        raise FactsError([Diagnostic("F002", f"`{named.encode('unicode_escape').decode()}` is not a file name",
+                                     locate(source, what), f'"{what}": "<file beside the facts file>"', path=what)])
     target = base / named
     if os.environ.get("POLICY_CONFINE_FACTS", "") not in ("", "0"):
         try:
@@ -104,7 +104,7 @@ class Workspace:
             raise FactsError([Diagnostic("F003", "no plan named", Span(source),
                                          'pass --plan PLAN, or add "plan": "<plan id>" to the facts file')])
         if not isinstance(reference, str):
-            raise FactsError([Diagnostic("F002", "plan: expected a plan id in quotes", Span(source))])
+            raise FactsError([Diagnostic("F002", "expected a plan id in quotes", Span(source), path="plan")])
         plan = self.plan(reference)
         context_path = self.context_path
         if context_path is None and isinstance(data.get("context"), str):
@@ -135,8 +135,8 @@ class Workspace:
             if named is None:
                 return None
             if not isinstance(named, str):
-                raise FactsError([Diagnostic("F002", "registry: expected a CSV file name in quotes",
-                                             locate(source, "registry"), '"registry": "registry.csv"')])
+                raise FactsError([Diagnostic("F002", "expected a CSV file name in quotes", locate(source, "registry"),
+                                             '"registry": "registry.csv"', path="registry")])
             path = named_path(base_dir, named, "registry", source)
         return self.registry(path, plan)
 
