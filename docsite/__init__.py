@@ -48,8 +48,8 @@ def examples(plan) -> list[Example]:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError):
             continue  # not a facts file of any plan: `policy test` is where bad files are reported
-        if not isinstance(data, dict) or data.get("plan") != plan.stamp.id:
-            continue
+        if not isinstance(data, dict) or data.get("plan") != plan.stamp.id or not isinstance(data.get("applicant"), dict):
+            continue  # a context, or a round's expected allocation (policy test checks those)
         name = str(path.relative_to(folder))
         expect = data.get("expect") if isinstance(data.get("expect"), dict) else {}
         decision = data.get("decision") if isinstance(data.get("decision"), str) else plan.main_decision.name

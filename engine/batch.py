@@ -50,6 +50,21 @@ class RecordView(Protocol):
     def internal_error_record(self, line: int, error: BaseException, applicant_id=None) -> dict: ...
 
 
+def _problem(diagnostic: Diagnostic) -> dict:
+    """One diagnostic as a batch error: `path` is the JSON path it concerns, when it has one."""
+    problem = {"code": diagnostic.code, "path": diagnostic.path, "message": diagnostic.message}
+    if diagnostic.code == "F001" and diagnostic.span.column:
+        problem["column"] = diagnostic.span.column
+    if diagnostic.help:
+        problem["help"] = diagnostic.help
+    return problem
+
+
+def error_record(line: int, error: PolicyError, applicant_id=None) -> dict:
+    problems = [_problem(d) for d in error.diagnostics]
+    return {"line": line, "applicant": applicant_id, "error": problems[0], "errors": problems}
+
+
 def _bad_line(source: Source, message: str) -> FactsError:
     return FactsError([Diagnostic("F001", message, Span(source, 1, 1, 1, 2), "each line is one JSON object {…}")])
 

@@ -7,6 +7,8 @@ search (`resolve_expressions`, `_define`) are here:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
+  check_quotas          quotas cite an article, read city statistics, carry their unit; the
+                        ranking orders by a number (`quotadecl.py`)
   check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
@@ -22,16 +24,17 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_diagnostics
 from dsl.spans import NO_SPAN, Span
 
+from .bounds import check_bounds
 from .declarations import DeclarationsPass
 from .plan import (KIND_OUTCOMES, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
                    RegistryInfo, RuleInfo)
-from .bounds import check_bounds
+from .quotadecl import QuotaPass
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
 from .types import Type
 
 
-class Checker(DeclarationsPass, ExpressionResolver):
+class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
     def __init__(self, policy: ast.PolicyFile, text: str):
         self.policy = policy
         self.text = text
@@ -57,6 +60,8 @@ class Checker(DeclarationsPass, ExpressionResolver):
         self.registry: RegistryInfo | None = None
         self._registry_ok = False  # the declaration and the inputs its queries read are sound
         self._registry_used = False
+        self.quotas: dict = {}  # check_quotas fills these
+        self.ranking = None
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span, help: str | None = None, labels=()) -> None:
@@ -253,6 +258,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
             return
         self.resolve_expressions()
         self.check_rules()
+        self.check_quotas()
         self.check_decisions()
         self.check_citations()
         self.check_quotes(policy_dir)
@@ -268,6 +274,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
             zones=self.zones, inputs=self.inputs, defines=self.defines, rules=self.rules,
             decisions=self.decisions, source_document=self.source_document, registry=self.registry,
             warnings=sort_diagnostics(d for d in self.diagnostics if d.severity == "warning"),
+            quotas=self.quotas, ranking=self.ranking,
         )
 
 

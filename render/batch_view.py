@@ -5,9 +5,11 @@ result here; the fields are those of BRIEF.md's batch contract.
 """
 from __future__ import annotations
 
-from dsl.diagnostics import Diagnostic, PolicyError
+from engine.batch import error_record  # plain data from diagnostics: the engine's allocation rounds use it too
 
 from .values import jsonable
+
+__all__ = ["decision_record", "error_record", "internal_error_record", "traced_record"]
 
 
 def decision_record(result, line: int, stamp: dict) -> dict:
@@ -31,21 +33,6 @@ def traced_record(result, line: int) -> dict:
             "reason": full["reason"], "terms": full["terms"], "priorities": [p["rule"] for p in full["priorities"]],
             "values": full["values"], "missing": full["missing"], "plan": full["plan"], "why": full["why"],
             "trace": full["trace"]}
-
-
-def _problem(diagnostic: Diagnostic) -> dict:
-    """One diagnostic as a batch error: `path` is the JSON path it concerns, when it has one."""
-    problem = {"code": diagnostic.code, "path": diagnostic.path, "message": diagnostic.message}
-    if diagnostic.code == "F001" and diagnostic.span.column:
-        problem["column"] = diagnostic.span.column
-    if diagnostic.help:
-        problem["help"] = diagnostic.help
-    return problem
-
-
-def error_record(line: int, error: PolicyError, applicant_id=None) -> dict:
-    problems = [_problem(d) for d in error.diagnostics]
-    return {"line": line, "applicant": applicant_id, "error": problems[0], "errors": problems}
 
 
 def internal_error_record(line: int, error: BaseException, applicant_id=None) -> dict:

@@ -101,6 +101,23 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
 
 
+def test_quota_at_a_terminal():
+    code, shown, _ = _at_tty(["quota", "--plan", "shenyang-2025-draft", "--context",
+                              str(SHENYANG_EXAMPLES / "context-2026.json")])
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "医保主城区 (和平区, 沈河区, 大东区, 铁西区, 皇姑区, 于洪区) · 住院: 600 bed" in shown
+
+
+def test_allocate_redirected_at_a_terminal(tmp_path):
+    out = tmp_path / "allocation.jsonl"
+    code, shown, written = _at_tty(["allocate", "--plan", "shenyang-2025-draft",
+                                    str(SHENYANG_EXAMPLES / "round-2026.jsonl")], stdout_file=out)
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "康平县 · inpatient: 40 bed, used 35; admitted 2, waitlisted 2" in shown  # the summary, on stderr
+    records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
+    assert records[0]["applicant"] == "SY-R26-01" and records[0]["outcome"] == "admitted"
+
+
 def test_errors_at_a_terminal_explains_a_code():
     code, shown, _ = _at_tty(["errors", "C088"])
     assert code == 0
