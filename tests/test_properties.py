@@ -169,3 +169,17 @@ def test_parse_of_fmt_is_parse_on_mutated_plans(plan_id, seed):
         assert all(d.code for d in error.diagnostics)
         return
     assert parse_policy(formatted) == tree
+
+
+def test_the_fuzz_script_runs_for_its_budget_and_counts(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "fuzz.py"), "--seconds", "3", "--seed", "1",
+                             "--out", str(tmp_path / "failures")], capture_output=True, text=True, timeout=300)
+    last = result.stdout.strip().splitlines()[0]
+    assert last.endswith(" failures") and " inputs, " in last, result.stdout + result.stderr
+    assert result.returncode == (0 if last.endswith(" 0 failures") else 1)
+    assert last.endswith(" 0 failures"), result.stdout
