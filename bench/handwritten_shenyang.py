@@ -200,7 +200,8 @@ def line_record(number: int, facts: dict, city: dict, stamp: dict) -> dict:
             "decided_by": {"rule": by[0], "article": by[1]} if by else None, "reason": reason, "terms": terms,
             "priorities": ["同等条件优先纳入"] if outcome == "eligible" and priority is True else [],
             "values": {k: v for k, v in values.items() if type(v) is not Absent},
-            "missing": sorted({p for rule in unknown for p in rule[2].paths}), "plan": stamp}
+            "missing": sorted({p for rule in unknown for p in rule[2].paths}), "plan": stamp,
+            "warnings": []}  # the generated population has no undeclared key (the engine checks; this does not)
 
 
 def main(people: str, context: str, policy: str) -> None:

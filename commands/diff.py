@@ -8,7 +8,7 @@ import click
 
 from dsl.diagnostics import PolicyError
 
-from ._common import FORMATS, fail
+from ._common import FORMATS, fail, wants_colour
 
 
 @click.command(name="diff")
@@ -48,15 +48,16 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     Exit codes, like diff(1): 0 the versions are equivalent, 1 they differ, 2 bad input
     (a file that cannot be read or parsed, a plan that fails its check, bad population lines).
     """
-    from dsl import parse_file
+    from dsl import parse_policy
     from engine import diff_plans, resolve_plan
+    from engine.reader import read_source  # the one reader: BOM, CRLF, GBK named, FIFOs refused
     from engine.population import replay
     from render import to_json_text
     from render.diff_view import diff_to_json, diff_to_markdown, diff_to_text
 
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
-        changes = diff_plans(parse_file(old_path), parse_file(new_path))
+        changes = diff_plans(*(parse_policy(read_source(p, "plan").text, p) for p in (old_path, new_path)))
         report = (replay(old_path, new_path, population, changes, context_path, registry_path=registry_path)
                   if population else None)
         allocation = None
@@ -79,7 +80,7 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
             click.echo("\n" + report_to_text(allocation, markdown=True), nl=False)
     else:
         tty = sys.stdout.isatty()
-        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), tty, examples),
+        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), wants_colour(), examples),
                    nl=False)
         if allocation is not None:
             click.echo(report_to_text(allocation), nl=False)

@@ -1,10 +1,8 @@
-"""`policy eval`: the run loop is engine/batch.py; here are what a person sees of it (the
-progress bar, the summary, the note when a signal stops it) and the exit codes."""
+"""`policy eval`: the run loop is engine/batch.py; here are the exit codes, the note when a
+signal stops a run, and the audit records of `--records`."""
 from __future__ import annotations
 
-import os
 import signal
-import stat
 import sys
 from contextlib import contextmanager
 
@@ -14,7 +12,6 @@ from dsl.diagnostics import PolicyError
 
 from ._common import fail
 
-_PROGRESS_EVERY = 256  # lines between progress-bar updates: redrawing is not free
 # Signals that end a run cleanly: the partial output is removed, the exit code is 128 + the signal.
 _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
 
@@ -27,41 +24,38 @@ _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, 
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+@click.option("--strict", is_flag=True, help="A line with a warning (a key the plan does not declare) is a bad line.")
+@click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (年度考核 over a population "
+              "of institutions, 试运行, …); else each line's \"decision\", else admission (准入).")
 @click.option("--records", "records_path", metavar="DIR|FILE.jsonl", help="Also write each decision's audit record: "
               "one JSON file per line in DIR, or one line each in FILE.jsonl (`policy verify` replays one).")
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, records_path: str | None = None) -> None:
+          trace: bool, strict: bool, decision: str | None = None, records_path: str | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
-    exit code is 2 at the end. `-` reads standard input. A summary goes to standard error.
+    exit code is 2 at the end. Each decision lists its `warnings` (a key the plan does not
+    declare, with the nearest declared name). `-` reads standard input. A progress bar (at a
+    terminal) and a summary go to standard error; standard output carries only decisions.
     Ctrl-C, SIGTERM or SIGHUP stop the run: with `-o`, nothing is written and the old file
     is left as it was; the exit code is 130, 143 or 129.
     """
-    from engine.batch import BatchRun, run_batch
-    from render import batch_view
+    from engine.batch import run_batch
 
-    run = BatchRun()
-    progress = _Progress(facts)
+    done = [0]
     try:
         with _signals_stop_the_run(), _records_sink(records_path, facts, context_path, registry_path) as sink:
-            run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, view=batch_view,
-                      progress=progress.advance, run=run, explained=sink)
+            bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
+                            decision=decision, on_line=lambda n: done.__setitem__(0, n), explained=sink)
     except PolicyError as error:
-        progress.stop()
         fail(error)
     except (KeyboardInterrupt, _Stopped) as stop:
-        progress.stop()
         signum = stop.signum if isinstance(stop, _Stopped) else signal.SIGINT
         where = (f"`{output}` was not written (an older one is left as it was)" if output
                  else "their records went to standard output")
-        click.echo(f"policy eval: stopped by {signal.Signals(signum).name} after {run.lines:,} lines; {where}",
-                   err=True)
+        click.echo(f"policy eval: stopped by {signal.Signals(signum).name} after {done[0]:,} lines; {where}", err=True)
         sys.exit(128 + signum)
-    progress.stop()
-    summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(run.counts.items()) if n)
-    click.echo(f"{run.lines} lines: {summary or 'none'}", err=True)
-    sys.exit(2 if run.bad else 0)
+    sys.exit(2 if bad else 0)
 
 
 @contextmanager
@@ -138,40 +132,3 @@ def _signals_stop_the_run():
             signal.signal(sig, handler)
         if previous:
             signal.signal(signal.SIGINT, interrupt)
-
-
-def _count_lines(path: str) -> int | None:
-    """The number of lines, for the bar's total: only of a regular file (a FIFO is read once)."""
-    try:
-        if path == "-" or not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as handle:
-            return sum(1 for _ in handle)
-    except OSError:
-        return None
-
-
-class _Progress:
-    """A rich progress bar on standard error, only when it is a terminal."""
-
-    def __init__(self, path: str):
-        self.bar = None
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress
-
-            # INVARIANT: the bar draws on stderr and leaves stdout alone: rich would otherwise
-            # redirect stdout through its console, so `eval pop.jsonl > out.jsonl` came out empty.
-            self.bar = Progress(console=Console(stderr=True), transient=True, redirect_stdout=False,
-                                redirect_stderr=False)
-            self.task = self.bar.add_task("deciding", total=_count_lines(path))
-            self.bar.start()
-
-    def advance(self, lines: int) -> None:
-        if self.bar is not None and lines % _PROGRESS_EVERY == 0:
-            self.bar.update(self.task, completed=lines)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None

@@ -58,5 +58,5 @@ def quota(plan_ref: str, context_path: str | None, fmt: str) -> None:
 def _no_quotas(plan):
     from dsl.diagnostics import Diagnostic
 
-    return Diagnostic("A003", f"plan `{plan.stamp.id}` declares no quota", plan.header.span,
+    return Diagnostic("A020", f"plan `{plan.stamp.id}` declares no quota", plan.header.span,
                       "a quota reads `quota NAME cites ARTICLE for CATEGORY per REGION unit U when … then …`")

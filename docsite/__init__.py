@@ -6,7 +6,6 @@ writes them into a folder. The examples shown are the facts files under the plan
 """
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ def examples(plan) -> list[Example]:
     from dsl.diagnostics import PolicyError
     from engine.case import Workspace
     from engine.evaluator import evaluate
+    from engine.reader import parse_json, read_source
     from render import explanation_to_html
 
     folder = Path(plan.path).parent
@@ -45,8 +45,8 @@ def examples(plan) -> list[Example]:
     found = []
     for path in sorted(folder.glob("examples/*/*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            data = parse_json(read_source(str(path)))  # the one reader: a FIFO or a GBK file is refused, not hung on
+        except PolicyError:
             continue  # not a facts file of any plan: `policy test` is where bad files are reported
         if not isinstance(data, dict) or data.get("plan") != plan.stamp.id or not isinstance(data.get("applicant"), dict):
             continue  # a context, or a round's expected allocation (policy test checks those)
@@ -83,6 +83,8 @@ def build_site(plan) -> dict[str, str]:
     anchored = set(starts.values())
 
     def node_href(kind: str, name: str) -> str:
+        if kind == "aggregate":
+            return pages.aggregate_href(name)
         return pages.href(kind, name) if kind in ("rule", "define", "decision") else \
             "inputs.html#" + pages.quote("input-" + name)
 

@@ -18,8 +18,9 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 
+from .aggregates import value_of
 from .codegen import generate
-from .evaluator import Missing, _iso, _missing, evaluate
+from .evaluator import Missing, _iso, subject_id, _missing, evaluate, over_known, over_result, shift
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
 from .trace import Article, Explanation, Step
 
@@ -112,7 +113,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
             "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0, "_ask": _ask,
-            "_no_registry": _no_registry, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
+            "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
 class _Module:
@@ -187,9 +188,8 @@ class CompiledPlan:
             terms = tuple((k, None if type(v) is Missing else v) for k, v in decisive_terms)
         else:
             outcome, reason = decision.otherwise, decision.otherwise_reason
-        applicant = facts.get("applicant") or {}
         return _decision(
-            plan.stamp, decision.name, applicant.get("id"), _iso(facts.get("as_of")), outcome,
+            plan.stamp, decision.name, subject_id(facts), _iso(facts.get("as_of")), outcome,
             rule and rule.name, rule and rule.kind, rule.cites if rule else (), reason, terms,
             tuple(held) if outcome == "eligible" else (),
             tuple((n, v) for n, v in values.items() if type(v) is not Missing), missing)

@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
 if TYPE_CHECKING:  # pydantic itself is imported only when a model is built (fast start)
     from pydantic import ValidationError
 
-from dsl.diagnostics import Diagnostic, PolicyError, did_you_mean
+from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source, Span
 
 from .plan import CheckedPlan, EnumInfo
+from .reader import InputError
+from .reader import parse_json as _parse_source
 from .types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
 _CONFIG = {"extra": "allow"}  # pydantic's ConfigDict; pydantic itself loads only when a model is built
 
 
-class FactsError(PolicyError):
+class FactsError(InputError):
     """Bad input in a facts or context file."""
 
 
@@ -77,7 +79,8 @@ def facts_tree(plan: CheckedPlan) -> dict[str, Any]:
     One shape for both validators (this pydantic model and engine.fastfacts), so they
     cannot disagree on what a facts file may hold.
     """
-    tree: dict[str, Any] = {"plan": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
+    tree: dict[str, Any] = {"plan": TextT(), "decision": TextT(), "as_of": DateT(),
+                            "applicant": {"id": TextT(), "name": TextT()}}
     for info in plan.inputs.values():
         node = tree
         for part in info.path[:-1]:
@@ -108,15 +111,20 @@ _MESSAGES = {
 
 def locate(source: Source, path: str) -> Span:
     """Best-effort line and column of a JSON path's last key in the file, for the caret."""
-    import re
 
-    parts = [p for p in re.split(r"\.|\[\d+\]", path) if p]
-    position = 0
-    for part in parts:  # walk forward key by key: each key is searched after its parent's
-        found = source.text.find(json.dumps(part, ensure_ascii=False), position)
-        if found < 0:
-            return Span(source)
-        position = found
+    tokens = [t for t in re.split(r"\.|(\[\d+\])", path) if t]
+    parts = [t for t in tokens if not t.startswith("[")]
+    position, skip = 0, 0
+    for token in tokens:  # walk forward key by key: each key is searched after its parent's
+        if token.startswith("["):  # the n-th record of a list: its keys come after n others'
+            skip = int(token[1:-1])
+            continue
+        for _ in range(skip + 1):
+            found = source.text.find(json.dumps(token, ensure_ascii=False), position)
+            if found < 0:
+                return Span(source)
+            position = found + 1
+        position, skip = found, 0
     if not parts:
         return Span(source)
     line, column = source.offset_to_line_col(position)
@@ -154,35 +162,11 @@ def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
 
 
 def parse_json(text: str, source: Source, what: str = "facts") -> dict:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        span = Span(source, error.lineno, error.colno, error.lineno, error.colno + 1)
-        raise FactsError([Diagnostic("F001", f"invalid JSON: {error.msg.lower()}", span,
-                                     "check the brackets, commas and quotes around this place")]) from None
-    if not isinstance(data, dict):
-        raise FactsError([Diagnostic("F001", f"a {what} file is one JSON object {{…}}", Span(source, 1, 1, 1, 2))])
-    if _SURROGATE_ESCAPE.search(text):  # rare: only then pay for a second look
-        _refuse_lone_surrogates(text, data, source)
-    return data
+    """One JSON object (engine/reader.py's rules); `text` is `source.text`."""
+    return _parse_source(source if source.text == text else Source(source.path, text), what)
 
 
 # A `\uD800`-`\uDFFF` escape: half of a pair, or a lone surrogate, which is not text.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-def _refuse_lone_surrogates(text: str, data: dict, source: Source) -> None:
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as error:
-        char = error.object[error.start]
-        at = _SURROGATE_ESCAPE.search(text)
-        line, column = source.offset_to_line_col(at.start()) if at else (1, 1)
-        raise FactsError([Diagnostic("F001", f"a string holds a lone surrogate U+{ord(char):04X}, which is not text",
-                                     Span(source, line, column, line, column + 6),
-                                     "a `\\u` escape of U+D800-U+DFFF must be one half of a pair")]) from None
-
-
 def merge_context(facts: dict, context: dict | None) -> dict:
     """`--context` supplies `city`; what the facts file itself says wins, key by key."""
     if not context:

@@ -5,12 +5,16 @@ import math
 from datetime import date
 from typing import Any
 
+from engine.calendar import Duration
+
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
+    if isinstance(value, Duration):
+        return str(value)  # "6 months": a duration has no JSON type of its own
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -49,6 +53,7 @@ def show(value: Any, labels: dict | None = None) -> str:
 # What to do about a missing path that is not a fact of the facts file.
 MISSING_HINTS = {
     "registry": 'no registry was given: pass --registry FILE.csv, or add "registry": "FILE.csv" to the facts file',
+    "population": "a population decision is decided over its population: policy eval --decision NAME FILE.jsonl",
 }
 
 

@@ -115,7 +115,7 @@ def plan_folders(tmp_path_factory):
         folder = tmp_path_factory.mktemp(city)
         shutil.copytree(POLICIES / "sources", folder / "sources")
         for extra in (POLICIES / "examples" / city).iterdir():
-            if not extra.name[0].isdigit():
+            if not extra.name[0].isdigit() and extra.is_file():
                 shutil.copy(extra, folder / extra.name)
         folders[plan_id] = folder
     return folders

@@ -191,7 +191,7 @@ def test_quota_views_text_and_markdown():
 
 def test_quota_of_a_plan_without_quotas(write_policy):
     result = CliRunner().invoke(main, ["quota", "--plan", str(write_policy(MINI))])
-    assert result.exit_code == 2 and "error[A003]: plan `mini` declares no quota" in result.output
+    assert result.exit_code == 2 and "error[A020]: plan `mini` declares no quota" in result.output
 
 
 def test_the_mini_plan_table(write_policy, tmp_path):

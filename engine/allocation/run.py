@@ -71,7 +71,7 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
     workspace = FastWorkspace(plan_ref, context_path, registry_path)
     plan = workspace.plan(plan_ref)
     if not plan.quotas:
-        raise PolicyError([Diagnostic("A003", f"plan `{plan.stamp.id}` declares no quota", plan.header.span,
+        raise PolicyError([Diagnostic("A020", f"plan `{plan.stamp.id}` declares no quota", plan.header.span,
                                       "there is nothing to allocate: `policy eval` decides applicants one by one")])
     context = workspace.context(context_path) if context_path else None
     shared = workspace.registry(registry_path, plan) if registry_path else None  # one error for the run, read once
