@@ -27,6 +27,7 @@ COMMANDS = {
     "graph": ("commands.graph", "graph"),
     "lsp": ("commands.lsp", "lsp"),
     "quota": ("commands.quota", "quota"),
+    "verify": ("commands.records", "verify"),
     "schema": ("commands.schema", "schema"),
     "test": ("commands.test", "test"),
 }
@@ -56,12 +57,24 @@ Typical use:
 Exit codes: 0 success, 1 findings (check), 2 bad input (file, fact, plan).""")
 
 
+def _set_limits(ctx, param, values) -> None:
+    from dsl.limits import set_limit
+
+    for value in values:
+        try:
+            set_limit(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              help=i18n.gettext(_HELP))
 @click.version_option(package_name="policy")
 @click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, expose_value=False, is_eager=True,
               callback=lambda _ctx, _param, value: i18n.activate(value) if value else None,
               help=i18n._("Language of every message: zh or en (default: POLICY_LANG, else the locale)."))
+@click.option("--limit", "limits", multiple=True, metavar="NAME=N", callback=_set_limits, expose_value=False,
+              is_eager=True, help="Raise or lower one limit for this run (docs/errors.md, Limits), as `nesting=200`.")
 def main() -> None:
     """The `policy` group; its help is `_HELP`, in the chosen language."""
 

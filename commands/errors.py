@@ -144,6 +144,9 @@ def catalogue_markdown() -> str:
         out += [f"## {prefix}: {what}", ""]
         for code in sorted((c for c in CODES.values() if c.prefix == prefix), key=lambda c: c.code):
             out += _entry(code)
+    from dsl.limits import limits_markdown  # the L codes' defaults, flags and variables (issue 16)
+
+    out += [limits_markdown()]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

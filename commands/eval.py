@@ -1,7 +1,10 @@
-"""`policy eval`."""
+"""`policy eval`: the run loop is engine/batch.py; here are the exit codes, the note when a
+signal stops a run, and the audit records of `--records`."""
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -10,6 +13,9 @@ from dsl.diagnostics import PolicyError
 from i18n import gettext as _
 
 from ._common import fail
+
+# Signals that end a run cleanly: the partial output is removed, the exit code is 128 + the signal.
+_STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
 
 
 @click.command(name="eval")
@@ -26,24 +32,37 @@ from ._common import fail
 @click.option("--report", type=click.Path(dir_okay=False), metavar="REPORT.html",
               help=_("Also write the population report: outcomes, deciding rules and missing facts as charts "
                      "(needs -o)."))
+@click.option("--records", "records_path", metavar="DIR|FILE.jsonl", help="Also write each decision's audit record: "
+              "one JSON file per line in DIR, or one line each in FILE.jsonl (`policy verify` replays one).")
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, strict: bool, decision: str | None = None, report: str | None = None) -> None:
+          trace: bool, strict: bool, decision: str | None = None, report: str | None = None,
+          records_path: str | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
     exit code is 2 at the end. Each decision lists its `warnings` (a key the plan does not
     declare, with the nearest declared name). `-` reads standard input. A progress bar (at a
     terminal) and a summary go to standard error; standard output carries only decisions.
+    Ctrl-C, SIGTERM or SIGHUP stop the run: with `-o`, nothing is written and the old file
+    is left as it was; the exit code is 130, 143 or 129.
     """
     from engine.batch import run_batch
 
     if report and not output:
         raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
+    done = [0]
     try:
-        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
-                        decision=decision)
+        with _signals_stop_the_run(), _records_sink(records_path, facts, context_path, registry_path) as sink:
+            bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
+                            decision=decision, on_line=lambda n: done.__setitem__(0, n), explained=sink)
     except PolicyError as error:
         fail(error)
+    except (KeyboardInterrupt, _Stopped) as stop:
+        signum = stop.signum if isinstance(stop, _Stopped) else signal.SIGINT
+        where = (f"`{output}` was not written (an older one is left as it was)" if output
+                 else "their records went to standard output")
+        click.echo(f"policy eval: stopped by {signal.Signals(signum).name} after {done[0]:,} lines; {where}", err=True)
+        sys.exit(128 + signum)
     if report:
         import json
         from pathlib import Path
@@ -55,3 +74,79 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
         Path(report).write_text(population_report(records, _("Population report: {file}").format(file=facts)),
                                 encoding="utf-8")
     sys.exit(2 if bad else 0)
+
+
+@contextmanager
+def _records_sink(records_path: str | None, facts: str, context_path: str | None, registry_path: str | None):
+    """`--records`: a function taking each decided line's explanation and writing its record."""
+    if records_path is None:
+        yield None
+        return
+    import json
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from dsl.diagnostics import Diagnostic
+    from dsl.spans import Source, Span
+    from engine.batch import atomic_output
+    from render import explanation_to_json
+
+    from .records import case_inputs, make_record, write_record
+
+    if facts == "-":
+        raise PolicyError([Diagnostic("V002", "--records needs the facts as a file, not standard input",
+                                      Span(Source(facts, "")), "a record names the file and line it was decided from")])
+    options = SimpleNamespace(context_path=context_path, registry_path=registry_path)
+    one_file = records_path.endswith(".jsonl")
+    folder = Path(records_path).parent if one_file else Path(records_path)
+
+    def record(line: int, case, explanation, data: dict) -> dict:
+        context, registry = case_inputs(options, data, facts)
+        view = json.loads(json.dumps(explanation_to_json(explanation), ensure_ascii=False))
+        return make_record(view, case.plan, facts, context, registry, folder, line)
+
+    if one_file:
+        with atomic_output(records_path) as out:
+            yield lambda line, case, explanation, data: out.write(
+                json.dumps(record(line, case, explanation, data), ensure_ascii=False) + "\n")
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PolicyError([Diagnostic("O001", f"cannot write `{records_path}`: {error.strerror}",
+                                      Span(Source(records_path, "")), "give a folder that can be created")]) from None
+    yield lambda line, case, explanation, data: write_record(record(line, case, explanation, data),
+                                                             str(folder / f"{line:06d}.json"))
+
+
+class _Stopped(BaseException):
+    """A stopping signal, raised where the run is so that its output is cleaned up on the way out."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_stop_the_run():
+    """SIGTERM and SIGHUP raise `_Stopped` (SIGINT raises KeyboardInterrupt already); after the
+    first, further ones are ignored, so a second signal cannot interrupt the cleanup."""
+    def stop(signum, frame):
+        for sig in (*_STOPPING, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    previous = {}
+    try:
+        for sig in _STOPPING:
+            previous[sig] = signal.signal(sig, stop)
+    except ValueError:  # not the main thread: signals stay as they were
+        pass
+    interrupt = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if previous:
+            signal.signal(signal.SIGINT, interrupt)

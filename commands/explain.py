@@ -34,8 +34,11 @@ from ._common import FORMATS, fail, wants_colour
               "rule and each rule that would give a better outcome, the smallest change of one fact (exact bound, "
               "strict or not), and the facts that cannot change it; for an undetermined outcome, the missing facts "
               "in the order to ask for them. JSON: a `what_if` field.")
+@click.option("--record", "record_path", metavar="FILE", help="Also write the decision as an audit record (JSON; "
+              "`policy verify FILE` replays it; docs/records.md).")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None, strict: bool, decision: str | None = None, what_if: bool = False) -> None:
+            width: int | None, strict: bool, decision: str | None = None, what_if: bool = False,
+            record_path: str | None = None) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in docs/facts.md (`-` reads standard input); several may be
@@ -66,6 +69,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             case = workspace.open_case_file(path)
             chosen = choose_decision(case.plan, decision, case.facts, case.source)
             result = fast_explain(case.plan, case.facts, chosen, registry=case.registry)
+            if record_path:
+                _record(workspace, case, result, path, record_path, len(facts))
         except PolicyError as error:
             if not several:
                 fail(error)
@@ -156,3 +161,24 @@ def _markdown(documents: list, several: bool, extras: dict | None = None) -> str
             body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
         parts.append(f"# `{path}`\n\n{body}")
     return "\n".join(parts)
+
+
+def _record(workspace, case, result, facts_path: str, record_path: str, how_many: int) -> None:
+    """`--record FILE`: the decision as an audit record (commands/records.py)."""
+    import json
+    from pathlib import Path
+
+    from dsl.diagnostics import Diagnostic
+    from dsl.spans import Source, Span
+    from render import explanation_to_json
+
+    from .records import case_inputs, make_record, write_record
+
+    if how_many > 1 or facts_path == "-":
+        raise PolicyError([Diagnostic("V002", "--record takes one facts file, named by its path", Span(Source(facts_path,
+                                      "")), "record each applicant on its own, or use `policy eval --records DIR`")])
+    data = json.loads(Path(facts_path).read_text(encoding="utf-8-sig"))
+    context, registry = case_inputs(workspace, data, facts_path)
+    record = make_record(json.loads(json.dumps(explanation_to_json(result), ensure_ascii=False)), case.plan,
+                         facts_path, context, registry, Path(record_path).parent)
+    write_record(record, record_path)

@@ -56,6 +56,8 @@ PREFIXES = {
     "E": "evaluation: facts that are well-formed but cannot be computed with",
     "O": "output: a file the command was asked to write",
     "X": "internal error: a bug of ours, reported for one batch line while the others go on",
+    "L": "limits: a plan, a JSON Lines line or a registry larger or deeper than the engine takes (see Limits below)",
+    "V": "decision records: `explain --record`, `eval --records` and `policy verify` (docs/records.md)",
 }
 
 # The plan the `check`, `fmt` and `facts` examples are run against: clean but for W004.
@@ -251,9 +253,13 @@ CODES: dict[str, Code] = {c.code: c for c in (
                "cannot read population file `{path}`: not UTF-8 text ({reason})")),
     Code("F001", "invalid JSON: {what is wrong}", "check the brackets, commas and quotes around the place shown", "{\"applicant\": {\"beds\": 10,}}", "facts",
          also=("a {what} file is one JSON object {…}", "empty line: expected one JSON object",
-               "not UTF-8 text: {reason} at byte {offset}")),
+               "not UTF-8 text: {reason} at byte {offset}",
+               "a string holds a lone surrogate U+{code point}, which is not text",
+               "the line holds a lone surrogate {code point} (a `\\u` escape of half a character), which is not text")),
     Code("F002", "expected {what}, got `{value}`", "write the value the plan declares for that input (the help line says how)", "{\"applicant\": {\"beds\": \"十\"}}", "facts",
-         also=("expected a plan id in quotes", "expected a CSV file name in quotes", "expected a JSON file name in quotes")),
+         also=("expected a plan id in quotes", "expected a CSV file name in quotes", "expected a JSON file name in quotes",
+               "`{name}` is not a file name")),
+    Code("F020", "{context or registry} `{path}` is outside the facts file's folder", "with POLICY_CONFINE_FACTS=1, keep the file beside the facts file, or give it with --context/--registry", "", ""),
     Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain facts.json", "cli"),
     Code("F010", "this line has no value for {aggregates} of population `{population}`", "every line of a population needs it: a line without it would make every rank and share wrong", "", ""),
     Code("F011", "{count} line(s) of the population cannot be aggregated, so no line is decided{more}", "correct the lines named above and run again: the ranks depend on every line", "", ""),
@@ -309,6 +315,21 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # ---- O: output
     Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
     Code("O002", "cannot write the site into `{out}`: {reason}", "give a folder you may write to", "", ""),
+    # ---- L: limits (dsl/limits.py; the table under Limits gives each default and how to raise it)
+    Code("L001", "the plan is larger than {limit} bytes", "split the plan, or raise the limit: `policy --limit plan-bytes=N`", "", ""),
+    Code("L002", "line {line} is {length} characters long, longer than {limit}", "break the line (long texts as several strings), or `policy --limit line-chars=N`", "", ""),
+    Code("L003", "a name or number of {length} characters, longer than {limit}", "shorten it, or `policy --limit token-chars=N`", "", ""),
+    Code("L004", "an expression or type nested more than {limit} levels deep", "name parts of it with `define`, or `policy --limit nesting=N`", "", ""),
+    Code("L005", "a chain of {n} definitions, more than {limit}: {first} -> … -> {last}", "shorten the chain, or `policy --limit chain=N`", "", ""),
+    Code("L006", "{definition or rule} `{name}` nests {n} levels deep counted through the definitions it uses, more than {limit}", "flatten the definitions it uses, or `policy --limit depth=N`", "", ""),
+    Code("L007", "the plan's expressions have {n} parts, so one decision could take more than {limit} evaluation steps", "split the plan, or `policy --limit steps=N`", "", ""),
+    Code("L008", "line {n} is {length} bytes long, longer than {limit}", "one applicant per line; or `policy --limit jsonl-line-bytes=N`", "", ""),
+    Code("L009", "the registry has {n} rows, more than {limit}", "split the registry by city, or `policy --limit registry-rows=N`", "", ""),
+    # ---- V: decision records
+    Code("V001", "cannot read decision record `{path}`: {reason}", "give the file `explain --record` or `eval --records` wrote", "", "",
+         also=("`{path}` is not a decision record",)),
+    Code("V002", "--record takes one facts file, named by its path", "record each applicant on its own, or use `policy eval --records DIR`", "", "",
+         also=("--records needs the facts as a file, not standard input",)),
     # ---- X: internal
     Code("X000", "internal error: {exception type}: {what it says}", "please report the line; the other lines are decided", "", ""),
 )}

@@ -84,6 +84,7 @@ def render_snippet(span: Span, message: str = "") -> list[str]:
         end = span.end_column - 1
     else:
         end = start + 1
+    end = min(end, start + _MAX_LINE)  # a 1,000,000-character token gets a caret run, not a megabyte of carets
     if len(text) > _MAX_LINE:  # a JSON Lines record: show a window around the place
         left = max(start - _MAX_LINE // 3, 0)
         right = min(max(end, start + 1) + _MAX_LINE // 3, len(text))

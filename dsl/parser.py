@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import ast
 from .diagnostics import Diagnostic, PolicyError
+from .limits import check_nesting, check_text_limits
 from .spans import Source, Span
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -509,8 +510,10 @@ class _Recorder:
 
 
 def _parse(lark: Lark, source: Source) -> ast.PolicyFile:
+    check_text_limits(source)  # before lark: a 1,000,000-character token costs seconds to lex
     try:
         tree = lark.parse(source.text)
+        check_nesting(source, tree)  # before the transformer, which recurses once per level
         return _ToAst(source).transform(tree)
     except UnexpectedInput as error:
         raise PolicyError([_syntax_diagnostic(source, error)]) from None

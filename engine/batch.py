@@ -22,16 +22,17 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
+from dsl.limits import JSONL_LINE, breach_help
 from dsl.spans import Source, Span
 
 from .case import choose_decision
 from .compiled import Decision, fast_path
 from .facts import FactsError, parse_json
 from .fastcase import FastWorkspace
-from .reader import decode, open_lines
+from .reader import TooLong, decode, open_lines
 
 _PROGRESS_EVERY = 256  # lines between progress-bar updates: redrawing is not free
 
@@ -101,7 +102,8 @@ def _bad_line(source: Source, message: str) -> FactsError:
 
 
 def _lines(path: str) -> Iterator[bytes]:
-    return open_lines(path, "facts")
+    """The raw lines of the population, at most JSONL_LINE bytes each (a longer one is a `TooLong`)."""
+    return open_lines(path, "facts", JSONL_LINE.value)
 
 
 @contextmanager
@@ -180,7 +182,9 @@ class _Progress:
 class _Batch:
     """One run: the workspace, the counts, and how a line becomes a record."""
 
-    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, decision: str | None = None):
+    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, decision: str | None = None,
+                 explained: Callable | None = None):
+        self.explained = explained  # `eval --records`: called with (line, case, explanation, data) per decided line
         self.path = path
         self.workspace = workspace
         self.trace = trace
@@ -193,6 +197,10 @@ class _Batch:
     def open(self, number: int, raw: bytes, ids: list):
         """One line as a case ready to decide; its id goes into `ids` as soon as it is known
         (an applicant's, or a designated institution's for the trial year and the annual review)."""
+        if isinstance(raw, TooLong):
+            raise PolicyError([Diagnostic(JSONL_LINE.code, f"line {number} is {raw.length:,} bytes long, longer than "
+                                          f"{JSONL_LINE.value:,}", Span(Source(f"{self.path}:{number}", "")),
+                                          breach_help(JSONL_LINE))])
         text = decode(raw, f"{self.path}:{number}", "facts")
         source = Source(f"{self.path}:{number}", text)
         if not text.strip():
@@ -203,6 +211,7 @@ class _Batch:
             if isinstance(subject, dict) and subject.get("id") is not None:
                 ids.append(subject["id"])
                 break
+        self.data = data
         return self.workspace.open_case(data, source, self.base)
 
     def record(self, number: int, raw: bytes) -> dict:
@@ -211,6 +220,8 @@ class _Batch:
             case = self.open(number, raw, ids)
             decision = choose_decision(case.plan, self.decision, case.facts, case.source)
             compiled = fast_path(case.plan)
+            if self.explained is not None:
+                self.explained(number, case, compiled.explain(case.facts, decision, registry=case.registry), self.data)
             if self.trace:
                 record = traced_record(compiled.explain(case.facts, decision, registry=case.registry), number)
             else:
@@ -218,7 +229,11 @@ class _Batch:
                                          self.stamp(case.plan))
         except PolicyError as error:
             self.counts["error"] += 1
-            return error_record(number, error, (ids or [None])[0], self.path)
+            return error_record(number, error, _writable((ids or [None])[0]), self.path)
+        except UnicodeEncodeError as error:  # a lone surrogate reached a place that needs text
+            self.counts["error"] += 1
+            char = error.object[error.start] if isinstance(error.object, str) else "?"
+            return error_record(number, _surrogate(self.path, number, char), None, self.path)
         except Exception as error:  # a bug of ours must not cost the rest of the population
             self.counts["error"] += 1
             problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",
@@ -228,6 +243,19 @@ class _Batch:
         self.warned += bool(case.warnings)
         self.counts[record["outcome"]] += 1
         return record
+
+    def line(self, number: int, raw: bytes, dumps) -> str:
+        """The record of a line as one line of UTF-8 JSON text, whatever the line held."""
+        record = self.record(number, raw)
+        text = dumps(record)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate (`"\ud800"` in the input) reached the record
+            self.counts[record.get("outcome", "error")] -= 1
+            self.counts["error"] += 1
+            text = dumps(error_record(number, _surrogate(self.path, number, error.object[error.start]), None,
+                                      self.path))
+        return text
 
     def warnings(self, warnings, number: int) -> list[dict]:
         """A line's warnings as JSON, a place on the line given as this file's line `number`."""
@@ -244,8 +272,26 @@ class _Batch:
         return stamp
 
 
+def _surrogate(path: str, number: int, char: str) -> PolicyError:
+    code = f"U+{ord(char):04X}" if len(char) == 1 else "a surrogate"
+    return PolicyError([Diagnostic("F001", f"the line holds a lone surrogate {code} (a `\\u` escape of half a "
+                                   "character), which is not text", Span(Source(f"{path}:{number}", "")),
+                                   "correct the string that holds it; each line is UTF-8 JSON text")])
+
+
+def _writable(value):
+    """An applicant id fit for a UTF-8 record: one holding a lone surrogate is not kept."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return value
+
+
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
-              registry_path: str | None = None, strict: bool = False, decision: str | None = None) -> int:
+              registry_path: str | None = None, strict: bool = False, decision: str | None = None,
+              on_line: Callable[[int], None] | None = None, explained: Callable | None = None) -> int:
     """Decide every line; write one record per line; return how many lines were bad. With
     `strict`, a line with a warning (an undeclared key) is a bad line. A population decision
     (`--decision 年度考核`, over a population) goes through engine/popbatch.py: its
@@ -256,7 +302,7 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         workspace.context(context_path)  # and so is an unreadable context file
     if registry_path:
         workspace.registry(registry_path, plan)  # and a bad registry file
-    batch = _Batch(path, workspace, trace, decision)
+    batch = _Batch(path, workspace, trace, decision, explained)
     if path != "-" or decision is not None:
         from .popbatch import population_of, run_population
 
@@ -270,8 +316,10 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         with atomic_output(output) as out:
             write = out.write
             for number, raw in enumerate(_lines(path), 1):
-                write(dumps(batch.record(number, raw)) + "\n")
+                write(batch.line(number, raw, dumps) + "\n")
                 progress.advance(number)
+                if on_line is not None:
+                    on_line(number)  # the caller's count, for the note when a signal stops the run
     finally:
         progress.stop()
     counts = batch.counts

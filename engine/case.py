@@ -9,6 +9,7 @@ registry file is read and validated once per run, whatever number of cases use i
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,34 @@ def choose_decision(plan: CheckedPlan, option: str | None, facts: dict, source: 
                                      "not one file", where,
                                      f"run `policy eval --decision {name} POPULATION.jsonl`, one line per member")])
     return name
+
+
+def named_path(base_dir: Path | None, named: str, what: str, source: Source) -> str:
+    """A file a facts file names (`"context"`, `"registry"`), relative to the facts file's folder.
+
+    With POLICY_CONFINE_FACTS=1 (a service deciding facts files it did not write), what a
+    facts file names is confined as a plan's source is: relative, and inside the facts
+    file's folder once `..` and symlinks are resolved, so a facts file cannot make the engine
+    read, and quote in its errors, a file elsewhere. Without it, a facts file may name any
+    file, as the operator's command line may (docs/records.md, "What a facts file may name").
+    `--context` and `--registry` on the command line are never confined.
+    """
+    base = base_dir or Path.cwd()
+    if "\0" in named or not named.strip():
+        raise FactsError([Diagnostic("F002", f"`{named.encode('unicode_escape').decode()}` is not a file name",
+                                     locate(source, what) if source else Span(),
+                                     f'"{what}": "<file beside the facts file>"', path=what)])
+    target = base / named
+    if os.environ.get("POLICY_CONFINE_FACTS", "") not in ("", "0"):
+        try:
+            inside = not Path(named).is_absolute() and target.resolve().is_relative_to(base.resolve())
+        except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long, a NUL byte
+            inside = False
+        if not inside:
+            raise FactsError([Diagnostic("F020", f"{what} `{named}` is outside the facts file's folder",
+                                         locate(source, what) if source else Span(),
+                                         f"keep the {what} file beside the facts file, or give it with --{what}")])
+    return str(target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +175,7 @@ class Workspace:
                                              locate(source, "context") if source else Span(),
                                              '"context": "context-2026.json"',
                                              path="context")])
-            context_path = str((base_dir or Path.cwd()) / named)
+            context_path = named_path(base_dir, named, "context", source)
         return self.context(context_path) if context_path else None
 
     def case(self, data: dict, source: Source, base_dir: Path | None) -> tuple[CheckedPlan, dict]:
@@ -215,7 +244,7 @@ class Workspace:
             if not isinstance(named, str):
                 raise FactsError([Diagnostic("F002", "expected a CSV file name in quotes",
                                              locate(source, "registry"), '"registry": "registry.csv"', path="registry")])
-            path = str((base_dir or Path.cwd()) / named)
+            path = named_path(base_dir, named, "registry", source)
         return self.registry(path, plan)
 
     def open_case(self, data: dict, source: Source, base_dir: Path | None) -> Case:

@@ -24,6 +24,7 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_diagnostics
 from dsl.spans import NO_SPAN, Span
 
+from .bounds import check_bounds
 from .aggregate_pass import PopulationsPass
 from .declarations import DeclarationsPass
 from .plan import (KIND_OUTCOMES, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan, DecisionInfo, DefineInfo,
@@ -259,6 +260,10 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             self.error("C051", f"cannot read source document `{rel}`: {first.message.rsplit(': ', 1)[-1]}",
                        header.span, first.help)
             return
+        except UnicodeDecodeError as error:
+            reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
+            self.error("C051", f"cannot read source document `{rel}`: {reason}", header.span, "save the document as UTF-8")
+            return
         digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")
         if declared and declared != digest:
@@ -288,6 +293,10 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
 
     def run(self, policy_dir: Path | None) -> None:
         self.collect_declarations()
+        breaches = check_bounds(self.define_asts, self.rule_asts)
+        if breaches:  # the passes below recurse through definitions: they must not meet such a chain
+            self.diagnostics.extend(breaches)
+            return
         self.resolve_expressions()
         self.check_rules()
         self.check_quotas()

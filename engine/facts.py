@@ -8,6 +8,7 @@ Fields the plan does not declare are kept and ignored, so integrators may add fi
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
@@ -110,7 +111,6 @@ _MESSAGES = {
 
 def locate(source: Source, path: str) -> Span:
     """Best-effort line and column of a JSON path's last key in the file, for the caret."""
-    import re
 
     tokens = [t for t in re.split(r"\.|(\[\d+\])", path) if t]
     parts = [t for t in tokens if not t.startswith("[")]
@@ -166,6 +166,7 @@ def parse_json(text: str, source: Source, what: str = "facts") -> dict:
     return _parse_source(source if source.text == text else Source(source.path, text), what)
 
 
+# A `\uD800`-`\uDFFF` escape: half of a pair, or a lone surrogate, which is not text.
 def merge_context(facts: dict, context: dict | None) -> dict:
     """`--context` supplies `city`; what the facts file itself says wins, key by key."""
     if not context:

@@ -137,11 +137,39 @@ def read_source(path: str, what: str = "facts") -> Source:
     return Source(name, decode(data, name, what))
 
 
-def open_lines(path: str, what: str = "facts") -> Iterator[bytes]:
+class TooLong(bytes):
+    """A line longer than the limit `open_lines` was given: only its length is kept."""
+
+    length: int = 0
+
+
+def bounded_lines(handle, limit: int) -> Iterator[bytes]:
+    """The lines of a stream, none read whole beyond `limit` bytes: the rest of a longer one is
+    skipped in pieces (and given as a `TooLong`), so a file with no newline at all costs `limit`
+    bytes of memory, not its size."""
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n") and len(line) == limit + 1:
+            yield line
+            continue
+        length = len(line)
+        while not line.endswith(b"\n"):
+            line = handle.readline(1 << 20)
+            if not line:
+                break
+            length += len(line)
+        too_long = TooLong(b"")
+        too_long.length = length - line.endswith(b"\n")  # the newline is not part of the line
+        yield too_long
+
+
+def open_lines(path: str, what: str = "facts", limit: int | None = None) -> Iterator[bytes]:
     """The raw lines of a JSON Lines file (or standard input), each decoded later by `decode`,
-    so one bad line spoils only itself."""
+    so one bad line spoils only itself; with `limit`, none longer than `limit` bytes is read whole."""
     if path == "-":
-        yield from sys.stdin.buffer
+        yield from (bounded_lines(sys.stdin.buffer, limit) if limit else sys.stdin.buffer)
         return
     require_regular(path, what)
     try:
@@ -149,7 +177,7 @@ def open_lines(path: str, what: str = "facts") -> Iterator[bytes]:
     except OSError as error:
         raise _cannot(path, what, (error.strerror or str(error)).lower()) from None
     with handle:
-        yield from handle
+        yield from (bounded_lines(handle, limit) if limit else handle)
 
 
 # -- JSON -------------------------------------------------------------------------------------

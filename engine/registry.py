@@ -419,6 +419,12 @@ def _column_list() -> str:
 def parse_registry(source: Source, categories: Collection[str] | None = None,
                    aliases: dict[str, str] | None = None) -> Registry:
     """Validate registry text already read into a Source (see `load_registry`)."""
+    from dsl.limits import REGISTRY_ROWS, breach_help
+
+    rows = source.text.count("\n") + (not source.text.endswith("\n"))  # the header and its rows, at most
+    if rows - 1 > REGISTRY_ROWS.value:
+        raise PolicyError([Diagnostic(REGISTRY_ROWS.code, f"the registry has {rows - 1:,} rows, more than "
+                                      f"{REGISTRY_ROWS.value:,}", Span(source, 1, 1, 1, 2), breach_help(REGISTRY_ROWS))])
     checker = _Checker(source, categories, aliases)
     rows = checker.run()
     if checker.diagnostics:

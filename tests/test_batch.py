@@ -195,8 +195,8 @@ class _Terminal:
     def isatty(self) -> bool:
         return True
 
-    def write(self, text: str) -> int:
-        self.parts.append(text)
+    def write(self, text: str | bytes) -> int:  # click.echo may hand it bytes
+        self.parts.append(text if isinstance(text, str) else text.decode("utf-8"))
         return len(text)
 
     def flush(self) -> None:
@@ -204,13 +204,16 @@ class _Terminal:
 
 
 def test_a_progress_bar_only_on_a_terminal_and_never_in_the_output(tmp_path, monkeypatch):
-    from engine.batch import run_batch
+    from commands.eval import eval_
 
     people = write_jsonl(tmp_path, example_lines() * 30)
     target = tmp_path / "decisions.jsonl"
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    assert run_batch(str(people), "shenyang-2025-draft", str(CONTEXT), str(target), False) == 0
+    with pytest.raises(SystemExit) as end:
+        eval_.main(["--plan", "shenyang-2025-draft", "--context", str(CONTEXT), "-o", str(target), str(people)],
+                   standalone_mode=False)
+    assert end.value.code == 0
     drawn = "".join(terminal.parts)
     assert "\x1b[" in drawn  # rich drew (and cleared) its bar on the terminal
     assert drawn.rstrip().endswith("undetermined 60")  # then the summary
@@ -240,3 +243,61 @@ def test_a_message_that_names_its_path_itself_is_not_given_it_twice():
     assert Diagnostic("F002", "expected a number", path="applicant.beds").text() == "applicant.beds: expected a number"
     assert Diagnostic("F002", "applicant.beds: expected a number", path="applicant.beds").text() == \
         "applicant.beds: expected a number"
+
+
+# ---- poison lines and signals (issue 16): one bad line costs one record, a signal costs nothing
+
+def test_a_lone_surrogate_or_an_overlong_line_costs_one_record_not_the_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_MAX_JSONL_LINE_BYTES", "5000")
+    good = example_lines()
+    surrogate_id = json.loads(good[0])
+    surrogate_id["applicant"]["id"] = "\ud800"
+    surrogate_district = json.loads(good[1])
+    surrogate_district["applicant"]["district"] = "西城\udfff区"
+    lines = [good[0], json.dumps(surrogate_id), json.dumps(surrogate_district), "{" + " " * 20_000 + "}", good[1]]
+    target = tmp_path / "out.jsonl"
+    result = run(write_jsonl(tmp_path, lines), "-o", target)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = target.read_text(encoding="utf-8")  # strict UTF-8: nothing unwritable got in
+    out = records(text)
+    assert [r["line"] for r in out] == [1, 2, 3, 4, 5]
+    assert out[0]["outcome"] == out[4]["outcome"] == "eligible"
+    assert out[1]["applicant"] is None and out[2]["error"]["code"].startswith("F") and "surrogate" in out[2]["error"]["message"]
+    assert out[3]["error"]["code"] == "L008" and "20,002 bytes" in out[3]["error"]["message"]
+    assert "5 lines" in result.stderr and "error 3" in result.stderr
+
+
+def _stop_a_run(tmp_path, signum) -> tuple[int, str, Path]:
+    import subprocess
+    import sys
+    import time
+
+    people = write_jsonl(tmp_path, example_lines() * 4000)
+    target = tmp_path / "out.jsonl"
+    target.write_text("the old decisions\n", encoding="utf-8")
+    env = {**os.environ, "POLICY_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "eval", "--plan", "shenyang-2025-draft", "--context",
+                                str(CONTEXT), "-o", str(target), str(people)], cwd=Path(__file__).parent.parent,
+                               env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until it is writing: a partial file beside the target
+        parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+        if parts and parts[0].stat().st_size > 0:
+            break
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr, target
+
+
+@pytest.mark.parametrize("name, code", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_signal_ends_the_run_with_no_partial_file_and_the_old_target_intact(tmp_path, name, code):
+    import signal
+
+    returncode, stderr, target = _stop_a_run(tmp_path, getattr(signal, name))
+    assert returncode == code, stderr
+    assert target.read_text(encoding="utf-8") == "the old decisions\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    note = stderr.strip().splitlines()
+    assert len(note) == 1 and note[0].startswith(f"policy eval: stopped by {name} after ") and "Traceback" not in stderr
+    assert int(note[0].split(" after ")[1].split(" lines")[0].replace(",", "")) > 0

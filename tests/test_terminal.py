@@ -276,3 +276,22 @@ def test_errors_at_a_terminal_explains_a_code():
     code, shown, _ = _at_tty(["errors", "C088"])
     assert code == 0
     assert "### C088" in shown and "error[C088]: decision `其他` gives `otherwise` twice" in shown
+
+
+def test_record_and_verify_at_a_terminal(tmp_path):
+    record = tmp_path / "record.json"
+    code, shown, _ = _at_tty(["explain", EXAMPLE, "--record", str(record)])
+    assert code == 0 and "Traceback" not in shown and record.exists()
+    code, shown, _ = _at_tty(["verify", str(record)])
+    assert code == 0 and shown.strip() == "same", shown
+
+
+def test_a_plan_too_deep_at_a_terminal_is_one_coded_error(tmp_path):
+    from tests.conftest import MINI
+
+    deep = "define 深 cites 二 =\n" + "  if 赤字 then\n" * 800 + "  1\n" + "  else 2\n" * 800
+    plan = tmp_path / "deep.policy"
+    plan.write_text(MINI.replace("define 加倍比率 cites 二 = 比率 * 2", "define 加倍比率 cites 二 = 比率 * 2\n" + deep),
+                    encoding="utf-8")
+    code, shown, _ = _at_tty(["check", str(plan)])
+    assert code == 1 and "error[L004]" in shown and "Traceback" not in shown and "RecursionError" not in shown
