@@ -16,10 +16,12 @@ import weakref
 from dataclasses import dataclass, fields
 from typing import Any
 
-from dsl.diagnostics import Diagnostic, PolicyError
-
+from .arith import division_by_zero
 from .codegen import generate
-from .evaluator import Missing, _iso, _missing, evaluate
+from .evaluator import _iso, evaluate
+from .missing import Missing
+from .missing import missing as _missing
+from .numbers import divide
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
 from .trace import Article, Explanation, Step
 
@@ -61,11 +63,6 @@ def _builder(cls):
 _step = _builder(Step)
 _decision = _builder(Decision)
 _UNSET = object()
-
-
-def _div0(span) -> PolicyError:
-    return PolicyError([Diagnostic("E001", "division by zero: the divisor is 0 for these facts", span,
-                                   "check the facts this formula reads")])
 
 
 # Fact reads of the generated code: the reference's walk down the facts (a part that is not
@@ -111,7 +108,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
-            "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0, "_ask": _ask,
+            "_floor": math.floor, "_ceil": math.ceil, "_sum": sum, "_div": divide, "_div0": division_by_zero, "_ask": _ask,
             "_no_registry": _no_registry, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 

@@ -11,33 +11,16 @@ registry passed to `evaluate`; without one, they are missing with the path `regi
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
-from dsl.diagnostics import Diagnostic, PolicyError
-
 from . import ir, spacing
+from .arith import arith, call, compare, divisor_paths, division_by_zero
+from .missing import Missing
+from .missing import missing as _missing
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
 from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
                     Explanation, Step)
-
-
-class Missing:
-    """A value that could not be computed because facts are absent."""
-
-    __slots__ = ("paths",)
-
-    def __init__(self, paths):
-        self.paths = frozenset(paths)
-
-    def __repr__(self) -> str:
-        return f"Missing({sorted(self.paths)})"
-
-
-def _missing(*values) -> Missing | None:
-    paths = [p for v in values if type(v) is Missing for p in v.paths]
-    return Missing(paths) if paths or any(type(v) is Missing for v in values) else None
 
 
 class _Frame:
@@ -160,7 +143,7 @@ class Evaluation:
                     self._read(where, rows)
                     return rows
                 results = [self.eval(body, {**env, var: (f"{where}[{i}]", row)}) for i, row in enumerate(rows)]
-                return _missing(*results) or math.fsum(results)
+                return _missing(*results) or sum(results)  # exact: no fsum, no float
         raise TypeError(f"unknown node {type(node).__name__}")  # the checker admits no other
 
     def _ask(self, node: ir.RegistryQuery, env: dict) -> Any:
@@ -185,8 +168,7 @@ class Evaluation:
                 acc = gap
                 continue
             if op == "/" and value == 0:
-                raise PolicyError([Diagnostic("E001", "division by zero: the divisor is 0 for these facts",
-                                              operand.span, "check the facts this formula reads")])
+                raise division_by_zero(operand.span, divisor_paths(self.plan, operand), self.facts)
             acc = arith(op, acc, value)
         return acc
 
@@ -228,44 +210,6 @@ class Evaluation:
         return Step("rule", rule.name, None, self._articles(rule.cites), tuple(frame.reads.items()),
                     tuple(frame.uses.items()), None if missing else holds, rule.kind, status, rule.outcome,
                     rule.reason, terms, missing, rule.span.line)
-
-
-def compare(op: str, a, b) -> bool:
-    if op == "=":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
-
-
-def arith(op: str, a, b):
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    return a / b
-
-
-def call(name: str, values: list):
-    if name == "floor":
-        return math.floor(values[0])
-    if name == "ceil":
-        return math.ceil(values[0])
-    if name == "round":
-        return round(values[0])
-    if name == "abs":
-        return abs(values[0])
-    if name == "min":
-        return min(values)
-    return max(values)
 
 
 def _why(decision: DecisionInfo, decisive: RuleInfo, overridden: list[str], line: int) -> str:

@@ -23,6 +23,7 @@ from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source
 
 from .facts import FactsError, locate
+from .numbers import Fraction, from_float, is_number, to_json
 from .trace import Explanation
 
 KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities")
@@ -54,23 +55,35 @@ def read_expectation(data: dict, source: Source) -> dict | None:
     return expect
 
 
-def _decimals(number: float) -> int | None:
-    text = repr(number)
-    return len(text.split(".")[1]) if "." in text and "e" not in text else None
+def _decimals(number) -> int | None:
+    """The decimals an expected number is written to (9.4974 -> 4); None beyond 30 or not decimal."""
+    exact = Fraction(number) if not isinstance(number, float) else from_float(number)
+    for places in range(31):
+        if (exact * 10 ** places).denominator == 1:
+            return places
+    return None
 
 
 def same_value(expected: Any, actual: Any) -> bool:
-    """Numbers match to the decimals the expectation writes (9.4974 matches 9.49741…)."""
+    """Numbers match to the decimals the expectation writes (9.4974 matches 9.49741…), exactly."""
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual  # true is not 1
-    if not isinstance(expected, (int, float)):
+    if not is_number(expected):
         return expected == actual
-    if not isinstance(actual, (int, float)):
+    if not is_number(actual):
         return False
-    places = _decimals(float(expected)) if isinstance(expected, float) else 0
-    if places is None:
+    if expected == actual:
+        return True
+    places = _decimals(expected)
+    if places is None or isinstance(actual, float) and not math.isfinite(actual):
         return math.isclose(expected, actual, rel_tol=1e-9)
-    return round(actual, places) == round(expected, places)
+    actual = from_float(actual) if isinstance(actual, float) else Fraction(actual)
+    return round(actual, places) == round(Fraction(expected) if not isinstance(expected, float)
+                                          else from_float(expected), places)
+
+
+def _shown(value: Any) -> Any:
+    return to_json(value) if type(value) is Fraction else value
 
 
 def differences(result: Explanation, expect: dict) -> list[str]:
@@ -90,9 +103,9 @@ def differences(result: Explanation, expect: dict) -> list[str]:
         actual = dict(actual_pairs)
         for name, value in expect.get(key, {}).items():
             if name not in actual:
-                found.append(f"{key}.{name}: expected {value}, but it was not computed")
+                found.append(f"{key}.{name}: expected {_shown(value)}, but it was not computed")
             elif not same_value(value, actual[name]):
-                found.append(f"{key}.{name}: expected {value}, got {actual[name]}")
+                found.append(f"{key}.{name}: expected {_shown(value)}, got {_shown(actual[name])}")
     if "missing" in expect and sorted(expect["missing"]) != sorted(result.missing):
         found.append(f"missing: expected {sorted(expect['missing'])}, got {list(result.missing)}")
     if "priorities" in expect:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import ir
+from .numbers import is_number
 from .trace import Step
 from .types import NumT, make_unit
 
@@ -47,7 +48,7 @@ def _neighbour(found: Neighbour) -> dict[str, Any]:
 
 def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= limit):
+        if not (is_number(value) and math.isfinite(value) and abs(value) <= limit):
             return PolicyError([Diagnostic(
                 "E003", f"applicant.location.{axis}: `{value}` is outside [-{limit}, {limit}]", node.span,
                 "give the applicant's location in decimal degrees" + ("; did you swap lat and lon?" if axis == "lat" else ""))])
@@ -60,8 +61,9 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     bad = _bad_place(node, lat, lon)
     if bad is not None:
         raise bad
+    lat, lon = float(lat), float(lon)  # a place is a measurement: the great circle is computed in floats
     if radius is not None and radius < 0:
-        raise PolicyError([Diagnostic("E002", f"the radius is negative ({radius:g} m) for these facts", node.span,
+        raise PolicyError([Diagnostic("E002", f"the radius is negative ({float(radius):g} m) for these facts", node.span,
                                       "a radius is a distance of 0 m or more")])
     exclude = exclude_id if isinstance(exclude_id, str) else None
     counted = dict(node.same_type).get(category)
@@ -120,7 +122,7 @@ def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step
     for node in comparisons if nearest and "distance_m" in nearest else ():
         for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
             distance = uses.get(side.name) if isinstance(side, ir.DefRef) else None
-            if (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
+            if (is_number(distance) and NEAREST in owner.get(side.name, ())
                     and isinstance(other, ir.Const) and isinstance(other.type, NumT) and other.type.unit == _METRES
                     and round(distance, 1) == nearest["distance_m"]):
                 radius = other.value  # `distance op radius`: "within" unless the rule asks for farther

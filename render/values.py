@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from fractions import Fraction
 from typing import Any
+
+from engine.numbers import exactly_shown, to_json
 
 
 def jsonable(value: Any) -> Any:
+    if type(value) is Fraction:
+        return to_json(value)  # the nearest double when not integral (engine/numbers.py)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -18,14 +23,25 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _show_exact(value: Fraction) -> str:
+    """An exact number at the precision `show` gives a float, marked `≈` when that is not the
+    value itself (950/147 shows as ≈6.46259): what is displayed is rounded, never what is decided."""
+    if value.denominator == 1:
+        return show(int(value))
+    shown = show(float(value))
+    return shown if exactly_shown(value, shown) else "≈" + shown
+
+
 def show(value: Any, labels: dict | None = None) -> str:
-    """A value as an auditor reads it: 9.0 -> 9, 6.4625850… -> 6.4626, 住院 beside inpatient."""
+    """A value as an auditor reads it: 9.0 -> 9, 950/147 -> ≈6.46259, 住院 beside inpatient."""
     if value is None:
         return "absent"
     if value is True:
         return "true"
     if value is False:
         return "false"
+    if type(value) is Fraction:
+        return _show_exact(value)
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"  # e.g. the distance to a neighbour there is none of
@@ -84,8 +100,8 @@ def show_read(path: str, value: Any, labels: dict | None = None) -> str:
 
 
 def show_share(name: str, value: Any, labels: dict | None = None) -> str:
-    if isinstance(value, float) and 0 <= value <= 1 and ("比例" in name or "share" in name):
-        return f"{value * 100:g}%"
+    if isinstance(value, (float, Fraction)) and 0 <= value <= 1 and ("比例" in name or "share" in name):
+        return f"{float(value * 100):g}%"
     return show(value, labels)
 
 

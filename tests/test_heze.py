@@ -3,6 +3,7 @@ the between case refused to the plan's silence, and trace snapshots."""
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_every_intermediate_value_is_a_trace_step_with_its_inputs_and_article():
     measured = result.step("测算值")
     assert {name for name, _ in measured.uses} == {"未调节的需要千人床位数", "患者调节系数", "基金调节系数"}
     age_reads = dict(result.step("各年龄段住院人次之和").reads)
-    assert age_reads["city.age_groups[3].admission_rate"] == 0.35
+    assert age_reads["city.age_groups[3].admission_rate"] == Fraction("0.35")  # exactly, as written
 
 
 @pytest.mark.parametrize("months, outcome", [(9, "paused"), (12, "needs_review"), (14, "eligible")])
@@ -115,9 +116,9 @@ def test_between_is_sent_to_review_saying_no_article_decides():
 
 def test_counties_show_their_bed_occupancy_as_the_reference():
     result = explain(EXAMPLES_DIR / "01-inpatient-county-eligible.json")
-    assert dict(result.terms) == {"参考_本区域床位使用率": 0.78}
+    assert dict(result.terms) == {"参考_本区域床位使用率": Fraction("0.78")}
     mudan = explain(EXAMPLES_DIR / "02-inpatient-mudan-case-by-case.json")
-    assert dict(mudan.terms) == {"参考_本区域床位使用率": 0.83}
+    assert dict(mudan.terms) == {"参考_本区域床位使用率": Fraction("0.83")}
 
 
 def test_the_fund_gate_counts_months_payable_below_the_requirement():
