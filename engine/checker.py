@@ -140,7 +140,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
                            did_you_mean(item.otherwise, OUTCOMES) or "outcomes: " + ", ".join(OUTCOMES))
             self.decisions[item.name] = DecisionInfo(
                 item.name, item.label, tuple(r.name for r in item.precedence), tuple(r.name for r in item.notes),
-                item.otherwise or "needs_review", item.otherwise_reason, item.span)
+                item.otherwise or "needs_review", item.otherwise_reason, item.span, item.otherwise_span)
         if not self.decisions:
             self.error("C037", "the file has no `decision`", Span(self.policy.span.source, 1, 1, 1, 2),
                        "a decision lists its rules by precedence: `decision 准入 { precedence a > b otherwise … }`")

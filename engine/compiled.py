@@ -18,12 +18,13 @@ from typing import Any
 
 from .arith import division_by_zero
 from .codegen import generate
+from .decide import note_status, settle
 from .evaluator import _iso, evaluate
 from .missing import Missing
 from .missing import missing as _missing
 from .numbers import divide
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
-from .trace import Article, Explanation, Step
+from .trace import APPLIED, UNKNOWN, Article, Explanation, Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,11 @@ class Decision:
     priorities: tuple[str, ...]  # priority notes that hold, when the outcome is eligible
     values: tuple[tuple[str, Any], ...]
     missing: tuple[str, ...]
+    priorities_unknown: tuple[str, ...] = ()  # priority notes whose facts are absent (eligible only)
+
+    @property
+    def by_otherwise(self) -> bool:
+        return self.rule is None and self.outcome != UNDETERMINED
 
 
 def _builder(cls):
@@ -129,6 +135,7 @@ class CompiledPlan:
     def __init__(self, plan: CheckedPlan):
         self.plan = plan
         self._modules: dict[bool, _Module] = {}
+        self._rules: dict[str, list[RuleInfo]] = {}
         articles = {}
         for info in (*plan.defines.values(), *plan.rules.values()):
             for i in info.cites:
@@ -162,34 +169,31 @@ class CompiledPlan:
         run = self.module(False).rules
         values: dict = {}
         places: dict = {}
-        decisive = decisive_terms = None
-        absent: list = []
+        held, terms_of = [], []
         for name in decision.precedence:  # every rule runs: the values must be the reference's
             holds, terms = run[name](facts, values, places, registry)
-            if decisive is None:
-                if holds is True:
-                    decisive, decisive_terms = name, terms
-                elif holds is not False:
-                    absent.append(holds)
-        held = [name for name in decision.notes if run[name](facts, values, places, registry)[0] is True]
-        missing: tuple[str, ...] = ()
-        rule = None
+            held.append(holds)
+            terms_of.append(terms)
+        verdict = settle(decision, self._precedence(decision), held)
+        notes = [(name, note_status(run[name](facts, values, places, registry)[0])) for name in decision.notes]
+        rule = verdict.decisive
         terms: tuple = ()
-        if absent:
-            outcome, reason = UNDETERMINED, None
-            missing = tuple(sorted({p for holds in absent if type(holds) is Missing for p in holds.paths}))
-        elif decisive is not None:
-            rule = plan.rules[decisive]
-            outcome, reason = rule.outcome, rule.reason
-            terms = tuple((k, None if type(v) is Missing else v) for k, v in decisive_terms)
-        else:
-            outcome, reason = decision.otherwise, decision.otherwise_reason
+        if rule is not None:
+            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms_of[decision.precedence.index(rule.name)])
+        eligible = verdict.outcome == "eligible"
         applicant = facts.get("applicant") or {}
         return _decision(
-            plan.stamp, decision.name, applicant.get("id"), _iso(facts.get("as_of")), outcome,
-            rule and rule.name, rule and rule.kind, rule.cites if rule else (), reason, terms,
-            tuple(held) if outcome == "eligible" else (),
-            tuple((n, v) for n, v in values.items() if type(v) is not Missing), missing)
+            plan.stamp, decision.name, applicant.get("id"), _iso(facts.get("as_of")), verdict.outcome,
+            rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
+            tuple(n for n, s in notes if s == APPLIED) if eligible else (),
+            tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
+            tuple(n for n, s in notes if s == UNKNOWN) if eligible else ())
+
+    def _precedence(self, decision: DecisionInfo) -> list[RuleInfo]:
+        rules = self._rules.get(decision.name)
+        if rules is None:
+            rules = self._rules[decision.name] = [self.plan.rules[n] for n in decision.precedence]
+        return rules
 
 
 class _Run:

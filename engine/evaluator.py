@@ -18,9 +18,9 @@ from . import ir, spacing
 from .arith import arith, call, compare, divisor_paths, division_by_zero
 from .missing import Missing
 from .missing import missing as _missing
-from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
-from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
-                    Explanation, Step)
+from .decide import note_status, settle, why
+from .plan import CheckedPlan, RuleInfo
+from .trace import APPLIED, OVERRIDDEN, UNKNOWN, Article, Explanation, Step
 
 
 class _Frame:
@@ -212,89 +212,46 @@ class Evaluation:
                     rule.reason, terms, missing, rule.span.line)
 
 
-def _why(decision: DecisionInfo, decisive: RuleInfo, overridden: list[str], line: int) -> str:
-    rank = decision.precedence.index(decisive.name) + 1
-    text = (f"`{decisive.name}` applied and ranks {rank} of {len(decision.precedence)} in the precedence of "
-            f"decision `{decision.name}` (line {line}); no rule above it applied")
-    if overridden:
-        text += "; it overrides " + ", ".join(f"`{n}`" for n in overridden) + ", which also applied"
-    return text
-
-
 def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None,
              registry=None) -> Explanation:
     """Decide one applicant: the outcome, the decisive rule and why, and the whole trace.
 
     `run` lets the compiled fast path (engine/compiled.py) supply the rule results while this
-    function still decides and explains: one place for the decision logic. `registry` (an
-    engine.registry.Registry) answers the plan's `nearest` and `count_within` questions."""
+    function still assembles the trace; the decision itself is engine/decide.py's `settle`, the
+    one core both paths use. `registry` (an engine.registry.Registry) answers the plan's
+    `nearest` and `count_within` questions."""
     decision = plan.decisions[decision_name] if decision_name else plan.main_decision
     run = run or Evaluation(plan, facts, registry)
-    results = [(plan.rules[name], *run.rule(plan.rules[name])) for name in decision.precedence]
-    decisive = None
-    unknown_above: list[RuleInfo] = []
-    statuses: dict[str, str] = {}
-    for rule, holds, _, _ in results:
-        if decisive is not None:
-            statuses[rule.name] = OVERRIDDEN if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
-        elif holds is True:
-            decisive = rule
-            statuses[rule.name] = WOULD_DECIDE if unknown_above else DECIDED
-        elif holds is False:
-            statuses[rule.name] = NOT_APPLICABLE
-        else:
-            unknown_above.append(rule)
-            statuses[rule.name] = UNKNOWN
-    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, statuses[rule.name])
-                  for rule, holds, frame, terms in results}
-    notes = []
+    rules = [plan.rules[name] for name in decision.precedence]
+    results = [(rule, *run.rule(rule)) for rule in rules]
+    verdict = settle(decision, rules, [holds for _, holds, _, _ in results])
+    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, status)
+                  for (rule, holds, frame, terms), status in zip(results, verdict.statuses)}
     for name in decision.notes:
         rule = plan.rules[name]
         holds, frame, terms = run.rule(rule)
-        status = APPLIED if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
-        rule_steps[name] = run.rule_step(rule, holds, frame, terms, status)
-        notes.append(rule_steps[name])
+        rule_steps[name] = run.rule_step(rule, holds, frame, terms, note_status(holds))
     if plan.registry is not None:  # a rule's step names the neighbour its definitions found
         defined = {step.name: step for step in run.steps}
         rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
-        notes = [rule_steps[n] for n in decision.notes]
-
-    line = decision.span.line
-    missing: tuple[str, ...] = ()
-    reason = None
-    terms: tuple = ()
-    decided_by = None
-    if unknown_above:
-        outcome = UNDETERMINED
-        missing = tuple(sorted({p for r in unknown_above for p in rule_steps[r.name].missing}))
-        names = ", ".join(f"`{r.name}`" for r in unknown_above)
-        one = len(unknown_above) == 1
-        why = (f"{names} {'needs' if one else 'need'} facts that are absent, and {'it ranks' if one else 'they rank'} "
-               f"above every rule that applied, so {'it' if one else 'any of them'} could still decide"
-               + (f"; `{decisive.name}` applies below and decides only if {'it does not' if one else 'none of them does'}"
-                  if decisive else ""))
-    elif decisive is not None:
-        outcome = decisive.outcome
-        decided_by = rule_steps[decisive.name]
-        reason, terms = decisive.reason, decided_by.terms
-        overridden = [n for n, s in statuses.items() if s == OVERRIDDEN]
-        why = _why(decision, decisive, overridden, line)
-    else:
-        outcome = decision.otherwise
-        reason = decision.otherwise_reason
-        why = f"no rule of decision `{decision.name}` applied, so its `otherwise` holds (line {line})"
-
+    notes = [rule_steps[n] for n in decision.notes]
+    decided_by = rule_steps[verdict.decisive.name] if verdict.decisive is not None else None
+    overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
     steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
     values = {n: v for n, v in run.values.items() if type(v) is not Missing}
     applicant = facts.get("applicant") or {}
     labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
+    eligible = verdict.outcome == "eligible"
     return Explanation(
         plan=plan.stamp, decision=decision.name, decision_label=decision.label,
-        applicant_id=applicant.get("id"), as_of=_iso(facts.get("as_of")), outcome=outcome,
-        decided_by=decided_by, why=why, reason=reason, terms=terms,
+        applicant_id=applicant.get("id"), as_of=_iso(facts.get("as_of")), outcome=verdict.outcome,
+        decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
+        terms=decided_by.terms if decided_by is not None else (),
         # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
-        priorities=tuple(s for s in notes if s.status == APPLIED) if outcome == "eligible" else (),
-        values=tuple(values.items()), steps=steps, missing=missing, labels=labels,
+        priorities=tuple(s for s in notes if s.status == APPLIED) if eligible else (),
+        values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
+        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN) if eligible else (),
+        otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
     )
 
 

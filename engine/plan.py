@@ -89,6 +89,7 @@ class DecisionInfo:
     otherwise: str
     otherwise_reason: str | None
     span: Span = field(default=NO_SPAN, compare=False)
+    otherwise_span: Span = field(default=NO_SPAN, compare=False)  # where `otherwise` is written
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,14 @@ class Explanation:
     steps: tuple[Step, ...]
     missing: tuple[str, ...]
     labels: dict = field(default_factory=dict, compare=False)  # enum code -> Chinese label, for display
+    # Priority notes whose facts are absent: unknown, never read as "no priority" (eligible only).
+    priorities_unknown: tuple[Step, ...] = ()
+    otherwise_line: int = 0  # the line of the `otherwise` clause, when it decided; else 0
+
+    @property
+    def by_otherwise(self) -> bool:
+        """Whether the decision's `otherwise` clause gave the outcome (no rule decided)."""
+        return self.decided_by is None and self.outcome != "undetermined"
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)
