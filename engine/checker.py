@@ -13,6 +13,7 @@ their own modules, `declarations.py` and `resolve.py`, mixed into `Checker`:
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 from dsl import ast
@@ -33,6 +34,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
         self.text = text
         self.diagnostics: list[Diagnostic] = []
         self.header: ast.PlanHeader | None = None
+        self.source_digest = ""  # sha256 of the source document, once read
         self.articles: dict[str, ast.Article] = {}
         self.interpretations: dict[str, list[str]] = {}
         self.enums: dict[str, EnumInfo] = {}
@@ -200,7 +202,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
         except OSError as error:
             self.error("C051", f"cannot read source document `{rel}`: {error.strerror}", header.span)
             return
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = self.source_digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")
         if declared and declared != digest:
             self.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
@@ -227,8 +229,20 @@ class Checker(DeclarationsPass, ExpressionResolver):
                            f"source line {entry.line}: `{entry.heading}`; declare it operative, informative, or "
                            f"deferred \"reason\"")
 
+    def check_effective(self) -> None:
+        """`effective` is the ISO date from which decisions under the plan are in force."""
+        written = self.header.get("effective") if self.header else None
+        if written is None:
+            return
+        try:
+            date.fromisoformat(written)
+        except ValueError:
+            self.error("C069", f"`effective \"{written}\"` is not a date", self.header.span,
+                       "write the date the plan takes effect as YYYY-MM-DD")
+
     def run(self, policy_dir: Path | None) -> None:
         self.collect_declarations()
+        self.check_effective()
         self.resolve_expressions()
         self.check_rules()
         self.check_decisions()
@@ -239,7 +253,8 @@ class Checker(DeclarationsPass, ExpressionResolver):
     def plan(self, path: str) -> CheckedPlan:
         header = self.header
         stamp = PlanStamp(header.id, header.get("version") or "", hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
-                          header.get("title") or "")
+                          header.get("title") or "", self.source_digest, header.get("effective") or "",
+                          header.get("draft") or "")
         return CheckedPlan(
             stamp=stamp, path=path, header=header, policy=self.policy, articles=self.articles,
             interpretations={k: tuple(v) for k, v in self.interpretations.items()}, enums=self.enums,

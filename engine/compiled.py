@@ -18,7 +18,7 @@ from typing import Any
 
 from .arith import division_by_zero
 from .codegen import generate
-from .decide import note_status, settle
+from .decide import note_status, notices, settle
 from .evaluator import _iso, evaluate
 from .missing import Missing
 from .missing import missing as _missing
@@ -45,6 +45,7 @@ class Decision:
     values: tuple[tuple[str, Any], ...]
     missing: tuple[str, ...]
     priorities_unknown: tuple[str, ...] = ()  # priority notes whose facts are absent (eligible only)
+    notices: tuple[str, ...] = ()  # a draft applied, a decision before the plan takes effect
 
     @property
     def by_otherwise(self) -> bool:
@@ -187,7 +188,7 @@ class CompiledPlan:
             rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
             tuple(n for n, s in notes if s == APPLIED) if eligible else (),
             tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
-            tuple(n for n, s in notes if s == UNKNOWN) if eligible else ())
+            tuple(n for n, s in notes if s == UNKNOWN) if eligible else (), notices(plan.stamp, facts.get("as_of")))
 
     def _precedence(self, decision: DecisionInfo) -> list[RuleInfo]:
         rules = self._rules.get(decision.name)

@@ -23,9 +23,10 @@ asks for a fact a closer analysis would show is not needed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from .missing import Missing
-from .plan import UNDETERMINED, DecisionInfo, RuleInfo
+from .plan import UNDETERMINED, DecisionInfo, PlanStamp, RuleInfo
 from .trace import APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE
 
 OTHERWISE = "otherwise"  # the name `decided_by` gives the decision's `otherwise` clause
@@ -87,6 +88,19 @@ def settle(decision: DecisionInfo, rules: list[RuleInfo], held: list) -> Verdict
     if decisive is not None:
         return Verdict(decisive.outcome, decisive, decisive.reason, tuple(statuses), (), moot, ())
     return Verdict(decision.otherwise, None, decision.otherwise_reason, tuple(statuses), (), moot, ())
+
+
+def notices(stamp: PlanStamp, as_of) -> tuple[str, ...]:
+    """What the record must say about the plan it applies: a draft is not in force, and a
+    decision judged before the plan takes effect is flagged (the outcome is still given, so a
+    handler can see what the plan would decide; the flag says it did not yet govern)."""
+    found = []
+    if stamp.draft:
+        found.append(f"draft: this decision applies a draft, plan {stamp.id} ({stamp.draft})")
+    judged = as_of.isoformat() if isinstance(as_of, date) else as_of
+    if stamp.effective and isinstance(judged, str) and judged < stamp.effective:
+        found.append(f"not_in_force: judged on {judged}, before plan {stamp.id} takes effect on {stamp.effective}")
+    return tuple(found)
 
 
 def note_status(holds) -> str:

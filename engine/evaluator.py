@@ -18,7 +18,7 @@ from . import ir, spacing
 from .arith import arith, call, compare, divisor_paths, division_by_zero
 from .missing import Missing
 from .missing import missing as _missing
-from .decide import note_status, settle, why
+from .decide import note_status, notices, settle, why
 from .plan import CheckedPlan, RuleInfo
 from .trace import APPLIED, OVERRIDDEN, UNKNOWN, Article, Explanation, Step
 
@@ -252,6 +252,7 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, r
         values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
         priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN) if eligible else (),
         otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
+        notices=notices(plan.stamp, facts.get("as_of")),
     )
 
 

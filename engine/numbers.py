@@ -72,3 +72,40 @@ def exactly_shown(value: Fraction, shown: str) -> bool:
         return Fraction(shown.replace(",", "")) == value
     except ValueError:
         return False
+
+
+class _NoneNear:
+    """The distance to an institution there is none of: farther than every number, and not a
+    float infinity (nothing in evaluation is NaN or infinite). JSON writes it as the string
+    "none" (a distance to no institution is not a missing fact, so never null); arithmetic on it
+    is refused by the type system's absence of any operator here."""
+
+    __slots__ = ()
+
+    def __lt__(self, other):
+        return False
+
+    def __le__(self, other):
+        return other is self
+
+    def __gt__(self, other):
+        return other is not self
+
+    def __ge__(self, other):
+        return True
+
+    def __eq__(self, other):
+        return other is self
+
+    def __hash__(self):
+        return hash("none near")
+
+    def __repr__(self) -> str:
+        return "NONE_NEAR"
+
+    def __reduce__(self):
+        return "NONE_NEAR"
+
+
+NONE_NEAR = _NoneNear()
+NONE_NEAR_JSON = "none"  # how JSON writes NONE_NEAR: a distance to no institution

@@ -110,11 +110,16 @@ class PlanStamp:
 
     id: str
     version: str
-    sha256: str
+    sha256: str  # of the .policy file itself
     title: str = ""
+    source_sha256: str = ""  # of the source document it quotes (its `source`), as read when checked
+    effective: str = ""  # the date the plan takes effect (`effective`), ISO; "" when it does not say
+    draft: str = ""  # why the plan is a draft (`draft`), "" when it is not one
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title}
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title,
+                "source_sha256": self.source_sha256 or None, "effective": self.effective or None,
+                "draft": self.draft or None}
 
 
 @dataclass(eq=False)

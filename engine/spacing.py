@@ -11,7 +11,7 @@ count and the ids within it.
 
 Answers, when there is nothing to find:
 - an applicant category with no `same_type` line has no same-type institution: `nearest` is
-  infinite (so `nearest(R) <= 800 m` is false), `count_within` is 0, and the record says why;
+  NONE_NEAR, farther than any distance (so `nearest(R) <= 800 m` is false; JSON writes "none"), `count_within` is 0, and the record says why;
 - the applicant's own id is never its own neighbour (a re-application or a relocation).
 
 `with_neighbours` then copies a definition's record into the steps of the rules that use it,
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import ir
-from .numbers import is_number
+from .numbers import NONE_NEAR, is_number
 from .trace import Step
 from .types import NumT, make_unit
 
@@ -87,7 +87,7 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     if nearest is not None and self_excluded:
         record["self_excluded"] = exclude  # its own entry (a re-application, a relocation) is not its neighbour
     if node.question == "nearest":
-        return (math.inf if nearest is None else nearest.distance_m), NEAREST, record
+        return (NONE_NEAR if nearest is None else nearest.distance_m), NEAREST, record
     within = {"radius_m": radius, "count": len(hits), "ids": [h.institution.id for h in hits], "nearest": record}
     return len(hits), WITHIN, within
 

@@ -66,6 +66,7 @@ class Explanation:
     # Priority notes whose facts are absent: unknown, never read as "no priority" (eligible only).
     priorities_unknown: tuple[Step, ...] = ()
     otherwise_line: int = 0  # the line of the `otherwise` clause, when it decided; else 0
+    notices: tuple[str, ...] = ()  # what the record says of the plan applied (a draft, not yet in force)
 
     @property
     def by_otherwise(self) -> bool:

@@ -65,11 +65,18 @@ def explanation_to_html(result: Explanation) -> str:
     body.append(_row("As of", _e(result.as_of or "—")))
     body.append(_row("Plan", f"{_e(stamp.title)} (<code>{_e(stamp.id)}</code>, version {_e(stamp.version)})"))
     body.append(_row("Plan sha256", f"<code>{_e(stamp.sha256)}</code>"))
+    if stamp.source_sha256:
+        body.append(_row("Source sha256", f"<code>{_e(stamp.source_sha256)}</code>"))
+    for notice in result.notices:
+        body.append(_row("Notice", _e(notice)))
     body.append(_row("Outcome", outcome + (f" — {_e(result.reason)}" if result.reason else "")))
     for name, value in result.terms:
         body.append(_row(_e(name), _e(show_share(name, value, labels))))
     for step in result.priorities:
         body.append(_row("Priority", f"{_e(step.reason)} ({_e(step.articles[0].id)})"))
+    for step in result.priorities_unknown:
+        body.append(_row("Priority unknown", f"{_e(step.reason)} ({_e(step.articles[0].id)}; absent: "
+                                             f"{_e(', '.join(step.missing))})"))
     body.append("</table>")
     body += ["<h2>Why</h2>", f"<p>{_prose(result.why)}</p>"]
     if result.decided_by is not None:

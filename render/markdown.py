@@ -32,12 +32,16 @@ def explanation_to_markdown(result: Explanation) -> str:
         f"| As of | {result.as_of or '—'} |",
         f"| Plan | {_cell(stamp.title)} (`{stamp.id}`, version {stamp.version}) |",
         f"| Plan sha256 | `{stamp.sha256}` |",
+        *([f"| Source sha256 | `{stamp.source_sha256}` |"] if stamp.source_sha256 else []),
+        *(f"| Notice | {_cell(n)} |" for n in result.notices),
         f"| Outcome | **{result.outcome}**{' — ' + _cell(result.reason) if result.reason else ''} |",
     ]
     for name, value in result.terms:
         out.append(f"| {name} | {show_share(name, value, labels)} |")
     for step in result.priorities:
         out.append(f"| Priority | {step.reason} ({step.articles[0].id}) |")
+    for step in result.priorities_unknown:
+        out.append(f"| Priority unknown | {step.reason} ({step.articles[0].id}; absent: {', '.join(step.missing)}) |")
     out += ["", "## Why", "", result.why, ""]
     if result.decided_by is not None:
         step = result.decided_by

@@ -68,12 +68,17 @@ def build(result: Explanation) -> Group:
         root.add(Text(f"{name} = {show_share(name, value, labels)}"))
     for step in result.priorities:
         root.add(Text(f"priority: {step.reason} (rule {step.name}, article {step.articles[0].id})"))
+    for step in result.priorities_unknown:
+        root.add(Text(f"priority unknown: {step.reason} (rule {step.name}, article {step.articles[0].id}; "
+                      f"absent: {', '.join(step.missing)})"))
 
     stamp = result.plan
     meta = Text(f"decision {result.decision}" + (f" ({result.decision_label})" if result.decision_label else "")
                 + f" · applicant {result.applicant_id or '—'} · as of {result.as_of or '—'}\n"
                 + f"plan {stamp.id} · version {stamp.version} · sha256 {stamp.sha256[:16]}…", style="dim")
     parts = [meta, root]
+    for notice in result.notices:  # before anything else: the plan applied was not in force
+        parts.insert(0, Text("notice: " + notice, style="bold yellow"))
 
     if result.decided_by is not None:
         step = result.decided_by

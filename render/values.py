@@ -6,12 +6,14 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from engine.numbers import exactly_shown, to_json
+from engine.numbers import NONE_NEAR, NONE_NEAR_JSON, exactly_shown, to_json
 
 
 def jsonable(value: Any) -> Any:
     if type(value) is Fraction:
         return to_json(value)  # the nearest double when not integral (engine/numbers.py)
+    if value is NONE_NEAR:
+        return NONE_NEAR_JSON  # a distance to no institution: not a number, and not a missing fact
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -42,6 +44,8 @@ def show(value: Any, labels: dict | None = None) -> str:
         return "false"
     if type(value) is Fraction:
         return _show_exact(value)
+    if value is NONE_NEAR:
+        return "none (no institution of the type)"
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"  # e.g. the distance to a neighbour there is none of
