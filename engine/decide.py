@@ -79,7 +79,7 @@ def settle(decision: DecisionInfo, rules: list[RuleInfo], held: list) -> Verdict
         elif h is False:
             statuses.append(NOT_APPLICABLE)
         else:
-            statuses.append(UNKNOWN if needed else UNKNOWN_NOT_NEEDED)
+            statuses.append(UNKNOWN if i in needed else UNKNOWN_NOT_NEEDED)
     moot = tuple(rules[i] for i in unknown) if not needed else ()
     if needed:
         paths = {p for i in needed if type(held[i]) is Missing for p in held[i].paths}
