@@ -18,6 +18,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 import batch_vs_handwritten  # noqa: E402
 import cold_start  # noqa: E402
 import compile_scaling  # noqa: E402
+import exactness  # noqa: E402
 import one_at_a_time  # noqa: E402
 
 
@@ -56,6 +57,9 @@ def main() -> None:
                  "", "", None))
     rows.append(("c. reference policy, facts checked + no trace", f"{rates['engine, facts checked + no trace']:,.0f} per s",
                  "", "", None))
+    for row in exactness.measure():
+        rows.append((f"e. exact arithmetic, {row['plan']}, {row['mode']} / the same in floats",
+                     f"{row['exact_per_s']:,.0f} / {row['float_per_s']:,.0f} per s", f"{row['cost']:.2f} x", "", None))
     compile_scaling.measure((10,))  # imports and the grammar, paid once
     for row in compile_scaling.measure():
         rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode)",
