@@ -18,8 +18,10 @@ from ._common import fail
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+@click.option("--decision", "decision_name", metavar="NAME", help="The plan's decision to run (e.g. 双通道); "
+              "overrides each line's \"decision\"; default: the admission decision 准入.")
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool) -> None:
+          trace: bool, decision_name: str | None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -28,7 +30,8 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     from engine.batch import run_batch
 
     try:
-        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path)
+        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path,
+                        decision_name=decision_name)
     except PolicyError as error:
         fail(error)
     sys.exit(2 if bad else 0)

@@ -22,8 +22,10 @@ from ._common import FORMATS, fail
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
               help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+@click.option("--decision", "decision_name", metavar="NAME", help="The plan's decision to run (e.g. 双通道); "
+              "overrides the facts file's \"decision\"; default: the admission decision 准入.")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None) -> None:
+            width: int | None, decision_name: str | None) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
@@ -33,6 +35,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     from engine.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )
+    from engine.decide import choose_decision
     from engine.fastcase import FastWorkspace
     from render import explanation_to_json, to_json_text
 
@@ -44,7 +47,8 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             if fmt == "text" and len(facts) > 1:
                 click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
             case = workspace.open_case_file(path)
-            result = fast_explain(case.plan, case.facts, registry=case.registry)
+            chosen = choose_decision(case.plan, decision_name, case.facts, path)
+            result = fast_explain(case.plan, case.facts, chosen, registry=case.registry)
             if fmt == "json":
                 click.echo(to_json_text(explanation_to_json(result)))
             elif fmt == "md":

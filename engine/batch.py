@@ -28,7 +28,7 @@ from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
 from .compiled import Decision, fast_path
-from .decide import OTHERWISE
+from .decide import OTHERWISE, choose_decision
 from .facts import FactsError, parse_json
 from .fastcase import FastWorkspace
 
@@ -45,11 +45,12 @@ def _jsonable():
 def decision_record(result: Decision, line: int, stamp: dict) -> dict:
     """The batch line of a decision without trace."""
     jsonable = _jsonable()
-    return {"line": line, "applicant": result.applicant_id, "outcome": result.outcome,
+    return {"line": line, "applicant": result.applicant_id, "decision": result.decision, "outcome": result.outcome,
             "decided_by": ({"rule": result.rule, "article": result.articles[0]} if result.rule
                            else {"rule": OTHERWISE, "article": None} if result.by_otherwise else None),
             "reason": result.reason, "terms": {k: jsonable(v) for k, v in result.terms},
             "priorities": list(result.priorities), "priorities_unknown": list(result.priorities_unknown),
+            "steering": list(result.steering),
             "values": {k: jsonable(v) for k, v in result.values},
             "missing": list(result.missing), "notices": list(result.notices), "plan": stamp}
 
@@ -61,10 +62,11 @@ def traced_record(result, line: int) -> dict:
 
     full = explanation_to_json(result)
     by = full["decided_by"]
-    return {"line": line, "applicant": full["applicant"]["id"], "outcome": full["outcome"],
+    return {"line": line, "applicant": full["applicant"]["id"], "decision": full["decision"], "outcome": full["outcome"],
             "decided_by": {"rule": by["rule"], "article": by["article"] and by["article"]["id"]} if by else None,
             "reason": full["reason"], "terms": full["terms"], "priorities": [p["rule"] for p in full["priorities"]],
             "priorities_unknown": [p["rule"] for p in full["priorities_unknown"]],
+            "steering": [p["rule"] for p in full["steering"]],
             "values": full["values"], "missing": full["missing"], "notices": full["notices"], "plan": full["plan"],
             "why": full["why"],
             "trace": full["trace"]}
@@ -179,7 +181,8 @@ class _Progress:
 class _Batch:
     """One run: the workspace, the counts, and how a line becomes a record."""
 
-    def __init__(self, path: str, workspace: FastWorkspace, trace: bool):
+    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, decision_name: str | None = None):
+        self.decision_name = decision_name  # --decision, else each line's "decision", else the plan's first
         self.path = path
         self.workspace = workspace
         self.trace = trace
@@ -205,10 +208,11 @@ class _Batch:
             applicant_id = applicant.get("id") if isinstance(applicant, dict) else None
             case = self.workspace.open_case(data, source, self.base)
             compiled = fast_path(case.plan)
+            chosen = choose_decision(case.plan, self.decision_name, case.facts, source.path)
             if self.trace:
-                record = traced_record(compiled.explain(case.facts, registry=case.registry), number)
+                record = traced_record(compiled.explain(case.facts, chosen, registry=case.registry), number)
             else:
-                record = decision_record(compiled.decide(case.facts, registry=case.registry), number,
+                record = decision_record(compiled.decide(case.facts, chosen, registry=case.registry), number,
                                          self.stamp(case.plan))
         except PolicyError as error:
             self.counts["error"] += 1
@@ -229,7 +233,7 @@ class _Batch:
 
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
-              registry_path: str | None = None) -> int:
+              registry_path: str | None = None, decision_name: str | None = None) -> int:
     """Decide every line; write one record per line; return how many lines were bad."""
     workspace = FastWorkspace(plan_ref, context_path, registry_path)
     plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
@@ -237,7 +241,7 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         workspace.context(context_path)  # and so is an unreadable context file
     if registry_path:
         workspace.registry(registry_path, plan)  # and a bad registry file
-    batch = _Batch(path, workspace, trace)
+    batch = _Batch(path, workspace, trace, decision_name)
     progress = _Progress(path)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     number = 0

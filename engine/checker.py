@@ -21,7 +21,7 @@ from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_d
 from dsl.spans import NO_SPAN, Span
 
 from .declarations import DeclarationsPass
-from .plan import (KIND_OUTCOMES, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
+from .plan import (KIND_OUTCOMES, NOTE_KINDS, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
                    RegistryInfo, RuleInfo)
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
@@ -129,11 +129,11 @@ class Checker(DeclarationsPass, ExpressionResolver):
                                [Label(placed[ref.name], "first listed here")])
                 placed[ref.name] = ref.span
                 is_note = ref in item.notes
-                if is_note and rule.kind != "priority":
-                    self.error("C034", f"`notes` lists priority rules; `{ref.name}` is a {rule.kind} rule", ref.span,
+                if is_note and rule.kind not in NOTE_KINDS:
+                    self.error("C034", f"`notes` lists priority and steering rules; `{ref.name}` is a {rule.kind} rule", ref.span,
                                "move it to `precedence`")
-                if not is_note and rule.kind == "priority":
-                    self.error("C034", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                if not is_note and rule.kind in NOTE_KINDS:
+                    self.error("C034", f"{rule.kind} rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
             if item.otherwise is None:
                 self.error("C035", f"decision `{item.name}` has no `otherwise` outcome", item.span,
                            "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`")

@@ -45,6 +45,7 @@ class Decision:
     values: tuple[tuple[str, Any], ...]
     missing: tuple[str, ...]
     priorities_unknown: tuple[str, ...] = ()  # priority notes whose facts are absent (eligible only)
+    steering: tuple[str, ...] = ()  # steering notes that hold (what the plan means to shrink or grow)
     notices: tuple[str, ...] = ()  # a draft applied, a decision before the plan takes effect
 
     @property
@@ -176,7 +177,8 @@ class CompiledPlan:
             held.append(holds)
             terms_of.append(terms)
         verdict = settle(decision, self._precedence(decision), held)
-        notes = [(name, note_status(run[name](facts, values, places, registry)[0])) for name in decision.notes]
+        notes = [(name, note_status(run[name](facts, values, places, registry)[0]), plan.rules[name].kind)
+                 for name in decision.notes]
         rule = verdict.decisive
         terms: tuple = ()
         if rule is not None:
@@ -186,9 +188,10 @@ class CompiledPlan:
         return _decision(
             plan.stamp, decision.name, applicant.get("id"), _iso(facts.get("as_of")), verdict.outcome,
             rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
-            tuple(n for n, s in notes if s == APPLIED) if eligible else (),
+            tuple(n for n, s, k in notes if s == APPLIED and k == "priority") if eligible else (),
             tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
-            tuple(n for n, s in notes if s == UNKNOWN) if eligible else (), notices(plan.stamp, facts.get("as_of")))
+            tuple(n for n, s, k in notes if s == UNKNOWN and k == "priority") if eligible else (),
+            tuple(n for n, s, k in notes if s == APPLIED and k == "steering"), notices(plan.stamp, facts.get("as_of")))
 
     def _precedence(self, decision: DecisionInfo) -> list[RuleInfo]:
         rules = self._rules.get(decision.name)

@@ -248,9 +248,10 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, r
         decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
         terms=decided_by.terms if decided_by is not None else (),
         # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
-        priorities=tuple(s for s in notes if s.status == APPLIED) if eligible else (),
+        priorities=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority") if eligible else (),
         values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
-        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN) if eligible else (),
+        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority") if eligible else (),
+        steering=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering"),
         otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
         notices=notices(plan.stamp, facts.get("as_of")),
     )

@@ -90,7 +90,7 @@ def facts_tree(plan: CheckedPlan) -> dict[str, Any]:
     One shape for both validators (this pydantic model and engine.fastfacts), so they
     cannot disagree on what a facts file may hold.
     """
-    tree: dict[str, Any] = {"plan": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
+    tree: dict[str, Any] = {"plan": TextT(), "decision": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
     for info in plan.inputs.values():
         node = tree
         for part in info.path[:-1]:

@@ -11,7 +11,8 @@ from . import ir
 from .types import Type
 
 # The outcomes a decision can give (BRIEF.md). `undetermined` is the engine's, never a rule's.
-OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review")
+OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review",
+            "qualified", "not_qualified")  # the last two: a designated pharmacy's qualification (菏泽 双通道)
 UNDETERMINED = "undetermined"
 
 # What each kind of rule may conclude. A `priority` rule never decides: it annotates.
@@ -24,7 +25,10 @@ KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
     "admission": ("eligible",),
     "referral": ("needs_approval", "needs_review"),
     "priority": ("priority",),
+    "qualification": ("qualified", "not_qualified"),  # a decision other than admission (BRIEF.md)
+    "steering": ("shrink", "grow"),  # a note: what the plan means to reduce or add (never decides)
 }
+NOTE_KINDS = ("priority", "steering")  # kinds listed under a decision's `notes`, never in its precedence
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ class Explanation:
     # Priority notes whose facts are absent: unknown, never read as "no priority" (eligible only).
     priorities_unknown: tuple[Step, ...] = ()
     otherwise_line: int = 0  # the line of the `otherwise` clause, when it decided; else 0
+    steering: tuple[Step, ...] = ()  # steering notes that hold: what the plan means to shrink or grow
     notices: tuple[str, ...] = ()  # what the record says of the plan applied (a draft, not yet in force)
 
     @property

@@ -74,6 +74,8 @@ def explanation_to_html(result: Explanation) -> str:
         body.append(_row(_e(name), _e(show_share(name, value, labels))))
     for step in result.priorities:
         body.append(_row("Priority", f"{_e(step.reason)} ({_e(step.articles[0].id)})"))
+    for step in result.steering:
+        body.append(_row(f"Steering ({_e(step.concludes)})", f"{_e(step.reason)} ({_e(step.articles[0].id)})"))
     for step in result.priorities_unknown:
         body.append(_row("Priority unknown", f"{_e(step.reason)} ({_e(step.articles[0].id)}; absent: "
                                              f"{_e(', '.join(step.missing))})"))

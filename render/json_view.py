@@ -68,6 +68,8 @@ def explanation_to_json(result: Explanation) -> dict[str, Any]:
         "priorities": [{"rule": s.name, "article": _article(s.articles[0]), "note": s.reason} for s in result.priorities],
         "priorities_unknown": [{"rule": s.name, "article": _article(s.articles[0]), "note": s.reason,
                                 "missing": list(s.missing)} for s in result.priorities_unknown],
+        "steering": [{"rule": s.name, "article": _article(s.articles[0]), "direction": s.concludes, "note": s.reason}
+                     for s in result.steering],
         "values": {k: jsonable(v) for k, v in result.values},
         "trace": [step_to_json(s, i) for i, s in enumerate(result.steps, 1)],
         "missing": list(result.missing),

@@ -40,6 +40,8 @@ def explanation_to_markdown(result: Explanation) -> str:
         out.append(f"| {name} | {show_share(name, value, labels)} |")
     for step in result.priorities:
         out.append(f"| Priority | {step.reason} ({step.articles[0].id}) |")
+    for step in result.steering:
+        out.append(f"| Steering ({step.concludes}) | {step.reason} ({step.articles[0].id}) |")
     for step in result.priorities_unknown:
         out.append(f"| Priority unknown | {step.reason} ({step.articles[0].id}; absent: {', '.join(step.missing)}) |")
     out += ["", "## Why", "", result.why, ""]

@@ -68,6 +68,8 @@ def build(result: Explanation) -> Group:
         root.add(Text(f"{name} = {show_share(name, value, labels)}"))
     for step in result.priorities:
         root.add(Text(f"priority: {step.reason} (rule {step.name}, article {step.articles[0].id})"))
+    for step in result.steering:
+        root.add(Text(f"steering ({step.concludes}): {step.reason} (rule {step.name}, article {step.articles[0].id})"))
     for step in result.priorities_unknown:
         root.add(Text(f"priority unknown: {step.reason} (rule {step.name}, article {step.articles[0].id}; "
                       f"absent: {', '.join(step.missing)})"))

@@ -69,6 +69,7 @@ def assert_decide_agrees(plan, facts, reference: dict, decision=None, registry=N
     assert list(decided.priorities) == [p["rule"] for p in reference["priorities"]]
     assert list(decided.priorities_unknown) == [p["rule"] for p in reference["priorities_unknown"]]
     assert list(decided.notices) == reference["notices"]
+    assert list(decided.steering) == [s["rule"] for s in reference["steering"]]
     assert (decided.applicant_id, decided.as_of) == (reference["applicant"]["id"], reference["as_of"])
 
 
