@@ -43,6 +43,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
     """
     from engine.case import read_source
     from engine.compiled import explain as fast_explain
+    from engine.decide import choose_decision
     from engine.expectations import differences, read_expectation
     from engine.facts import parse_json
     from engine.fastcase import FastWorkspace
@@ -63,7 +64,8 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                 unexpected += 1
                 continue
             case = workspace.open_case(data, source, path.parent)
-            result = fast_explain(case.plan, case.facts, registry=case.registry)
+            result = fast_explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts, str(path)),
+                                  registry=case.registry)
         except PolicyError as error:
             errors += 1
             click.echo(f"ERROR {path}", err=True)

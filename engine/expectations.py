@@ -26,7 +26,8 @@ from .facts import FactsError, locate
 from .numbers import Fraction, from_float, is_number, to_json
 from .trace import Explanation
 
-KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities")
+KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "priorities_unknown", "steering",
+        "notices")
 
 
 def read_expectation(data: dict, source: Source) -> dict | None:
@@ -47,7 +48,7 @@ def read_expectation(data: dict, source: Source) -> dict | None:
             if key in expect and not isinstance(expect[key], dict):
                 problems.append(Diagnostic("T001", f"expect.{key}: expected an object {{name: value}}",
                                            locate(source, key)))
-        for key in ("missing", "priorities"):
+        for key in ("missing", "priorities", "priorities_unknown", "steering", "notices"):
             if key in expect and not isinstance(expect[key], list):
                 problems.append(Diagnostic("T001", f"expect.{key}: expected a list […]", locate(source, key)))
     if problems:
@@ -93,10 +94,11 @@ def differences(result: Explanation, expect: dict) -> list[str]:
     if result.outcome != expect["outcome"]:
         by = f" (decided by `{decided.name}`)" if decided else ""
         found.append(f"outcome: expected `{expect['outcome']}`, got `{result.outcome}`{by}")
-    if "rule" in expect and (decided.name if decided else None) != expect["rule"]:
-        found.append(f"rule: expected `{expect['rule']}`, got `{decided.name if decided else None}`")
+    rule = decided.name if decided else "otherwise" if result.by_otherwise else None
+    if "rule" in expect and rule != expect["rule"]:
+        found.append(f"rule: expected `{expect['rule']}`, got `{rule}`")
     if "article" in expect:
-        article = decided.articles[0].id if decided else None
+        article = decided.articles[0].id if decided and decided.articles else None
         if article != expect["article"]:
             found.append(f"article: expected `{expect['article']}`, got `{article}`")
     for key, actual_pairs in (("terms", result.terms), ("values", result.values)):
@@ -108,8 +110,13 @@ def differences(result: Explanation, expect: dict) -> list[str]:
                 found.append(f"{key}.{name}: expected {_shown(value)}, got {_shown(actual[name])}")
     if "missing" in expect and sorted(expect["missing"]) != sorted(result.missing):
         found.append(f"missing: expected {sorted(expect['missing'])}, got {list(result.missing)}")
-    if "priorities" in expect:
-        names = [s.name for s in result.priorities]
-        if sorted(expect["priorities"]) != sorted(names):
-            found.append(f"priorities: expected {sorted(expect['priorities'])}, got {names}")
+    for key in ("priorities", "priorities_unknown", "steering"):
+        if key in expect:
+            names = [s.name for s in getattr(result, key)]
+            if sorted(expect[key]) != sorted(names):
+                found.append(f"{key}: expected {sorted(expect[key])}, got {names}")
+    if "notices" in expect:  # each expected notice is the start of one the record gives (`draft:`, `not_in_force:`)
+        for wanted in expect["notices"]:
+            if not any(n.startswith(wanted) for n in result.notices):
+                found.append(f"notices: expected one starting `{wanted}`, got {list(result.notices)}")
     return found

@@ -10,6 +10,7 @@ import pytest
 from engine import check_file, evaluate
 from engine.case import Workspace
 from engine.coverage import coverage
+from engine.decide import choose_decision
 from render import explanation_to_json, explanation_to_text
 from tests.conftest import POLICIES
 
@@ -30,13 +31,22 @@ EXPECTED = {
     "11-pharmacy-undetermined": ("undetermined", None),
     "12-village-public-health-exempt": ("exempt", "基本公共卫生机构"),
     "13-pharmacy-relocation-registry": ("eligible", "门诊与药店"),
+    "14-key-project-dates-missing-exempt": ("exempt", "省市重点建设项目"),
+    "15-pharmacy-key-project-not-freed": ("eligible", "门诊与药店"),
+    "16-outpatient-paused-below-both": ("paused", "测算值低于目标值和实际值"),
+    "17-relocation-across-areas-not-freed": ("spacing_conflict", "服务半径800米"),
+    "18-dual-channel-qualified": ("qualified", "双通道_五项条件均满足"),
+    "19-dual-channel-not-qualified": ("not_qualified", "双通道_五项条件未全部满足"),
+    "20-before-issue-flagged": ("eligible", "分县区配置"),
 }
 
 
 def explain(path, **city_fund):
     case = Workspace().open_case_file(str(path))  # with the registry the file names, if any
-    case.facts["city"]["fund"].update(city_fund)
-    return evaluate(case.plan, case.facts, registry=case.registry)
+    if city_fund:
+        case.facts["city"]["fund"].update(city_fund)
+    decision = choose_decision(case.plan, None, case.facts)  # the file's "decision" (双通道), else 准入
+    return evaluate(case.plan, case.facts, decision, registry=case.registry)
 
 
 def test_the_plan_checks_clean_and_every_article_is_accounted_for():
@@ -63,7 +73,7 @@ def test_the_examples_reach_every_outcome_the_plan_gives():
     # 菏泽 has no exclusion article, so `excluded` is not an outcome it can give.
     outcomes = {explain(p).outcome for p in EXAMPLES}
     assert outcomes == {"eligible", "exempt", "paused", "spacing_conflict", "needs_approval", "needs_review",
-                        "undetermined"}
+                        "undetermined", "qualified", "not_qualified"}  # the last two: decision 双通道
 
 
 def hand_computed(city: dict) -> dict:

@@ -30,15 +30,20 @@ def test_a_key_project_with_its_dates_missing_is_exempt_whatever_they_are():
 def test_missing_names_only_the_facts_that_could_change_the_outcome():
     # Dates absent (an exemption) and the key-project flag absent (an exemption too), above a
     # fund pause that holds: either exemption would change `paused`, so both are needed.
-    plan, facts = load("heze/10-fund-warning-paused.json", applicant__licensed_on=None,
+    plan, facts = load("heze/10-fund-warning-paused.json", applicant__licensed_on=None, applicant__category="inpatient",
                        applicant__operating_since=None, applicant__flags__key_project=None)
     result = both(plan, facts)
     assert result.outcome == "undetermined"
     assert set(result.missing) == {"applicant.licensed_on", "applicant.operating_since", "applicant.flags.key_project"}
     # One date known to be after 2025-03-01 settles that exemption (false and anything is false).
-    plan, facts = load("heze/10-fund-warning-paused.json", applicant__licensed_on=None,
+    plan, facts = load("heze/10-fund-warning-paused.json", applicant__licensed_on=None, applicant__category="inpatient",
                        applicant__operating_since="2025-06-01", applicant__flags__key_project=None)
     assert both(plan, facts).missing == ("applicant.flags.key_project",)
+    # A pharmacy's key-project flag frees nothing (二（三）2 frees 医疗机构): not asked for.
+    plan, facts = load("heze/10-fund-warning-paused.json", applicant__category="pharmacy",
+                       applicant__flags__key_project=None)
+    result = both(plan, facts)
+    assert (result.outcome, result.missing) == ("paused", ())
     # With the pause lifted but the flag of basic public health absent: an exemption above the
     # admission of an outpatient clinic does change `eligible` to `exempt`: still needed.
     plan, facts = load("heze/06-community-clinic-priority.json", applicant__flags__basic_public_health=None)
