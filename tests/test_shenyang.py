@@ -25,6 +25,9 @@ EXPECTED = {
     "09-undetermined-missing": ("undetermined", None),
     "10-paused-fund-warning": ("paused", "基金安全暂停"),
     "11-pharmacy-registry-spacing-conflict": ("spacing_conflict", "服务半径800米"),
+    "12-inpatient-exactly-at-fundable-level-review": ("needs_review", None),
+    "13-pharmacy-departments-not-asked": ("eligible", "个人账户与零售药店"),
+    "14-county-tertiary-grow": ("eligible", "住院_千人床位数低于可承担"),
 }
 
 
