@@ -76,3 +76,14 @@ def test_eval_takes_the_decision_too(tmp_path):
     assert result.exit_code == 0, result.output
     record = json.loads(result.output.splitlines()[0])
     assert (record["decision"], record["outcome"]) == ("双通道", "qualified")
+
+
+def test_coverage_reports_an_operative_article_quoted_only_in_fragments():
+    from engine.coverage import keeps_a_sentence
+
+    assert not keeps_a_sentence("需要的千人床位数…各年龄段住院率…年龄段参保人数")
+    assert keeps_a_sentence("患者调节系数 = (本地 - 异地) ÷ 本地")  # no elision: quoted whole
+    assert keeps_a_sentence("…前半句。一整句话。后半")
+    assert not keeps_a_sentence("…半句，。…又半句")
+    result = run("coverage", POLICIES / "heze-2026.policy")
+    assert "operative with every sentence elided by …: 术语解释1" in result.output
