@@ -77,10 +77,19 @@ def exactly_shown(value: Fraction, shown: str) -> bool:
 class _NoneNear:
     """The distance to an institution there is none of: farther than every number, and not a
     float infinity (nothing in evaluation is NaN or infinite). JSON writes it as the string
-    "none" (a distance to no institution is not a missing fact, so never null); arithmetic on it
-    is refused by the type system's absence of any operator here."""
+    "none" (a distance to no institution is not a missing fact, so never null). Arithmetic on it
+    has no answer and is refused with E004, never a traceback or an infinity."""
 
     __slots__ = ()
+
+    def _refuse(self, *_):
+        from dsl.diagnostics import Diagnostic, PolicyError
+
+        raise PolicyError([Diagnostic("E004", "a distance to no institution of the type cannot be computed with",
+                                      help="compare nearest(...) with a distance; do not add to or scale it")])
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _refuse
+    __neg__ = __abs__ = __floor__ = __ceil__ = __round__ = _refuse
 
     def __lt__(self, other):
         return False
