@@ -7,6 +7,12 @@ when it is installed (`pip install -e '.[bench]'`).
 Each contender decides the same 2,000 generated applicants over and over for about a second;
 the rate is decisions per second. Before timing, every contender's outcome (and quota) is
 checked against the hand-written function on every applicant.
+
+Fairness, as a sceptic would have it: the engine's facts are checked inside the timed call,
+as `policy explain` and `policy eval` check them; zen-engine is called as its own docs show,
+in memory: `ZenEngine.create_decision`, and a loader handing back a pre-compiled
+`ZenDecisionContent` (the docs' "optimal performance" pattern). Both are timed and zen is
+credited with the faster of the two, so the ratio never flatters us.
 """
 from __future__ import annotations
 
@@ -69,29 +75,32 @@ def contenders(cases: list[dict]) -> dict:
 
     found = {
         "hand-written Python function": (lambda case: by_hand(case), cases),
-        "engine, no trace": (compiled.decide, checked),
-        "engine, with trace": (compiled.explain, checked),
-        "engine, facts checked + no trace": (lambda case: compiled.decide(checker.check(case)), cases),
+        "engine, no trace": (lambda case: compiled.decide(checker.check(case)), cases),
+        "engine, with trace": (lambda case: compiled.explain(checker.check(case)), cases),
+        "engine, no trace, facts checked beforehand": (compiled.decide, checked),
     }
     agree = {
         "engine, no trace": lambda case, d: (d.outcome, dict(d.terms).get("名额")),
         "engine, with trace": lambda case, e: (e.outcome, dict(e.terms).get("名额")),
-        "engine, facts checked + no trace": lambda case, d: (d.outcome, dict(d.terms).get("名额")),
+        "engine, no trace, facts checked beforehand": lambda case, d: (d.outcome, dict(d.terms).get("名额")),
     }
     try:
         import zen
     except ImportError:
         zen = None
     if zen is not None:
-        # Through a loader, the engine keeps the compiled graph: 4x faster here than
-        # ZenDecision.evaluate, which is the fastest way we found to call it one at a time.
         content = (HERE / "reference" / "zen.json").read_text(encoding="utf-8")
-        judge = zen.ZenEngine({"loader": lambda key: content})
+        decision = zen.ZenEngine().create_decision(content)
+        precompiled = zen.ZenDecisionContent(content)
+        judge = zen.ZenEngine({"loader": lambda key: precompiled})
         trace = {"trace": True}
-        found["zen-engine, no trace"] = (lambda case: judge.evaluate("reference", case), cases)
-        found["zen-engine, with trace"] = (lambda case: judge.evaluate("reference", case, trace), cases)
-        agree["zen-engine, no trace"] = agree["zen-engine, with trace"] = (
-            lambda case, r: (r["result"]["outcome"], r["result"].get("quota")))
+        found["zen-engine, no trace, create_decision"] = (lambda case: decision.evaluate(case), cases)
+        found["zen-engine, with trace, create_decision"] = (lambda case: decision.evaluate(case, trace), cases)
+        found["zen-engine, no trace, loader"] = (lambda case: judge.evaluate("reference", case), cases)
+        found["zen-engine, with trace, loader"] = (lambda case: judge.evaluate("reference", case, trace), cases)
+        for name in list(found):
+            if name.startswith("zen-engine"):
+                agree[name] = lambda case, r: (r["result"]["outcome"], r["result"].get("quota"))
     for name, (decide, inputs) in found.items():  # every contender decides every case as the hand-written one
         if name in agree:
             for case, given in zip(cases, inputs):
@@ -102,8 +111,15 @@ def contenders(cases: list[dict]) -> dict:
 
 
 def measure(seconds: float = 1.0) -> dict[str, float]:
+    """Decisions per second of every contender; `zen-engine, MODE` is the faster of zen's two
+    documented ways of being called, when zen-engine is installed."""
     cases = population()
-    return {name: rate(decide, inputs, seconds) for name, (decide, inputs) in contenders(cases).items()}
+    rates = {name: rate(decide, inputs, seconds) for name, (decide, inputs) in contenders(cases).items()}
+    for mode in ("no trace", "with trace"):
+        ways = [v for k, v in rates.items() if k.startswith(f"zen-engine, {mode}, ")]
+        if ways:
+            rates[f"zen-engine, {mode}"] = max(ways)
+    return rates
 
 
 if __name__ == "__main__":
@@ -112,4 +128,4 @@ if __name__ == "__main__":
         print(json.dumps(rates))
     else:
         for name, value in rates.items():
-            print(f"{name:36} {value:>12,.0f} decisions/s")
+            print(f"{name:44} {value:>12,.0f} decisions/s")

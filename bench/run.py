@@ -42,21 +42,25 @@ def main() -> None:
                  f"{batch['engine_s']:.2f} s / {batch['handwritten_s']:.2f} s", f"{batch['ratio']:.2f} x", "≤ 2 x",
                  batch["ratio"] <= 2))
     cold = cold_start.measure()
-    rows.append(("b. cold policy explain --format json (warm cache) / python -c pass",
-                 f"{cold['explain_s'] * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms", f"{cold['ratio']:.1f} x",
-                 "≤ 8 x", cold["ratio"] <= 8))
+    for key, label in (("", "no registry"), ("_registry", "with a registry")):
+        explain_s = cold["explain" + key + "_s"]
+        ratio = cold["ratio" + key]
+        rows.append((f"b. cold policy explain --format json, {label} (warm cache) / clean python -c pass",
+                     f"{explain_s * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms", f"{ratio:.1f} x", "≤ 6 x",
+                     ratio <= 6))
     rates = one_at_a_time.measure()
     zen = {mode: rates.get(f"zen-engine, {mode}") for mode in ("no trace", "with trace")}
-    for mode in ("no trace", "with trace"):
+    for mode, target in (("no trace", 1), ("with trace", 2)):
         ours = rates[f"engine, {mode}"]
         against = zen[mode]
-        rows.append((f"c. reference policy, one at a time, {mode} / zen-engine",
+        rows.append((f"c. one at a time, facts checked, {mode} / zen-engine {mode} (in memory)",
                      f"{ours:,.0f} / " + (f"{against:,.0f} per s" if against else "zen-engine not installed"),
-                     f"{ours / against:.1f} x" if against else "-", "≥ 1 x", ours >= against if against else None))
+                     f"{ours / against:.1f} x" if against else "-", f"≥ {target} x",
+                     ours >= target * against if against else None))
     rows.append(("c. reference policy, hand-written function", f"{rates['hand-written Python function']:,.0f} per s",
                  "", "", None))
-    rows.append(("c. reference policy, facts checked + no trace", f"{rates['engine, facts checked + no trace']:,.0f} per s",
-                 "", "", None))
+    rows.append(("c. reference policy, no trace, facts checked beforehand",
+                 f"{rates['engine, no trace, facts checked beforehand']:,.0f} per s", "", "", None))
     for row in exactness.measure():
         rows.append((f"e. exact arithmetic, {row['plan']}, {row['mode']} / the same in floats",
                      f"{row['exact_per_s']:,.0f} / {row['float_per_s']:,.0f} per s", f"{row['cost']:.2f} x", "", None))

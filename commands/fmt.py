@@ -92,7 +92,7 @@ def _read(name: str) -> str:
 
 def _unwritable(name: str, error: OSError) -> Diagnostic:
     reason = error.strerror or str(error)
-    return Diagnostic("P000", f"cannot write `{name}`: {reason}", Span(Source(name, "")), "the file was left as it was")
+    return Diagnostic("O001", f"cannot write `{name}`: {reason}", Span(Source(name, "")), "the file was left as it was")
 
 
 def _replace(path: Path, text: str) -> None:

@@ -341,6 +341,9 @@ class Decision:
     otherwise_reason: str | None
     span: Span = _span()
     otherwise_span: Span = _span()
+    # A clause written a second time (its keyword, and the span of that clause): the fields
+    # above keep the last one, and the checker refuses the file (C088).
+    repeated: tuple[Name, ...] = ()
 
 
 Item = (

@@ -2,7 +2,8 @@
 
 Messages follow Cedar's habit: lowercase, no final period, user input in backticks, the
 explanation on a separate `help:` line. Every diagnostic has a stable code (OPA's habit) so
-tests and integrators can match on it rather than on wording.
+tests and integrators can match on it rather than on wording; dsl/codes.py catalogues each
+code with its one meaning.
 """
 from __future__ import annotations
 
@@ -27,11 +28,20 @@ class Diagnostic:
     help: str | None = None
     labels: tuple[Label, ...] = ()
     severity: str = "error"  # "error" | "warning"
+    # The JSON path of the value concerned (`applicant.level`, `expect.terms`), for input files;
+    # kept out of `message` so a batch error object or an editor can give it as its own field.
+    path: str | None = None
+
+    def text(self) -> str:
+        """The message as a person reads it: `path: message` when a JSON path is known."""
+        if not self.path or self.message.startswith(self.path + ": "):
+            return self.message  # a message that names its path itself is not given it twice
+        return f"{self.path}: {self.message}"
 
     def headline(self) -> str:
         """The one-line form `file:line:col: message` the contract promises."""
         where = str(self.span) if self.span.line else self.span.path
-        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+        return f"{where}: {self.severity}[{self.code}]: {self.text()}"
 
 
 class PolicyError(Exception):

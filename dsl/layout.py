@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import ast
-from .parser import Lexeme, _unquote
+from .parser import Lexeme, unquote
 from .printer import AND, OR, ExprPrinter, display_width, quote, strength, type_text
 
 WIDTH = 140  # display columns (a CJK character counts two): about 68 characters of Chinese a line
@@ -212,12 +212,12 @@ class Layout:
         strings = self.tokens.of_type("STRING", start, end)
         if isinstance(item, ast.Article):
             head = f"article {item.id} {item.status}"
-            atoms = [(_unquote(self.tokens.code[i].text), i, True) for i in strings]
+            atoms = [(unquote(self.tokens.code[i].text), i, True) for i in strings]
             if item.status == "deferred":  # the reason is one string: it cannot be split
                 atoms[0] = (item.reason or "", strings[0], False)
         else:
             head = f"interpretation {item.article.id}"
-            atoms = [(_unquote(self.tokens.code[i].text), i, True) for i in strings]
+            atoms = [(unquote(self.tokens.code[i].text), i, True) for i in strings]
         rows = [_TextLine(head, start)]
         for value, anchor, splittable in atoms:
             text = quote(value)

@@ -35,8 +35,12 @@ def _span_of(source: Source, item) -> Span:
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
-def _unquote(token: str) -> str:
+def unquote(token: str) -> str:
+    """A STRING token's text: the quotes off, the escapes read (the formatter needs it too)."""
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), token[1:-1])
+
+
+_unquote = unquote  # this module's own short name, kept so its many transformer calls read as before
 
 
 def normalize_article_id(raw: str) -> str:
@@ -189,25 +193,28 @@ class _ToAst(Transformer):
         )
 
     def precedence(self, meta, names):
-        return ("precedence", tuple(ast.Name(str(n), self._s(n)) for n in names))
+        return ("precedence", tuple(ast.Name(str(n), self._s(n)) for n in names), self._s(meta))
 
     def notes(self, meta, names):
-        return ("notes", tuple(ast.Name(str(n), self._s(n)) for n in names))
+        return ("notes", tuple(ast.Name(str(n), self._s(n)) for n in names), self._s(meta))
 
     def otherwise(self, meta, children):
         reason = _unquote(children[1]) if len(children) > 1 else None
-        return ("otherwise", (str(children[0]), reason, self._s(children[0])))
+        return ("otherwise", (str(children[0]), reason, self._s(children[0])), self._s(meta))
 
     def decision(self, meta, children):
         name, *rest = children
         label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
         clauses: dict = {}
-        for key, value in rest:
-            clauses[key] = value  # the checker reports a clause given twice via spans below
+        repeated: list[ast.Name] = []
+        for key, value, span in rest:
+            if key in clauses:  # kept in the tree, so the checker can refuse it (C088): the last one would win
+                repeated.append(ast.Name(key, span))
+            clauses[key] = value
         otherwise, reason, o_span = clauses.get("otherwise", (None, None, Span(self.source)))
         return ast.Decision(
             str(name), label, clauses.get("precedence", ()), clauses.get("notes", ()),
-            otherwise, reason, self._s(meta), o_span,
+            otherwise, reason, self._s(meta), o_span, tuple(repeated),
         )
 
     # ---- expressions

@@ -83,4 +83,4 @@ def division_by_zero(span, paths: tuple[str, ...], facts) -> PolicyError:
     where = ", ".join(f"`{p}`" + (" = 0" if p in zero else "") for p in named)
     message = "division by zero: the divisor is 0 for these facts" + (f" ({where})" if where else "")
     return PolicyError([Diagnostic("E001", message, span, "check the facts this formula reads"
-                                   + (f": {', '.join(named)}" if named else ""))])
+                                   + (f": {', '.join(named)}" if named else ""), path=named[0] if zero else None)])

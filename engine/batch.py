@@ -73,11 +73,8 @@ def traced_record(result, line: int) -> dict:
 
 
 def _problem(diagnostic: Diagnostic) -> dict:
-    """One diagnostic as a batch error: `path` is the JSON path when the message names one."""
-    path, message = None, diagnostic.message
-    if diagnostic.code == "F002" and ": " in message:
-        path, message = message.split(": ", 1)
-    problem = {"code": diagnostic.code, "path": path, "message": message}
+    """One diagnostic as a batch error: `path` is the JSON path it concerns, when it has one."""
+    problem = {"code": diagnostic.code, "path": diagnostic.path, "message": diagnostic.message}
     if diagnostic.code == "F001" and diagnostic.span.column:
         problem["column"] = diagnostic.span.column
     if diagnostic.help:

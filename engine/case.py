@@ -76,7 +76,7 @@ class Workspace:
             raise FactsError([Diagnostic("F003", "no plan named", Span(source),
                                          'pass --plan PLAN, or add "plan": "<plan id>" to the facts file')])
         if not isinstance(reference, str):
-            raise FactsError([Diagnostic("F002", "plan: expected a plan id in quotes", Span(source))])
+            raise FactsError([Diagnostic("F002", "expected a plan id in quotes", Span(source), path="plan")])
         plan = self.plan(reference)
         context_path = self.context_path
         if context_path is None and isinstance(data.get("context"), str):
@@ -107,8 +107,8 @@ class Workspace:
             if named is None:
                 return None
             if not isinstance(named, str):
-                raise FactsError([Diagnostic("F002", "registry: expected a CSV file name in quotes",
-                                             locate(source, "registry"), '"registry": "registry.csv"')])
+                raise FactsError([Diagnostic("F002", "expected a CSV file name in quotes", locate(source, "registry"),
+                                             '"registry": "registry.csv"', path="registry")])
             path = str((base_dir or Path.cwd()) / named)
         return self.registry(path, plan)
 

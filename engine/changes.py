@@ -354,7 +354,7 @@ class PlanDiff:
 # one token, so `800` -> `500` reads as one change and not as `8` -> `5`.
 _TEXT_TOKEN = re.compile(r"\d+(?:[._,]\d+)*%?|[A-Za-z_]+|\s+|.", re.S)
 # In expressions a name is one token, however many characters.
-_EXPR_TOKEN = re.compile(r"[A-Za-z_\u3007\u4e00-\u9fff][A-Za-z0-9_\u3007\u4e00-\u9fff]*|\d+(?:[._]\d+)*%?|\s+|.", re.S)
+EXPR_TOKEN = re.compile(r"[A-Za-z_\u3007\u4e00-\u9fff][A-Za-z0-9_\u3007\u4e00-\u9fff]*|\d+(?:[._]\d+)*%?|\s+|.", re.S)
 
 
 def inline_edits(old: str, new: str, pattern: re.Pattern = _TEXT_TOKEN) -> tuple[Edit, ...]:
@@ -406,7 +406,7 @@ def invert_edits(edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
     return _canonical((_SWAP[op], text) for op, text in edits)
 
 
-def _ordered_entries(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+def ordered_entries(entries: Iterable[Entry]) -> tuple[Entry, ...]:
     """Within each changed stretch of a list, the dropped rules before the inserted ones."""
     out: list[Entry] = []
     stretch: list[Entry] = []
@@ -443,7 +443,7 @@ def mirror(record):
         if f.name == "edits":
             value = invert_edits(value)
         elif f.name == "entries":
-            value = _ordered_entries((_SWAP[op], new, old) for op, old, new in value)
+            value = ordered_entries((_SWAP[op], new, old) for op, old, new in value)
         elif f.name == "details":
             value = tuple(mirror(d) for d in value)
         values[f.name] = value

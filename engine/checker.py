@@ -1,11 +1,13 @@
 """AST -> checked plan, as named passes over one collection of diagnostics.
 
-Passes, in order (each can be run alone by tests through `Checker`); the first two live in
-their own modules, `declarations.py` and `resolve.py`, mixed into `Checker`:
+Passes, in order: each reads what the ones before it collected, so a test runs them in this
+order on a `Checker` and may stop after any. The first two live in their own modules,
+`declarations.py` and `resolve.py`, mixed into `Checker`, but pass 2's driver and its cycle
+search (`resolve_expressions`, `_define`) are here:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
-  check_decisions       precedence names rules, notes name priorities, otherwise is an outcome
+  check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
   check_coverage        every numbered article of the source is accounted for
@@ -119,6 +121,9 @@ class Checker(DeclarationsPass, ExpressionResolver):
     def check_decisions(self) -> None:
         placed: dict[str, Span] = {}
         for item in self.policy.of_type(ast.Decision):
+            for clause in item.repeated:
+                self.error("C088", f"decision `{item.name}` gives `{clause.name}` twice", clause.span,
+                           f"merge them into one `{clause.name}` clause: only the last one would count")
             for ref in (*item.precedence, *item.notes):
                 rule = self.rules.get(ref.name)
                 if rule is None:
@@ -133,7 +138,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
                     self.error("C034", f"`notes` lists priority and steering rules; `{ref.name}` is a {rule.kind} rule", ref.span,
                                "move it to `precedence`")
                 if not is_note and rule.kind in NOTE_KINDS:
-                    self.error("C034", f"{rule.kind} rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                    self.error("C087", f"{rule.kind} rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
             if item.otherwise is None:
                 self.error("C035", f"decision `{item.name}` has no `otherwise` outcome", item.span,
                            "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`")

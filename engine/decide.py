@@ -151,6 +151,6 @@ def choose_decision(plan, requested: str | None, facts: dict, where: str = "") -
         return name
     names = list(plan.decisions)
     shown = name if isinstance(name, str) else repr(name)
-    raise PolicyError([Diagnostic("A003", f"decision: plan `{plan.stamp.id}` has no decision `{shown}`",
+    raise PolicyError([Diagnostic("A003", f"plan `{plan.stamp.id}` has no decision `{shown}`",
                                   Span(Source(where or plan.path, "")),
-                                  did_you_mean(shown, names) or "decisions: " + ", ".join(names))])
+                                  did_you_mean(shown, names) or "decisions: " + ", ".join(names), path="decision")])

@@ -34,6 +34,10 @@ class DeclarationsPass:
                     if self.header is not None:
                         self.error("C002", "a policy file has one `plan` header", item.span)
                     self.header = item
+                    keys = [k for k, _ in item.fields]
+                    for key in sorted({k for k in keys if keys.count(k) > 1}, key=keys.index):
+                        self.error("C089", f"the `plan` header gives `{key}` twice", item.span,
+                                   f"keep one `{key}` line: only the first would count")
                 case ast.Article():
                     if item.id in self.articles:
                         self.error("C003", f"article `{item.id}` is declared twice", item.span, None,
@@ -66,7 +70,7 @@ class DeclarationsPass:
         if self.registry_asts:  # after the inputs, which may be declared below it
             self._registry(self.registry_asts[0])
         if self.header is None:
-            self.error("C002", "the file has no `plan` header", Span(self.policy.span.source, 1, 1, 1, 2),
+            self.error("C080", "the file has no `plan` header", Span(self.policy.span.source, 1, 1, 1, 2),
                        'start the file with `plan "<id>" title "…" version "…"`')
 
     def _enum(self, name, label, members, span) -> None:
@@ -135,7 +139,7 @@ class DeclarationsPass:
             return
         for other in self.inputs:
             if other.startswith(dotted + ".") or dotted.startswith(other + "."):
-                self.error("C008", f"input `{dotted}` overlaps input `{other}`", item.span,
+                self.error("C081", f"input `{dotted}` overlaps input `{other}`", item.span,
                            "declare either the record or its fields, not both")
                 return
         info = InputInfo(item.path, self._type(item.type, dotted), item.alias, item.label, item.span)

@@ -26,13 +26,13 @@ from typing import Iterable
 from dsl import ast
 from dsl.spans import NO_SPAN
 
-from .changes import (_EXPR_TOKEN, Added, ArticleAdded, ArticleRemoved, ArticleReworded,  # noqa: F401 re-exported
+from .changes import (EXPR_TOKEN, Added, ArticleAdded, ArticleRemoved, ArticleReworded,  # noqa: F401 re-exported
                       ArticleStatusChanged, Change, Changed, DecisionAdded, DecisionChanged, DecisionRemoved,
                       DefineAdded, DefineChanged, DefineRemoved, Detail, Edit, EnumAdded, EnumChanged, EnumRemoved,
                       Entry, ExpressionChanged, FieldChanged, HeaderChanged, InputAdded, InputChanged, InputRemoved,
                       InterpretationAdded, InterpretationRemoved, InterpretationReworded, PlanDiff, PlanSide,
                       PrecedenceChanged, Removed, Reworded, RuleAdded, RuleChanged, RuleRemoved, ValueChanged,
-                      ZoneMoved, ZonesAdded, ZonesChanged, ZonesRemoved, _ordered_entries, inline_edits,
+                      ZoneMoved, ZonesAdded, ZonesChanged, ZonesRemoved, ordered_entries, inline_edits,
                       invert_edits, mirror)
 from .expr_text import expr_text, item_text, number_text, quote, type_text
 
@@ -91,7 +91,7 @@ def expression_details(path: str, old: ast.Expr, new: ast.Expr) -> list[Detail]:
         _walk(old, new, pairs)
     except _ShapeDiffers:
         old_text, new_text = _generic(old), _generic(new)  # the printer, or field by field for a new node
-        return [ExpressionChanged(path, old_text, new_text, inline_edits(old_text, new_text, _EXPR_TOKEN),
+        return [ExpressionChanged(path, old_text, new_text, inline_edits(old_text, new_text, EXPR_TOKEN),
                                   old.span, new.span)]
     return [ValueChanged(path, leaf_text(o), leaf_text(n), o.span, n.span) for o, n in pairs]
 
@@ -335,7 +335,7 @@ class _Differ:
                         entries += [("=", was[i], now[j]) for i, j in zip(range(i1, i2), range(j1, j2))]
                     else:
                         entries += [("-", n, None) for n in was[i1:i2]] + [("+", None, n) for n in now[j1:j2]]
-                self.changes.append(PrecedenceChanged(name, clause, was, now, _ordered_entries(entries), None,
+                self.changes.append(PrecedenceChanged(name, clause, was, now, ordered_entries(entries), None,
                                                       a.span, b.span))
 
 

@@ -37,20 +37,22 @@ def read_expectation(data: dict, source: Source) -> dict | None:
         return None
     problems = []
     if not isinstance(expect, dict) or "outcome" not in expect:
-        problems.append(Diagnostic("T001", "expect: an object with at least `outcome`", locate(source, "expect"),
-                                   '"expect": {"outcome": "eligible", "rule": "…"}'))
+        problems.append(Diagnostic("T001", "an object with at least `outcome`", locate(source, "expect"),
+                                   '"expect": {"outcome": "eligible", "rule": "…"}', path="expect"))
     else:
         for key in expect:
             if key not in KEYS:
-                problems.append(Diagnostic("T002", f"expect.{key}: unknown expectation", locate(source, key),
-                                           did_you_mean(key, KEYS) or "expectations: " + ", ".join(KEYS)))
+                problems.append(Diagnostic("T002", "unknown expectation", locate(source, key),
+                                           did_you_mean(key, KEYS) or "expectations: " + ", ".join(KEYS),
+                                           path=f"expect.{key}"))
         for key in ("terms", "values"):
             if key in expect and not isinstance(expect[key], dict):
-                problems.append(Diagnostic("T001", f"expect.{key}: expected an object {{name: value}}",
-                                           locate(source, key)))
+                problems.append(Diagnostic("T001", "expected an object {name: value}", locate(source, key),
+                                           path=f"expect.{key}"))
         for key in ("missing", "priorities", "priorities_unknown", "steering", "notices"):
             if key in expect and not isinstance(expect[key], list):
-                problems.append(Diagnostic("T001", f"expect.{key}: expected a list […]", locate(source, key)))
+                problems.append(Diagnostic("T001", "expected a list […]", locate(source, key),
+                                           path=f"expect.{key}"))
     if problems:
         raise FactsError(problems)
     return expect

@@ -162,7 +162,7 @@ def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
         else:
             message, hint = _MESSAGES.get(kind, (problem["msg"].lower(), None))
             message += f", got `{json.dumps(problem['input'], ensure_ascii=False, default=str)[:60]}`"
-        seen[path] = Diagnostic("F002", f"{path}: {message}", locate(source, path), hint)
+        seen[path] = Diagnostic("F002", message, locate(source, path), hint, path=path)
     return list(seen.values())
 
 

@@ -1,7 +1,7 @@
 """A Workspace for runs that decide many cases: plans from the compiled-plan cache, facts
 checked by the fast checker (pydantic only for facts it cannot vouch for).
 
-`policy explain` and `policy eval` use it; the decisions are the same as with the plain
+`policy explain`, `policy eval` and `policy diff --population` use it; the decisions are the same as with the plain
 `Workspace` (tests check it), only reached sooner.
 """
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Population replay: every applicant of a JSON Lines file, decided under two versions of a plan.
 
-The structural diff says what changed; this says whom it changes. Each line is decided by
-the reference evaluator under the old plan and under the new one, and a line counts as
+The structural diff says what changed; this says whom it changes. Each line is decided on
+the compiled fast path (engine/compiled.py, held to the reference evaluator by the tests)
+under the old plan and under the new one, and a line counts as
 changed when its outcome flips, or when the same outcome is reached by another rule or with
 other terms (an `eligible` at 50% that becomes `eligible` at 60%). A changed line is blamed
 on the change records that explain it: the decisive rule of either side when the diff
@@ -128,7 +129,7 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
 
 def _first(error: PolicyError) -> tuple[str, str]:
     first = error.diagnostics[0]
-    return first.code, first.message
+    return first.code, first.text()
 
 
 def _differing_values(old: Explanation, new: Explanation) -> tuple[tuple[str, Any, Any], ...]:

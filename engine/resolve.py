@@ -131,7 +131,7 @@ class ExpressionResolver:
                     self.error("C013", f"only a map can be indexed, not `{base.type.describe()}`", s)
                     return ir.Const(None, ERROR, s)
                 if not isinstance(key.type, (EnumT, TextT)):
-                    self.error("C013", f"a map key is a name, not `{key.type.describe()}`", k.span)
+                    self.error("C082", f"a map key is a name, not `{key.type.describe()}`", k.span)
                 return ir.IndexGet(base, key, base.type.value, s)
             case ast.Call(function=f) if f in REGISTRY_QUESTIONS:
                 return self._registry_query(node, scope)
@@ -308,7 +308,7 @@ class ExpressionResolver:
     def _first_known(self, node: ast.Call, args: list[ir.Node]) -> ir.Node:
         s = node.span
         if len(args) < 2:
-            self.error("C023", "`first_known` takes two or more values", s,
+            self.error("C083", "`first_known` takes two or more values", s,
                        "`first_known(a, b)` is a when a is known, else b")
             return ir.Const(None, ERROR, s)
         first = args[0].type
@@ -327,7 +327,7 @@ class ExpressionResolver:
             return ir.Const(None, ERROR, s)
         if f in self.zones:
             if len(args) != 1 or not isinstance(args[0].type, EnumT) or args[0].type.name != self.zone_enum[f]:
-                self.error("C023", f"`{f}(…)` takes one `{self.zone_enum[f]}`", s)
+                self.error("C084", f"`{f}(…)` takes one `{self.zone_enum[f]}`", s)
                 return ir.Const(None, ERROR, s)
             return ir.ZoneOf(f, tuple(sorted(self.zones[f].items())), args[0], EnumT(f), s)
         if f == "first_known":
@@ -336,12 +336,12 @@ class ExpressionResolver:
             for a, a_ast in zip(args, node.args):
                 self._need_number(a, a_ast.span)
             if f in FUNCTIONS_1 and len(args) != 1:
-                self.error("C023", f"`{f}` takes one number", s)
+                self.error("C085", f"`{f}` takes one number", s)
                 return ir.Const(None, ERROR, s)
             if f in FUNCTIONS_N:
                 units = {a.type.unit for a in args if isinstance(a.type, NumT)}
                 if len(args) < 2 or len(units) > 1:
-                    self.error("C023", f"`{f}` takes two or more numbers of one unit", s)
+                    self.error("C086", f"`{f}` takes two or more numbers of one unit", s)
                     return ir.Const(None, ERROR, s)
             return ir.Func(f, tuple(args), args[0].type, s)
         self.error("C024", f"unknown function `{f}`", s,

@@ -50,8 +50,9 @@ def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
         if not (is_number(value) and math.isfinite(value) and abs(value) <= limit):
             return PolicyError([Diagnostic(
-                "E003", f"applicant.location.{axis}: `{value}` is outside [-{limit}, {limit}]", node.span,
-                "give the applicant's location in decimal degrees" + ("; did you swap lat and lon?" if axis == "lat" else ""))])
+                "E003", f"`{value}` is outside [-{limit}, {limit}]", node.span,
+                "give the applicant's location in decimal degrees" + ("; did you swap lat and lon?" if axis == "lat" else ""),
+                path=f"applicant.location.{axis}")])
     return None
 
 

@@ -1,7 +1,8 @@
 """Views of a recorded trace: JSON for tools, a rich tree for the terminal, Markdown and HTML
 for the case file.
 
-This package sits at the edge: the engine never imports it, and it never re-evaluates.
+This package sits at the edge and never re-evaluates; nothing under engine/ may import it
+(tests/test_house.py), but for engine/batch.py's records, which are moving out (issue 16).
 """
 from .json_view import explanation_to_json, to_json_text
 

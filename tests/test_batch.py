@@ -228,3 +228,18 @@ def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
     result = run(people, "-o", tmp_path)  # a folder: click itself refuses it
     assert result.exit_code == 2 and result.exception.__class__ is SystemExit
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "people.jsonl"]
+
+
+def test_the_json_path_is_a_field_of_the_error_not_part_of_its_message(tmp_path):
+    result = CliRunner().invoke(main, ["eval", str(write_jsonl(tmp_path, [json.dumps({"plan": 5})]))])
+    assert result.exit_code == 2
+    (error,) = records(result.stdout)[0]["errors"]
+    assert (error["code"], error["path"], error["message"]) == ("F002", "plan", "expected a plan id in quotes")
+
+
+def test_a_message_that_names_its_path_itself_is_not_given_it_twice():
+    from dsl.diagnostics import Diagnostic
+
+    assert Diagnostic("F002", "expected a number", path="applicant.beds").text() == "applicant.beds: expected a number"
+    assert Diagnostic("F002", "applicant.beds: expected a number", path="applicant.beds").text() == \
+        "applicant.beds: expected a number"

@@ -126,3 +126,26 @@ def test_compile_plan_raises_with_all_errors(write_policy):
     with pytest.raises(PolicyError) as caught:
         compile_plan(write_policy(MINI.replace("比率 * 2", "比律 * 2")))
     assert caught.value.diagnostics[0].code == "C010"
+
+
+@pytest.mark.parametrize("clause, repeat", [("precedence", "  precedence 药店\n"),
+                                            ("otherwise", "  otherwise eligible\n"),
+                                            ("notes", "  notes 甲\n  notes 乙\n")])
+def test_a_decision_clause_given_twice_is_an_error(write_policy, clause, repeat):
+    # The tree keeps one clause of each kind; a second must not silently replace the first.
+    text = MINI.replace('  otherwise needs_review "无条款"\n', '  otherwise needs_review "无条款"\n' + repeat)
+    found = [d for d in errors(write_policy(text)) if d.code == "C088"]
+    assert [d.message for d in found] == [f"decision `准入` gives `{clause}` twice"]
+    assert found[0].span.line == MINI.count("\n", 0, MINI.index("  otherwise")) + 2 + (clause == "notes")
+    assert found[0].span.column == 3 and "merge them" in found[0].help
+
+
+def test_each_decision_clause_once_is_clean(mini_plan):
+    assert mini_plan.decisions["准入"].precedence == ("暂停", "半径", "药店")
+
+
+def test_a_header_field_given_twice_is_an_error(write_policy):
+    # `plan "x" version "1" version "2"` must not quietly mean version 1.
+    text = MINI.replace('  version "1"\n', '  version "1"\n  version "2"\n')
+    (found,) = [d for d in errors(write_policy(text)) if d.code == "C089"]
+    assert found.message == "the `plan` header gives `version` twice" and found.span.line == 1

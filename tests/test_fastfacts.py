@@ -156,5 +156,5 @@ def test_bad_facts_get_the_plain_workspace_message(tmp_path, monkeypatch):
     for workspace in (Workspace(), FastWorkspace()):
         with pytest.raises(FactsError) as error:
             workspace.case_from_file(str(bad))
-        messages.append([d.message for d in error.value.diagnostics])
+        messages.append([d.text() for d in error.value.diagnostics])
     assert messages[0] == messages[1] and any("applicant.district" in m for m in messages[0])

@@ -1,5 +1,6 @@
-"""The 菏泽 plan end to end: every outcome reached, the formula against a hand computation,
-the between case refused to the plan's silence, and trace snapshots."""
+"""The 菏泽 plan end to end: every outcome reached, the formula against a hand computation, the
+between case refused to the plan's silence. Each example's expected decision is its own
+`expect` block and the trace snapshots are in tests/test_traces.py."""
 from __future__ import annotations
 
 import json
@@ -11,34 +12,11 @@ from engine import check_file, evaluate
 from engine.case import Workspace
 from engine.coverage import coverage
 from engine.decide import choose_decision
-from render import explanation_to_json, explanation_to_text
 from tests.conftest import POLICIES
 
 EXAMPLES_DIR = POLICIES / "examples" / "heze"
 EXAMPLES = sorted(p for p in EXAMPLES_DIR.glob("[0-9]*.json"))
 
-EXPECTED = {
-    "01-inpatient-county-eligible": ("eligible", "分县区配置"),
-    "02-inpatient-mudan-case-by-case": ("needs_review", "市区结合实际情况确定"),
-    "03-inpatient-paused-below-both": ("paused", "测算值低于目标值和实际值"),
-    "04-inpatient-between-no-article": ("needs_review", "测算值介于两者之间"),
-    "05-pharmacy-spacing-conflict": ("spacing_conflict", "服务半径800米"),
-    "06-community-clinic-priority": ("eligible", "门诊与药店"),
-    "07-key-project-exempt": ("exempt", "省市重点建设项目"),
-    "08-licensed-before-pause-exempt": ("exempt", "规划前已获许可并运营"),
-    "09-special-case-needs-approval": ("needs_approval", "其他特殊情况"),
-    "10-fund-warning-paused": ("paused", "基金安全暂停"),
-    "11-pharmacy-undetermined": ("undetermined", None),
-    "12-village-public-health-exempt": ("exempt", "基本公共卫生机构"),
-    "13-pharmacy-relocation-registry": ("eligible", "门诊与药店"),
-    "14-key-project-dates-missing-exempt": ("exempt", "省市重点建设项目"),
-    "15-pharmacy-key-project-not-freed": ("eligible", "门诊与药店"),
-    "16-outpatient-paused-below-both": ("paused", "测算值低于目标值和实际值"),
-    "17-relocation-across-areas-not-freed": ("spacing_conflict", "服务半径800米"),
-    "18-dual-channel-qualified": ("qualified", "双通道_五项条件均满足"),
-    "19-dual-channel-not-qualified": ("not_qualified", "双通道_五项条件未全部满足"),
-    "20-before-issue-flagged": ("eligible", "分县区配置"),
-}
 
 
 def explain(path, **city_fund):
@@ -55,18 +33,6 @@ def test_the_plan_checks_clean_and_every_article_is_accounted_for():
     rows = coverage(plan)
     assert rows and all(r.status != "missing" for r in rows)
     assert {r.id for r in rows} >= {"二（一）1", "二（一）2", "二（二）", "二（三）4", "三（四）", "结语"}
-
-
-def test_every_example_is_expected():
-    assert {p.stem for p in EXAMPLES} == set(EXPECTED)
-
-
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_example_outcome(path):
-    result = explain(path)
-    outcome, rule = EXPECTED[path.stem]
-    assert result.outcome == outcome
-    assert (result.decided_by.name if result.decided_by else None) == rule
 
 
 def test_the_examples_reach_every_outcome_the_plan_gives():
@@ -144,17 +110,6 @@ def test_priority_for_community_stations_in_outpatient_pooling():
 def test_licensed_before_the_pause_outranks_spacing():
     result = explain(EXAMPLES_DIR / "08-licensed-before-pause-exempt.json")
     assert result.step("服务半径800米").status == "overridden"
-
-
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_json_snapshot(path, snapshot):
-    assert explanation_to_json(explain(path)) == snapshot
-
-
-@pytest.mark.parametrize("path", [EXAMPLES_DIR / "01-inpatient-county-eligible.json",
-                                  EXAMPLES_DIR / "04-inpatient-between-no-article.json"], ids=lambda p: p.stem)
-def test_text_snapshot(path, snapshot):
-    assert explanation_to_text(explain(path), width=100) == snapshot
 
 
 def test_an_article_the_file_forgets_is_an_error(tmp_path):

@@ -313,7 +313,8 @@ def test_a_location_out_of_range_is_bad_input(mini):
     with pytest.raises(PolicyError) as raised:
         evaluate(plan, {"applicant": {"category": "pharmacy", "location": {"lat": 123.4, "lon": 41.8}}}, registry=registry)
     diagnostic = raised.value.diagnostics[0]
-    assert diagnostic.code == "E003" and diagnostic.message.startswith("applicant.location.lat: `123.4`")
+    assert diagnostic.code == "E003" and diagnostic.path == "applicant.location.lat"
+    assert diagnostic.text().startswith("applicant.location.lat: `123.4`")
     assert "swap" in diagnostic.help
 
 
@@ -344,7 +345,7 @@ def only_error(path):
         ("if 偏远 then 500 m else 800 m", "800", "C067", "a radius is in metres, not `number`", "800 m"),
         ("first_known(给定距离, nearest(名录))", "first_known(给定距离, 偏远)", "C068",
          "`first_known` takes values of one type, not `number m` and `bool`", None),
-        ("first_known(给定距离, nearest(名录))", "first_known(给定距离)", "C023", "`first_known` takes two or more values",
+        ("first_known(给定距离, nearest(名录))", "first_known(给定距离)", "C083", "`first_known` takes two or more values",
          None),
         ("same_type clinic:   诊所\n}", "same_type clinic:   诊所\n}\nregistry 名录二 { same_type clinic: 诊所 }", "C060",
          "a plan declares one registry", None),

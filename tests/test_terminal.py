@@ -102,3 +102,9 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert len(records) == lines and all(r["outcome"] == "eligible" for r in records)
     assert '"outcome"' not in shown  # the decisions went to the file, not the screen
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
+
+
+def test_errors_at_a_terminal_explains_a_code():
+    code, shown, _ = _at_tty(["errors", "C088"])
+    assert code == 0
+    assert "### C088" in shown and "error[C088]: decision `其他` gives `otherwise` twice" in shown

@@ -1,0 +1,240 @@
+"""The catalogue of diagnostic codes: every code the product gives, with its one meaning.
+
+Each entry is one `Code`: the message as the user sees it (placeholders in braces), how to
+fix it, and an example that sets it off. `docs/errors.md` is generated from this table
+(`policy errors`), and tests/test_codes.py holds the source to it: every code a module raises
+is here, with the same message, and every example gives its code.
+
+To add a code: add one line to `CODES` under its prefix, `Code("C070", "message", "help")`,
+the message as the call site writes it (an f-string's `{…}` parts as placeholders), then
+an example if you can, and `policy errors > docs/errors.md`. A new prefix also takes a line
+in `PREFIXES`. A code has one meaning: a different problem gets a new code, never a second
+message under an old one (`also` is only for the same problem worded for another file).
+
+An example is run as `how` says, in a folder holding `example.policy` (`BASE`),
+`sources/doc.txt` (`SOURCE`), `facts.json` and `facts.jsonl` (`FACTS`): `check` appends it to
+`BASE` and checks it as `example.policy`; `file` checks it as a whole file; `fmt` formats it
+appended to `BASE`; `facts` decides it as a facts file against `BASE`; `registry` reads it
+as a registry CSV whose categories are 零售药店 and 诊所; `cli` runs it as a `policy` command;
+an empty `how` shows it as written, without running it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    message: str  # the message template: what the user reads, `{…}` where the call site fills in
+    help: str  # how to fix it
+    example: str = ""  # what sets it off (see `how`); without one, nothing is run
+    how: str = "check"  # check | file | fmt | facts | registry | cli | "" (shown, not run)
+    also: tuple[str, ...] = ()  # the same meaning worded for another file or place
+
+    @property
+    def prefix(self) -> str:
+        return self.code[0]
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.prefix == "W" else "error"
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        return (self.message, *self.also)
+
+
+PREFIXES = {
+    "P": "parser and formatter: the text of a `.policy` file (P1xx: `policy fmt`)",
+    "C": "checker: names, types and units, rules and decisions, citations, quotes, coverage, the registry declaration",
+    "W": "checker warnings: the plan is usable, but something in it is probably a mistake (exit 0)",
+    "F": "facts and context files: reading, JSON, the values against the plan's declared inputs",
+    "T": "the `expect` block of a facts file (`policy test`)",
+    "A": "plan lookup: `--plan` or the facts file's `plan` names no plan",
+    "R": "registry CSV of designated institutions (`--registry`)",
+    "E": "evaluation: facts that are well-formed but cannot be computed with",
+    "O": "output: a file the command was asked to write",
+    "X": "internal error: a bug of ours, reported for one batch line while the others go on",
+}
+
+# The plan the `check`, `fmt` and `facts` examples are run against: clean but for W004.
+BASE = """\
+plan "example"
+  title "示例规划"
+  version "1"
+
+article 一 "一、基金出现赤字时，暂停新增定点。"
+article 二 "二、人员配备不足的，不予纳入。"
+article 三 informative "三、组织实施。"
+
+input city.deficit : bool as 赤字
+input applicant.beds : count as 床位数
+input applicant.staff : count as 人员数
+
+define 每床人员 cites 二 = 人员数 / 床位数
+
+rule 暂停 : gate cites 一
+  when 赤字
+  then paused
+
+rule 配备不足 : exclusion cites 二
+  when 每床人员 < 0.5
+  then excluded
+
+decision 准入 {
+  precedence 暂停 > 配备不足
+  otherwise eligible
+}
+"""
+
+# The source document `sources/doc.txt` of the examples that name one.
+SOURCE = "一、基金出现赤字时，暂停新增定点。\n二、人员配备不足的，不予纳入。\n三、组织实施。\n"
+
+# A facts file that decides cleanly against `BASE` (`facts.json`, and one line of `facts.jsonl`).
+FACTS = '{"city": {"deficit": false}, "applicant": {"id": "A-1", "beds": 10, "staff": 8}}'
+
+_HEAD = 'plan "example"\n  title "示例规划"\n  version "1"\n  source "sources/doc.txt"\n'
+_CSV = "id,name,category,lat,lon\n"
+
+_REG = """\
+enum 类别 { pharmacy "零售药店" clinic "诊所" }
+input applicant.category : 类别 as 申请类别
+input applicant.location : { lat: number deg, lon: number deg }
+"""
+
+CODES: dict[str, Code] = {c.code: c for c in (
+    # ---- P: parser
+    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli"),
+    Code("P001", "unexpected character `{char}`", "delete the character; strings use straight double quotes \"…\"", "define 比率 = 5 ¥"),
+    Code("P002", "unexpected `{token}`", "the help line lists what may stand there; the item before it may be incomplete", "rule 缺少 : gate cites 一\n  when 赤字\n  paused"),
+    Code("P003", "the file ends in the middle of an item", "finish the last item; the help line lists what may come next", "rule 未完 : gate cites 一\n  when"),
+    Code("P004", "`{date}` is not a calendar date", "write an existing date as YYYY-MM-DD", "define 截止 = 2025-02-30"),
+    Code("P005", "this string is not closed on its line", "end it with \" on the same line; write a long text as several strings", "article 四 \"四、未闭合的文本。"),
+    # ---- P1xx: the formatter
+    Code("P101", "this comment cannot keep its place: the formatter puts the code around it on one line", "move the comment above the item or to the end of its line", "define 合计 cites 一 = (床位数 +  # 注\n  人员数) * 2", "fmt"),
+    Code("P102", "decision `{name}` gives `{clause}` twice; only the last one counts", "merge them into one clause: the formatter will not drop either (`policy check` says C088)", "decision 其他 {\n  precedence 暂停\n  precedence 配备不足\n  otherwise eligible\n}", "fmt"),
+    Code("P103", "formatting would change what this item means", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
+    Code("P104", "formatting would lose or change a comment", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
+    Code("P105", "the formatted text would not parse", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
+    Code("P106", "cannot lay this item out", "a bug in the formatter: report it with the file; the file is left as it was", "", ""),
+    # ---- C: declarations
+    Code("C001", "`{name}` is declared twice", "give each enum, zone, definition, rule and decision its own name", "define 每床人员 = 1"),
+    Code("C002", "a policy file has one `plan` header", "delete the second header; one file is one plan version", "# a second header\nplan \"again\"\n  title \"再\"\n  version \"2\""),
+    Code("C089", "the `plan` header gives `{field}` twice", "keep one line of each field: only the first would count", "plan \"example\"\n  title \"示例\"\n  version \"1\"\n  version \"2\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C080", "the file has no `plan` header", "start the file with `plan \"<id>\" title \"…\" version \"…\"`", "article 一 \"一、条款。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C003", "article `{id}` is declared twice", "give each article its own id, as the source numbers it", "article 一 \"一、重复的条款。\""),
+    Code("C004", "`{name}` names two members of `{enum}`", "give each member its own code and label", "enum 等级 { one \"一级\" two \"一级\" }"),
+    Code("C005", "`{district}` is in two zones of `{zones}`", "a district belongs to one zone", "zones 区域 of 区县 {\n  主城区: 和平区, 沈河区\n  郊区: 沈河区\n}"),
+    Code("C006", "only `number` takes a unit, not `{type}`", "write `number yuan/bed`", "input applicant.name2 : text m"),
+    Code("C007", "unknown type `{type}`", "use bool, text, date, number <unit>, fraction, money, metres, count or an enum", "input applicant.level : 等级"),
+    Code("C008", "input `{path}` is declared twice", "delete one of the declarations", "input city.deficit : bool"),
+    Code("C081", "input `{path}` overlaps input `{other}`", "declare either the record or its fields, not both", "input city : { deficit: bool }"),
+    # ---- C01x-C02x: names, types and units in expressions
+    Code("C010", "unknown name `{name}`", "declare it as an input or a definition, or correct it (the help suggests close names)", "define 两倍 = 床位 * 2"),
+    Code("C011", "`{type}` has no field `{name}`", "use one of the record's declared fields", "input applicant.place : { lat: number deg }\ndefine 经度 = applicant.place.lon"),
+    Code("C012", "`{name}` is not a member of `{enum}`", "use one of the enum's members (code or label)", "enum 类别 { pharmacy \"零售药店\" }\ninput applicant.category : 类别 as 类\ndefine 是医院 = 类 = 医院"),
+    Code("C013", "only a map can be indexed, not `{type}`", "index a `map` input: `床位[区县]`", "define 第一 = 床位数[赤字]"),
+    Code("C082", "a map key is a name, not `{type}`", "index with an enum value: `床位[区县]`", "input city.regions : map of { beds: count }\ndefine 某区 = city.regions[床位数].beds"),
+    Code("C014", "`sum(… for {var} in …)` needs a list, not `{type}`", "sum over a list input: `sum(g.n for g in 年龄段)`", "define 合计 = sum(x for x in 床位数)"),
+    Code("C015", "expected a condition (bool), found `{type}`", "compare it: `x > 0`", "rule 条件 : gate cites 一\n  when 床位数\n  then paused"),
+    Code("C016", "expected a number, found `{type}`", "arithmetic takes numbers; a condition is not one", "define 错 = 床位数 + 赤字"),
+    Code("C017", "the two branches differ: `{then}` and `{else}`", "give both branches of `if … then … else …` one type and unit", "define 分支 = if 赤字 then 1 else 赤字"),
+    Code("C018", "cannot {add or subtract} `{right}` {to or from} `{left}`", "add and subtract numbers of one unit", "define 混合 = 1 m + 1 yuan"),
+    Code("C019", "cannot compare `{left}` with `{right}`", "compare values of one type and unit; write the unit after a number, as in `800 m`", "define 比较 = 1 m < 1"),
+    Code("C020", "definitions depend on each other in a cycle: {hops}", "one of the definitions must be computed without the others", "define 甲 = 乙 + 1\ndefine 乙 = 甲 + 1"),
+    Code("C021", "`in` tests a name, not `{type}`", "test an enum value: `区县 in 主城区`", "define 在内 = 床位数 in {一级}"),
+    Code("C022", "`{name}` is not a zone of `{enum}`", "name one of the zones declared for that enum", "enum 区 { a \"甲区\" }\ninput applicant.area : 区 as 所在区\ndefine 在 = 所在区 in 主城区"),
+    Code("C023", "`{function}` takes {a registry or a registry and a radius}", "write `nearest(定点医药机构)` or `count_within(定点医药机构, 800 m)`", "define 最近 = nearest(名录, 800 m)"),
+    Code("C083", "`first_known` takes two or more values", "`first_known(a, b)` is a when a is known, else b", "define 已知 = first_known(床位数)"),
+    Code("C084", "`{zones}(…)` takes one `{enum}`", "pass one value of the zones' member enum: `区域(区县)`", "zones 区域 of 区县 { 主城区: 和平区 }\ndefine 所在 = 区域(床位数)"),
+    Code("C085", "`{function}` takes one number", "`floor`, `ceil`, `round` and `abs` take one number", "define 取整 = floor(床位数, 人员数)"),
+    Code("C086", "`{function}` takes two or more numbers of one unit", "`min` and `max` take two or more numbers of one unit", "define 最大 = max(床位数)"),
+    Code("C024", "unknown function `{function}`", "the functions are floor, ceil, round, abs, min, max, first_known, nearest, count_within and each zones name", "define 平方 = sqrt(床位数)"),
+    Code("C099", "this expression is not supported here", "rewrite it with the expressions docs/grammar.md lists", "", ""),
+    # ---- C03x: rules and decisions
+    Code("C030", "unknown kind of rule `{kind}`", "the kinds are gate, exemption, exclusion, spacing, ratio, admission, referral and priority", "rule 新 : gates cites 一\n  when 赤字\n  then paused"),
+    Code("C031", "a {kind} rule concludes {outcomes}, not `{outcome}`", "conclude one of the outcomes the message names, or change the rule's kind", "rule 门 : gate cites 一\n  when 赤字\n  then excluded"),
+    Code("C032", "unknown rule `{name}`", "name a rule declared in the file", "decision 其他 {\n  precedence 无此规则\n  otherwise eligible\n}"),
+    Code("C033", "rule `{name}` is listed twice", "a rule stands in one place of one decision", "decision 其他 {\n  precedence 暂停\n  otherwise eligible\n}"),
+    Code("C034", "`notes` lists priority and steering rules; `{name}` is a {kind} rule", "move it to `precedence`", "rule 门二 : gate cites 一\n  when 赤字\n  then paused\n\ndecision 其他 {\n  notes 门二\n  otherwise eligible\n}"),
+    Code("C087", "{kind} rule `{name}` cannot decide; list it under `notes`", "priority rules are shown with an eligible outcome, steering rules with any; they never decide", "rule 优先 : priority cites 一\n  when 赤字\n  then priority\n\ndecision 其他 {\n  precedence 优先\n  otherwise eligible\n}"),
+    Code("C035", "decision `{name}` has no `otherwise` outcome", "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`", "decision 其他 {\n}"),
+    Code("C036", "unknown outcome `{outcome}`", "use one of the outcomes the help lists", "decision 其他 {\n  otherwise needs_reveiw\n}"),
+    Code("C037", "the file has no `decision`", "list the rules by precedence: `decision 准入 { precedence a > b otherwise … }`", "plan \"example\"\n  title \"示例\"\n  version \"1\"\n\narticle 一 \"一、条款。\"", "file"),
+    Code("C088", "decision `{name}` gives `{clause}` twice", "merge them into one clause: only the last one would count", "decision 其他 {\n  otherwise eligible\n  otherwise needs_review\n}"),
+    # ---- C04x: citations
+    Code("C040", "article `{id}` is cited but not declared", "declare the article, or cite one that is", "define 两倍 cites 九 = 床位数 * 2", also=("article `{id}` is interpreted but not declared",)),
+    Code("C041", "article `{id}` is {status}, so no rule may cite it", "cite the operative article the rule encodes, or declare this one operative", "define 两倍 cites 三 = 床位数 * 2"),
+    # ---- C05x: the source document
+    Code("C050", "source document `{path}` is outside the policy's folder", "keep the source beside the plan, e.g. in `sources/`", "plan \"outside\"\n  title \"外\"\n  version \"1\"\n  source \"../doc.txt\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C051", "cannot read source document `{path}`: {reason}", "check the `source` path, relative to the policy file", "plan \"missing\"\n  title \"缺\"\n  version \"1\"\n  source \"sources/nosuch.txt\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C052", "source document `{path}` has changed: its sha256 is `{digest}`", "re-read the quotes against the new text, then update the header's `sha256`", _HEAD + "  sha256 \"0000000000000000000000000000000000000000000000000000000000000000\"\n\narticle 一 \"一、基金出现赤字时，暂停新增定点。\"\narticle 二 informative \"二、人员配备不足的，不予纳入。\"\narticle 三 informative \"三、组织实施。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C053", "the text quoted for article `{id}` is not in the source document", "quote the source exactly (whitespace and Markdown emphasis are ignored; `…` elides)", _HEAD + "\narticle 一 informative \"一、源文件中没有的文字。\"\narticle 二 informative \"二、人员配备不足的，不予纳入。\"\narticle 三 informative \"三、组织实施。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C054", "article `{id}` of the source is not accounted for", "declare it operative, informative, or deferred \"reason\"", _HEAD + "\narticle 一 informative \"一、基金出现赤字时，暂停新增定点。\"\narticle 二 informative \"二、人员配备不足的，不予纳入。\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    # ---- C06x: the registry declaration
+    Code("C060", "a plan declares one registry", "`--registry` gives one file: put every `same_type` line in one `registry` block", _REG + "registry 甲 { same_type pharmacy: 零售药店 }\nregistry 乙 { same_type clinic: 诊所 }"),
+    Code("C061", "a registry needs the applicant's category, declared as an enum", "declare `input applicant.category : <enum>`; `same_type` lines name its members", "registry 名录 { same_type pharmacy: 零售药店 }"),
+    Code("C062", "a registry needs the applicant's location", "declare `input applicant.location : { lat: number deg, lon: number deg }`", "enum 类别 { pharmacy \"零售药店\" }\ninput applicant.category : 类别 as 申请类别\nregistry 名录 { same_type pharmacy: 零售药店 }"),
+    Code("C063", "`same_type {member}` is given twice", "list every registry category of one type on one line", _REG + "registry 名录 {\n  same_type pharmacy: 零售药店\n  same_type pharmacy: 药店\n}"),
+    Code("C064", "`{name}` is not one of the registry's `categories`", "add it to the `categories` line, or correct it", _REG + "registry 名录 {\n  categories 零售药店\n  same_type pharmacy: 药店\n}"),
+    Code("C065", "`{name}` is listed twice in `{where}`", "list each registry category once", _REG + "registry 名录 { same_type pharmacy: 零售药店, 零售药店 }"),
+    Code("C066", "`{name}` is not a registry", "name the plan's registry, or declare one: `registry 定点医药机构 { same_type pharmacy: 零售药店 }`", "define 最近 = nearest(名录)", also=("`{function}` asks a registry",)),
+    Code("C067", "a radius is in metres, not `{type}`", "write the unit after the number, as in `800 m`", _REG + "registry 名录 { same_type pharmacy: 零售药店 }\ndefine 近处 = count_within(名录, 800)"),
+    Code("C069", "`effective \"{date}\"` is not a date", "write the date the plan takes effect as YYYY-MM-DD", "plan \"example\"\n  effective \"soon\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C068", "`first_known` takes values of one type, not `{first}` and `{other}`", "each value stands in for the one before it, so all share the first one's type", "define 已知 = first_known(床位数, 赤字)"),
+    # ---- W: warnings
+    Code("W001", "rule `{name}` is in no decision, so it never applies", "list it in a decision's `precedence` or `notes`", "rule 闲置 : gate cites 一\n  when 赤字\n  then paused"),
+    Code("W002", "definition `{name}` is never used", "use it in a rule, or delete it", "define 闲置 cites 二 = 床位数 * 2"),
+    Code("W003", "operative article `{id}` is cited by no rule", "encode it, or declare it informative or deferred \"reason\"", "article 四 \"四、未编码的条款。\""),
+    Code("W004", "the plan names no source document, so quotes are not checked", "add `source \"sources/<file>.txt\" sha256 \"<hash>\"` to the header", BASE.rstrip("\n"), "file"),
+    Code("W005", "registry `{name}` is asked by no definition or rule", "ask it with `nearest(…)` or `count_within(…)`, or delete it", _REG + "registry 名录 { same_type pharmacy: 零售药店 }"),
+    # ---- F: facts and context files
+    Code("F000", "cannot read {what} file `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy explain nosuch.json --plan example.policy", "cli",
+         also=("cannot read facts file `{path}`: {reason}", "cannot read population file `{path}`: {reason}",
+               "cannot read population file `{path}`: not UTF-8 text ({reason})")),
+    Code("F001", "invalid JSON: {what is wrong}", "check the brackets, commas and quotes around the place shown", "{\"applicant\": {\"beds\": 10,}}", "facts",
+         also=("a {what} file is one JSON object {…}", "empty line: expected one JSON object",
+               "not UTF-8 text: {reason} at byte {offset}")),
+    Code("F002", "expected {what}, got `{value}`", "write the value the plan declares for that input (the help line says how)", "{\"applicant\": {\"beds\": \"十\"}}", "facts",
+         also=("expected a plan id in quotes", "expected a CSV file name in quotes")),
+    Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain facts.json", "cli"),
+    # ---- T: expectations
+    Code("T001", "an object with at least `outcome`", "write `\"expect\": {\"outcome\": \"eligible\", …}` with objects and lists where shown", "{\"expect\": {\"rule\": \"暂停\"}}", "facts",
+         also=("expected an object {name: value}", "expected a list […]")),
+    Code("T002", "unknown expectation", "the expectations are outcome, rule, article, terms, values, missing, priorities", "{\"expect\": {\"outcome\": \"paused\", \"reason\": \"…\"}}", "facts"),
+    # ---- A: plan lookup
+    Code("A001", "no policy file `{path}`", "give a path to a .policy file or a plan id", "policy explain facts.json --plan nosuch.policy", "cli"),
+    Code("A002", "unknown plan `{id}`", "name a plan of `policies/` (the help lists them)", "policy explain facts.json --plan no-such-plan", "cli"),
+    Code("A003", "plan `{id}` has no decision `{name}`", "name one of the plan's decisions with `--decision` or the facts file's \"decision\" (the help lists them)", "policy explain facts.json --plan example.policy --decision 无此决定", "cli"),
+    # ---- R: registry CSV
+    Code("R001", "cannot read registry `{path}`: {reason}", "check the `--registry` path", "policy explain facts.json --plan example.policy --registry nosuch.csv", "cli"),
+    Code("R002", "registry is not valid UTF-8 (byte 0x{byte})", "save the CSV as UTF-8", "", ""),
+    Code("R003", "registry is empty", "the first line is the header `id,name,category,lat,lon`", "\n", "registry"),
+    Code("R004", "registry header lacks column `{column}`", "the header needs id, name, category, lat and lon", "id,name,lat,lon\nH1,医院,41.8,123.4", "registry"),
+    Code("R005", "duplicate column `{column}` in header", "name each column once", "id,name,category,lat,lon,lat\nH1,医院,诊所,41.8,123.4,41.8", "registry"),
+    Code("R006", "expected {n} fields, found {m}", "give every row as many fields as the header", _CSV + "H1,医院,诊所,41.8", "registry"),
+    Code("R007", "unterminated quoted field", "close every quote on its line; write a quote inside a quoted field as `\"\"`", _CSV + "H1,\"医院,诊所,41.8,123.4", "registry", also=("unexpected text after a closing quote",)),
+    Code("R008", "empty institution id", "every row needs an `id`", _CSV + ",医院,诊所,41.8,123.4", "registry"),
+    Code("R009", "duplicate institution id `{id}`", "give each institution its own id", _CSV + "H1,甲,诊所,41.8,123.4\nH1,乙,诊所,41.9,123.5", "registry"),
+    Code("R010", "empty category", "every row needs a `category` (the help lists the plan's)", _CSV + "H1,医院,,41.8,123.4", "registry"),
+    Code("R011", "unknown category `{category}`", "use one of the registry's categories the plan declares", _CSV + "H1,医院,医馆,41.8,123.4", "registry"),
+    Code("R012", "missing {lat or lon}", "give the location in decimal degrees", _CSV + "H1,医院,诊所,,123.4", "registry"),
+    Code("R013", "{lat or lon} `{value}` is not a number", "write decimal degrees, such as 41.8", _CSV + "H1,医院,诊所,北纬41.8,123.4", "registry",
+         also=("{lat or lon} `{value}` is not a finite number",)),
+    Code("R014", "{lat or lon} `{value}` is outside [-{limit}, {limit}]", "latitudes lie in [-90, 90], longitudes in [-180, 180]; lat and lon may be swapped", _CSV + "H1,医院,诊所,123.4,41.8", "registry"),
+    # ---- E: evaluation
+    Code("E001", "division by zero: the divisor is 0 for these facts", "check the facts the divisor reads, or guard it with `if … then … else …`", "{\"city\": {\"deficit\": false}, \"applicant\": {\"beds\": 0, \"staff\": 3}}", "facts",
+         also=("division by zero: the divisor is 0 for these facts ({paths it came from, `= 0` where zero})",)),
+    Code("E002", "the radius is negative ({radius} m) for these facts", "check the facts the radius reads", "", ""),
+    Code("E003", "`{value}` is outside [-{limit}, {limit}]", "give the applicant's location in decimal degrees (did you swap lat and lon?)", "{\"applicant\": {\"location\": {\"lat\": 123.4, \"lon\": 41.8}}}", ""),
+    Code("E004", "a distance to no institution of the type cannot be computed with", "compare nearest(...) with a distance; do not add to or scale it", "", ""),
+    # ---- O: output
+    Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
+    # ---- X: internal
+    Code("X000", "internal error: {exception type}: {what it says}", "please report the line; the other lines are decided", "", ""),
+)}
+
+
+def lookup(code: str) -> Code | None:
+    return CODES.get(code.upper())
