@@ -148,3 +148,32 @@ def test_the_fast_path_agrees_with_the_reference_on_thresholds(data):
     else:  # 「等值或负值」 takes 100%: a gap of exactly 0 is not positive
         share = dict(result.terms)["纳入比例"]
         assert share == (Fraction(1, 2) if institution - population > 0 else 1)
+
+
+@SETTINGS
+@given(st.data())
+def test_the_fast_path_agrees_with_the_reference_on_the_heze_target(data):
+    # 测算值 is exactly 7.5 for HEZE_AT_TARGET at any scale of the population (j) and of the fund's
+    # months (k); the 65+ admission rate one thousandth either side moves it just off the target.
+    j = data.draw(st.integers(1, 40), label="population scale")
+    k = data.draw(st.integers(1, 40), label="months scale")
+    nudge = Fraction(data.draw(st.sampled_from([-1, 0, 0, 1]), label="rate nudge"), 1000)
+    actual = Fraction(data.draw(st.sampled_from(["7.2", "7.5", "7.8"]), label="实际值"))
+    category = data.draw(st.sampled_from(["inpatient", "outpatient_pooling"]), label="category")
+    groups = [dict(g, insured=g["insured"] * j) for g in HEZE_AT_TARGET["age_groups"]]
+    groups[3]["admission_rate"] += nudge
+    city = {**HEZE_AT_TARGET, "age_groups": groups, "beds_per_thousand_actual": actual, "insured_population": 8300000 * j,
+            "fund": {**HEZE_AT_TARGET["fund"], "months_payable": 12 * k, "months_required": 6 * k}}
+    plan, facts = load("heze/01-inpatient-county-eligible.json", applicant__category=category,
+                       applicant__nearest_same_category_m=2000, **{f"city__{key}": v for key, v in city.items()})
+    result = decide_both(plan, facts)
+    measured = dict(result.values)["测算值"]
+    admissions = sum(g["admission_rate"] * g["insured"] for g in groups)
+    assert measured == admissions * Fraction("7.3") * 1000 / (Fraction("0.72") * 365 * 8300000 * j) * Fraction(9, 10) * 2
+    below, above = measured < Fraction(15, 2) and measured < actual, measured > Fraction(15, 2) and measured > actual
+    if below:
+        assert result.outcome == "paused"  # 二（一）1 pauses every 医疗机构
+    elif category == "inpatient":
+        assert result.outcome == ("eligible" if above else "needs_review")
+    else:
+        assert result.outcome == "eligible"  # an outpatient clinic not paused is admitted under 二（二）
