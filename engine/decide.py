@@ -127,12 +127,13 @@ def why(verdict: Verdict, decision: DecisionInfo, overridden: list[str]) -> str:
         decisive = verdict.decisive
         rank = decision.precedence.index(decisive.name) + 1
         text = (f"`{decisive.name}` applied and ranks {rank} of {len(decision.precedence)} in the precedence of "
-                f"decision `{decision.name}` (line {line}); no rule above it applied")
+                f"decision `{decision.name}` (line {line}); no rule above it "
+                + ("is known to apply" if verdict.moot else "applied"))
     else:
         text = f"no rule of decision `{decision.name}` applied, so its `otherwise` holds (line {line})"
     if verdict.moot:
         one = len(verdict.moot) == 1
-        text += (f"; {_names(verdict.moot)} {'cannot' if one else 'cannot'} be told for absent facts, but "
+        text += (f"; {_names(verdict.moot)} cannot be told for absent facts, but "
                  f"{'it concludes' if one else 'each concludes'} `{verdict.outcome}` too, so the outcome is the "
                  "same whatever those facts are")
     if overridden:
