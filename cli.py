@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from commands import check, coverage, diff, errors, explain, graph, schema, test
+from commands import check, coverage, diff, doc, errors, explain, graph, lsp, schema, test
 from commands import fmt as fmt_command
 from commands import eval as eval_command
 
@@ -34,6 +34,8 @@ main.add_command(test.test)
 main.add_command(schema.schema)
 main.add_command(fmt_command.fmt)
 main.add_command(errors.errors)
+main.add_command(lsp.lsp)
+main.add_command(doc.doc)
 
 
 if __name__ == "__main__":

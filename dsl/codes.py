@@ -231,6 +231,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("E004", "a distance to no institution of the type cannot be computed with", "compare nearest(...) with a distance; do not add to or scale it", "", ""),
     # ---- O: output
     Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),
+    Code("O002", "cannot write the site into `{out}`: {reason}", "give a folder you may write to", "", ""),
     # ---- X: internal
     Code("X000", "internal error: {exception type}: {what it says}", "please report the line; the other lines are decided", "", ""),
 )}

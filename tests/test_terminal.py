@@ -85,6 +85,13 @@ def test_diff_at_a_terminal():
     assert code in (0, 1)
 
 
+def test_doc_at_a_terminal_writes_the_site(tmp_path):
+    code, shown, _ = _at_tty(["doc", "heze-2026", "-o", str(tmp_path / "site")])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "index.html" in shown
+    assert (tmp_path / "site" / "article-二（一）1.html").is_file()
+
+
 def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     """`policy eval pop.jsonl > out.jsonl` typed at a terminal: stdout is the file, stderr the tty."""
     facts = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
