@@ -80,7 +80,8 @@ def division_by_zero(span, paths: tuple[str, ...], facts) -> PolicyError:
     """E001, naming the facts' JSON paths the zero divisor came from (those that are 0 first)."""
     zero = [p for p in paths if _at(facts, p) == 0 and _at(facts, p) is not False]
     named = zero or list(paths)
-    where = ", ".join(f"`{p}`" + (" = 0" if p in zero else "") for p in named)
+    # one fact at 0 is the diagnostic's path (shown before the message); else the message lists them
+    where = "" if len(zero) == 1 else ", ".join(f"`{p}`" + (" = 0" if p in zero else "") for p in named)
     message = "division by zero: the divisor is 0 for these facts" + (f" ({where})" if where else "")
     return PolicyError([Diagnostic("E001", message, span, "check the facts this formula reads"
                                    + (f": {', '.join(named)}" if named else ""), path=named[0] if zero else None)])
