@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from commands import check, coverage, diff, doc, errors, explain, graph, lsp, schema, test
+from commands import allocate, check, coverage, diff, doc, errors, explain, graph, lsp, quota, schema, test
 from commands import fmt as fmt_command
 from commands import eval as eval_command
 
@@ -33,6 +33,8 @@ main.add_command(diff.diff_)
 main.add_command(test.test)
 main.add_command(schema.schema)
 main.add_command(fmt_command.fmt)
+main.add_command(quota.quota)
+main.add_command(allocate.allocate)
 main.add_command(errors.errors)
 main.add_command(lsp.lsp)
 main.add_command(doc.doc)

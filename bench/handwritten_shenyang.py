@@ -245,7 +245,8 @@ def line_record(number: int, facts: dict, city: dict, stamp: dict) -> dict:
             "priorities_unknown": ["同等条件优先纳入"] if eligible and type(priority) is Absent else [],
             "steering": steering,
             "values": {k: json_number(v) for k, v in values.items() if type(v) is not Absent},
-            "missing": sorted({p for rule in needed for p in rule[2].paths}), "notices": [NOTICE], "plan": stamp}
+            "missing": sorted({p for rule in needed for p in rule[2].paths}), "notices": [NOTICE], "plan": stamp,
+            "warnings": []}  # the generated population has no undeclared key (the engine checks; this does not)
 
 
 def main(people: str, context: str, policy: str) -> None:

@@ -18,10 +18,14 @@ def check(plans: tuple[str, ...], strict: bool) -> None:
     hint. Exits 0 when clean, 1 when anything is found (warnings only with --strict).
     """
     from engine import check_file
+    from engine.compile import duplicate_ids
 
     findings = 0
+    duplicates = duplicate_ids(list(plans))  # two files, one plan id: neither may silently win a lookup
     for path in plans:
         diagnostics = check_file(path)
+        if path in duplicates:
+            diagnostics = (*diagnostics, duplicates[path])
         if diagnostics:
             click.echo(render_all(diagnostics), err=True)
         errors = [d for d in diagnostics if d.severity == "error" or strict]

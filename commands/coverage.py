@@ -7,7 +7,7 @@ import click
 
 from dsl.diagnostics import PolicyError
 
-from ._common import fail
+from ._common import fail, wants_colour
 
 
 @click.command()
@@ -17,21 +17,23 @@ def coverage(plan_refs: tuple[str, ...]) -> None:
 
     Articles are read from the source document's own numbering (一、 （一） 1. 附件). Each is
     operative (with the rules and definitions citing it), informative, deferred (with the
-    reason), or missing. Exits 1 when any article is missing, 2 on bad input.
+    reason), or missing: a missing article is a row of the table. Exits 1 when any article
+    is missing, 2 on bad input (an unreadable plan, or an error other than a missing article).
     """
     from rich.console import Console
     from rich.table import Table
 
-    from engine import compile_plan, resolve_plan
+    from engine import resolve_plan
+    from engine.compile import plan_for_coverage
     from engine.coverage import coverage as plan_coverage
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, color_system="auto" if wants_colour() else None)
     missing = 0
     for reference in plan_refs:
         try:
-            plan = compile_plan(resolve_plan(reference))
+            plan = plan_for_coverage(resolve_plan(reference))  # a missing article is a row, not a stop
         except PolicyError as error:
-            fail(error, 1 if any(d.code == "C054" for d in error.diagnostics) else 2)
+            fail(error)
         rows = plan_coverage(plan)
         table = Table(title=f"{plan.stamp.id}: {plan.stamp.title}", title_justify="left")
         for column in ("article", "status", "cited by / reason"):

@@ -8,7 +8,7 @@ import click
 
 from dsl.diagnostics import PolicyError
 
-from ._common import FORMATS, fail
+from ._common import FORMATS, fail, wants_colour
 
 
 @click.command(name="diff")
@@ -36,7 +36,9 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
 
     With --population, every applicant is decided under both versions; the report counts the
     lines whose outcome flips (by district and category) and shows a few side by side, naming
-    the change that caused each. Bad lines are listed with their line number.
+    the change that caused each. Bad lines are listed with their line number. When both
+    versions declare quotas, the population is also allocated as one round under each: the
+    quota figures that change and the applicants whose allocation flips.
 
     \b
     Example:
@@ -46,27 +48,42 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     Exit codes, like diff(1): 0 the versions are equivalent, 1 they differ, 2 bad input
     (a file that cannot be read or parsed, a plan that fails its check, bad population lines).
     """
-    from dsl import parse_file
+    from dsl import parse_policy
     from engine import diff_plans, resolve_plan
+    from engine.reader import read_source  # the one reader: BOM, CRLF, GBK named, FIFOs refused
     from engine.population import replay
     from render import to_json_text
     from render.diff_view import diff_to_json, diff_to_markdown, diff_to_text
 
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
-        changes = diff_plans(parse_file(old_path), parse_file(new_path))
+        changes = diff_plans(*(parse_policy(read_source(p, "plan").text, p) for p in (old_path, new_path)))
         report = (replay(old_path, new_path, population, changes, context_path, registry_path=registry_path)
                   if population else None)
+        allocation = None
+        if population and population != "-":  # both versions with quotas: the round allocated under each
+            from engine.allocation.compare import compare_rounds
+
+            allocation = compare_rounds(old_path, new_path, population, context_path, registry_path)
     except PolicyError as error:
         fail(error)
+    if allocation is not None:
+        from render.allocation_view import report_to_json, report_to_text
     if fmt == "json":
-        click.echo(to_json_text(diff_to_json(changes, report, examples)))
+        data = diff_to_json(changes, report, examples)
+        if allocation is not None:
+            data["allocation"] = report_to_json(allocation)
+        click.echo(to_json_text(data))
     elif fmt == "md":
         click.echo(diff_to_markdown(changes, report, examples), nl=False)
+        if allocation is not None:
+            click.echo("\n" + report_to_text(allocation, markdown=True), nl=False)
     else:
         tty = sys.stdout.isatty()
-        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), tty, examples),
+        click.echo(diff_to_text(changes, report, width or (shutil.get_terminal_size().columns if tty else 100), wants_colour(), examples),
                    nl=False)
+        if allocation is not None:
+            click.echo(report_to_text(allocation), nl=False)
     if report is not None and report.errors:
         click.echo(f"policy diff: {len(report.errors)} bad line(s) in {population} (listed in the report)", err=True)
         sys.exit(2)

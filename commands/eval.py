@@ -18,19 +18,22 @@ from ._common import fail
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
+@click.option("--strict", is_flag=True, help="A line with a warning (a key the plan does not declare) is a bad line.")
 @click.option("--decision", "decision_name", metavar="NAME", help="The plan's decision to run (e.g. 双通道); "
               "overrides each line's \"decision\"; default: the admission decision 准入.")
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, decision_name: str | None) -> None:
+          trace: bool, strict: bool, decision_name: str | None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
-    exit code is 2 at the end. `-` reads standard input. A summary goes to standard error.
+    exit code is 2 at the end. Each decision lists its `warnings` (a key the plan does not
+    declare, with the nearest declared name). `-` reads standard input. A progress bar (at a
+    terminal) and a summary go to standard error; standard output carries only decisions.
     """
     from engine.batch import run_batch
 
     try:
-        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path,
+        bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
                         decision_name=decision_name)
     except PolicyError as error:
         fail(error)

@@ -1,14 +1,15 @@
 """`policy explain`."""
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 
 import click
 
-from dsl.diagnostics import PolicyError
+from dsl.diagnostics import PolicyError, render_all
 
-from ._common import FORMATS, fail
+from ._common import FORMATS, fail, wants_colour
 
 
 @click.command()
@@ -22,16 +23,23 @@ from ._common import FORMATS, fail
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
               help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+@click.option("--strict", is_flag=True, help="Treat warnings (a facts key the plan does not declare, a registry "
+              "with no institution of the applicant's type) as bad input.")
 @click.option("--decision", "decision_name", metavar="NAME", help="The plan's decision to run (e.g. 双通道); "
               "overrides the facts file's \"decision\"; default: the admission decision 准入.")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None, decision_name: str | None) -> None:
+            width: int | None, strict: bool, decision_name: str | None) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
-    FACTS is a JSON file as in FACTS.md (`-` reads standard input); several may be given.
+    FACTS is a JSON file as in docs/facts.md (`-` reads standard input); several may be
+    given: each is decided, each bad one reported, and the exit code is 2 at the end if any
+    was bad. With several files, json gives one array and md and html one document with a
+    section per file. Warnings (a key the plan does not declare, with the nearest name) go
+    to standard error, and into `warnings` of the JSON record.
     Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input (a bad
     registry row too, named by file:line:col).
     """
+    from engine.batch import problem_record
     from engine.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )
@@ -39,25 +47,63 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     from engine.fastcase import FastWorkspace
     from render import explanation_to_json, to_json_text
 
-    if fmt != "json":  # the text view brings rich in: only the formats that use it load it
-        from render import explanation_to_html, explanation_to_markdown, explanation_to_text
-    workspace = FastWorkspace(plan_ref, context_path, registry_path)
-    try:
-        for number, path in enumerate(facts):
-            if fmt == "text" and len(facts) > 1:
-                click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
+    workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)
+    several = len(facts) > 1
+    documents: list = []  # json: records; md, html: (file, Explanation or error text)
+    bad = 0
+    for number, path in enumerate(facts):
+        if fmt == "text" and several:
+            click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
+        try:
             case = workspace.open_case_file(path)
             chosen = choose_decision(case.plan, decision_name, case.facts, path)
             result = fast_explain(case.plan, case.facts, chosen, registry=case.registry)
-            if fmt == "json":
-                click.echo(to_json_text(explanation_to_json(result)))
-            elif fmt == "md":
-                click.echo(explanation_to_markdown(result))
-            elif fmt == "html":
-                click.echo(explanation_to_html(result), nl=False)
-            else:
-                tty = sys.stdout.isatty()
-                click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100), color=tty),
-                           nl=False)
-    except PolicyError as error:
-        fail(error)
+        except PolicyError as error:
+            if not several:
+                fail(error)
+            bad += 1
+            click.echo(render_all(error.diagnostics), err=True)
+            problems = [problem_record(d) for d in error.diagnostics]
+            documents.append({"file": path, "error": problems[0], "errors": problems} if fmt == "json"
+                             else (path, render_all(error.diagnostics), ()))
+            if fmt == "text":
+                click.echo(f"(not decided: {error.diagnostics[0].headline()})")
+            continue
+        if case.warnings:
+            click.echo(render_all(case.warnings), err=True)
+        if fmt == "json":
+            record = explanation_to_json(result)
+            record["warnings"] = [problem_record(w) for w in case.warnings]
+            documents.append({"file": path, **record} if several else record)
+        elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
+            documents.append((path, result, [w.headline() for w in case.warnings]))
+        else:
+            from render import explanation_to_text
+
+            tty = sys.stdout.isatty()
+            click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100),
+                                           color=wants_colour()), nl=False)
+    if fmt == "json":
+        click.echo(to_json_text(documents if several else documents[0]))
+    elif fmt == "md":
+        click.echo(_markdown(documents, several))
+    elif fmt == "html":
+        from render import explanation_to_html, explanations_to_html
+
+        click.echo(explanations_to_html(documents) if several else explanation_to_html(*documents[0][1:]), nl=False)
+    sys.exit(2 if bad else 0)
+
+
+def _markdown(documents: list, several: bool) -> str:
+    from render import explanation_to_markdown
+
+    if not several:
+        return explanation_to_markdown(*documents[0][1:])
+    parts = []
+    for path, item, warnings in documents:
+        if isinstance(item, str):
+            body = "Not decided:\n\n```\n" + item + "\n```\n"
+        else:  # each decision's headings one level down, under its file's
+            body = re.sub(r"^(#+) ", r"#\1 ", explanation_to_markdown(item, warnings), flags=re.MULTILINE)
+        parts.append(f"# `{path}`\n\n{body}")
+    return "\n".join(parts)

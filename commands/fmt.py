@@ -80,14 +80,9 @@ def fmt(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
 
 def _read(name: str) -> str:
-    try:
-        if name == "-":
-            return sys.stdin.buffer.read().decode("utf-8") if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-        return Path(name).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        shown = "<stdin>" if name == "-" else name
-        raise PolicyError([Diagnostic("P000", f"cannot read `{shown}`: {reason}", Span(Source(shown, "")))]) from None
+    from engine.reader import read_source  # one reader for every input: BOM, CRLF, GBK named, FIFOs refused
+
+    return read_source(name, "plan").text
 
 
 def _unwritable(name: str, error: OSError) -> Diagnostic:

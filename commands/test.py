@@ -34,8 +34,10 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                  "article": "三（一）", "terms": {"纳入比例": 0.5},
                  "values": {"测算值": 9.4974}, "missing": [], "priorities": []}
 
-    Only `outcome` is required; numbers match to the decimals written. Files without an
-    applicant (contexts) are skipped. Exit 0 all pass, 1 a difference, 2 bad input.
+    Only `outcome` is required; numbers match to the decimals written. A file with a
+    "round" is the expected allocation of that JSON Lines round (`policy allocate`): its
+    "quotas" and "allocation" rows are checked. Other files without an applicant
+    (contexts) are skipped. Exit 0 all pass, 1 a difference, 2 bad input.
 
     \b
     Example, after editing a copy of a plan:
@@ -57,6 +59,16 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
         try:
             source = read_source(str(path))
             data = parse_json(source.text, source)
+            if isinstance(data.get("round"), str):  # an expected allocation (commands/expected_round.py)
+                from .expected_round import round_differences
+
+                found = round_differences(path, data, plan_ref, registry_path)
+                passed, failed = (passed + 1, failed) if not found else (passed, failed + 1)
+                click.echo(f"FAIL  {path}" if found else f"ok    {path}: round {data['round']}" if verbose else "",
+                           nl=bool(found or verbose))
+                for line in found:
+                    click.echo(f"      {line}")
+                continue
             if not isinstance(data.get("applicant"), dict):
                 continue  # a context or other JSON beside the examples
             expect = read_expectation(data, source)
@@ -64,6 +76,8 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                 unexpected += 1
                 continue
             case = workspace.open_case(data, source, path.parent)
+            if case.warnings:  # a misspelt key would test a fact as absent: say so
+                click.echo(render_all(case.warnings), err=True)
             result = fast_explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts, str(path)),
                                   registry=case.registry)
         except PolicyError as error:

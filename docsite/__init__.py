@@ -6,7 +6,6 @@ writes them into a folder. The examples shown are the facts files under the plan
 """
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ def examples(plan) -> list[Example]:
     from dsl.diagnostics import PolicyError
     from engine.case import Workspace
     from engine.evaluator import evaluate
+    from engine.reader import parse_json, read_source
     from render import explanation_to_html
 
     folder = Path(plan.path).parent
@@ -45,11 +45,11 @@ def examples(plan) -> list[Example]:
     found = []
     for path in sorted(folder.glob("examples/*/*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            data = parse_json(read_source(str(path)))  # the one reader: a FIFO or a GBK file is refused, not hung on
+        except PolicyError:
             continue  # not a facts file of any plan: `policy test` is where bad files are reported
-        if not isinstance(data, dict) or data.get("plan") != plan.stamp.id:
-            continue
+        if not isinstance(data, dict) or data.get("plan") != plan.stamp.id or not isinstance(data.get("applicant"), dict):
+            continue  # a context, or a round's expected allocation (policy test checks those)
         name = str(path.relative_to(folder))
         expect = data.get("expect") if isinstance(data.get("expect"), dict) else {}
         decision = data.get("decision") if isinstance(data.get("decision"), str) else plan.main_decision.name

@@ -346,9 +346,57 @@ class Decision:
     repeated: tuple[Name, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class QuotaValue:
+    """What a quota branch gives: a number (`expr`), `none` (the plan sets no number), `review`
+    (the plan does not decide), or `split TOTAL by WEIGHT` (a total shared among the regions
+    taking this branch, in proportion to each one's weight)."""
+
+    kind: str  # "number" | "none" | "review" | "split"
+    expr: Expr | None = None  # the number, or the total of a split
+    by: Expr | None = None  # the weight of a split
+    reason: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaBranch:
+    when: Expr | None  # None for the `otherwise` branch
+    value: QuotaValue
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """`quota NAME cites A for 住院 per 医保定点区域 of 所在区县 unit bed counts … when … then … otherwise …`."""
+
+    name: str
+    label: str | None
+    cites: tuple[ArticleRef, ...]
+    categories: tuple[Name, ...]  # members of the applicant category enum
+    per: Name  # the region: a definition or an input
+    of: Name | None  # the input (an enum) whose members make up the regions
+    unit: Name
+    counts: Expr | None  # what one applicant uses of the quota; 1 when None
+    branches: tuple[QuotaBranch, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """`ranking NAME cites A by EXPR ties P, …`: how applicants compete for a quota (择优)."""
+
+    name: str
+    label: str | None
+    cites: tuple[ArticleRef, ...]
+    by: Expr
+    ties: tuple[Name, ...]
+    span: Span = _span()
+
+
 Item = (
     PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | Rule
-    | Decision
+    | Decision | Quota | Ranking
 )
 
 

@@ -103,9 +103,18 @@ input applicant.category : 类别 as 申请类别
 input applicant.location : { lat: number deg, lon: number deg }
 """
 
+_QUOTA = """\
+enum 类别 { pharmacy "零售药店" }
+input applicant.category : 类别 as 申请类别
+enum 区 { 东区 西区 }
+input applicant.district : 区 as 所在区
+"""
+_Q1 = "quota 名额 cites 一\n  for 零售药店 per 所在区 unit institution\n"
+
 CODES: dict[str, Code] = {c.code: c for c in (
     # ---- P: parser
-    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli"),
+    Code("P000", "cannot read `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy check nosuch.policy", "cli",
+         also=("cannot read {what} file `{path}`: {reason}",)),
     Code("P001", "unexpected character `{char}`", "delete the character; strings use straight double quotes \"…\"", "define 比率 = 5 ¥"),
     Code("P002", "unexpected `{token}`", "the help line lists what may stand there; the item before it may be incomplete", "rule 缺少 : gate cites 一\n  when 赤字\n  paused"),
     Code("P003", "the file ends in the middle of an item", "finish the last item; the help line lists what may come next", "rule 未完 : gate cites 一\n  when"),
@@ -181,14 +190,27 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C065", "`{name}` is listed twice in `{where}`", "list each registry category once", _REG + "registry 名录 { same_type pharmacy: 零售药店, 零售药店 }"),
     Code("C066", "`{name}` is not a registry", "name the plan's registry, or declare one: `registry 定点医药机构 { same_type pharmacy: 零售药店 }`", "define 最近 = nearest(名录)", also=("`{function}` asks a registry",)),
     Code("C067", "a radius is in metres, not `{type}`", "write the unit after the number, as in `800 m`", _REG + "registry 名录 { same_type pharmacy: 零售药店 }\ndefine 近处 = count_within(名录, 800)"),
-    Code("C069", "`effective \"{date}\"` is not a date", "write the date the plan takes effect as YYYY-MM-DD", "plan \"example\"\n  effective \"soon\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
+    Code("C090", "`effective \"{date}\"` is not a date", "write the date the plan takes effect as YYYY-MM-DD", "plan \"example\"\n  effective \"soon\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
     Code("C068", "`first_known` takes values of one type, not `{first}` and `{other}`", "each value stands in for the one before it, so all share the first one's type", "define 已知 = first_known(床位数, 赤字)"),
+    # ---- C069-C079: quotas and the ranking (engine/quotadecl.py)
+    Code("C069", "`{name}` is not an input of an enum type, so its members cannot make up the regions", "write `per REGION of DISTRICT`, DISTRICT an input such as `applicant.district : 区县 as 所在区县`", _QUOTA + "input applicant.label : text as 名称\nquota 名额 cites 一\n  for 零售药店 per 名称 unit institution\n  otherwise none"),
+    Code("C070", "quota `{name}` cites no article", "cite the article that sets the number: `quota 名称 cites 三（一） for …`", _QUOTA + "quota 名额\n  for 零售药店 per 所在区 unit institution\n  otherwise none", also=("ranking `{name}` cites no article",)),
+    Code("C071", "a quota is set per category: declare `applicant.category` as an enum", "declare `input applicant.category : <enum>` and list its members after `for`", "quota 名额 cites 一\n  for 住院 per 床位数 unit bed\n  otherwise none"),
+    Code("C072", "a ranking orders by a number, not `{type}`", "rank by a score, as in `by 择优评分` (applicant.score : number)", "ranking 择优 cites 一 by 赤字"),
+    Code("C073", "`{name}` is not a priority rule", "ties are broken by priority rules (同等条件优先纳入)", "ranking 择优 cites 一 by 床位数 ties 暂停"),
+    Code("C074", "quota `{name}` is in `{unit}`, but this number is in `{other}`", "a quota's numbers carry its unit, or none (a count)", _QUOTA + _Q1 + "  otherwise 5 m"),
+    Code("C075", "`per` names a region, not `{type}`", "name the definition or the input that gives an applicant's region", _QUOTA + "quota 名额 cites 一\n  for 零售药店 per 床位数 unit institution\n  otherwise none"),
+    Code("C076", "quota `{name}` reads `{path}`, a fact of the applicant", "a quota is the same for every applicant of a region: read city statistics only", _QUOTA + _Q1 + "  when 赤字 then 床位数\n  otherwise none"),
+    Code("C077", "quota `{name}` has no branch", "say what the number is: `when … then …`, `otherwise none \"…\"`", _QUOTA + _Q1.rstrip()),
+    Code("C078", "a plan declares one ranking", "every quota is competed for the same way: keep one `ranking`", "ranking 甲 cites 一 by 床位数\nranking 乙 cites 一 by 人员数"),
+    Code("C079", "category `{name}` has its quota in `{quota}` already", "a category has one quota: merge the two, or give each its own categories", _QUOTA + _Q1 + "  otherwise none\nquota 又一 cites 一\n  for 零售药店 per 所在区 unit institution\n  otherwise none"),
     # ---- W: warnings
     Code("W001", "rule `{name}` is in no decision, so it never applies", "list it in a decision's `precedence` or `notes`", "rule 闲置 : gate cites 一\n  when 赤字\n  then paused"),
     Code("W002", "definition `{name}` is never used", "use it in a rule, or delete it", "define 闲置 cites 二 = 床位数 * 2"),
     Code("W003", "operative article `{id}` is cited by no rule", "encode it, or declare it informative or deferred \"reason\"", "article 四 \"四、未编码的条款。\""),
     Code("W004", "the plan names no source document, so quotes are not checked", "add `source \"sources/<file>.txt\" sha256 \"<hash>\"` to the header", BASE.rstrip("\n"), "file"),
     Code("W005", "registry `{name}` is asked by no definition or rule", "ask it with `nearest(…)` or `count_within(…)`, or delete it", _REG + "registry 名录 { same_type pharmacy: 零售药店 }"),
+    Code("W006", "the plan has quotas but no `ranking`, so `policy allocate` cannot rank applicants", "declare one: `ranking 择优 cites 三 by 择优评分`", _QUOTA + _Q1 + "  otherwise none"),
     # ---- F: facts and context files
     Code("F000", "cannot read {what} file `{path}`: {reason}", "check the path, and that the file is UTF-8 text", "policy explain nosuch.json --plan example.policy", "cli",
          also=("cannot read facts file `{path}`: {reason}", "cannot read population file `{path}`: {reason}",
@@ -197,8 +219,17 @@ CODES: dict[str, Code] = {c.code: c for c in (
          also=("a {what} file is one JSON object {…}", "empty line: expected one JSON object",
                "not UTF-8 text: {reason} at byte {offset}")),
     Code("F002", "expected {what}, got `{value}`", "write the value the plan declares for that input (the help line says how)", "{\"applicant\": {\"beds\": \"十\"}}", "facts",
-         also=("expected a plan id in quotes", "expected a CSV file name in quotes")),
+         also=("expected a plan id in quotes", "expected a CSV file name in quotes", "expected a JSON file name in quotes")),
     Code("F003", "no plan named", "give `--plan ID` or `\"plan\": \"<id>\"` in the facts file", "policy explain facts.json", "cli"),
+    Code("F040", "applicant.id: `{id}` is also on line {line}", "an applicant applies once in a round (`policy allocate`); give each line its own id", "", ""),
+    Code("F004", "{what} file is not valid UTF-8 (byte 0x{byte})", "save the file as UTF-8, with or without BOM (the help names a GBK/GB18030 file as such)", "", ""),
+    Code("F005", "an integer of {n} digits is too long to hold", "write a plain decimal number such as 120 or 0.05", "{\"applicant\": {\"beds\": 1e400}}", "facts",
+         also=("`{text}` is too large to hold", "`{text}` is not a number JSON allows")),
+    Code("F006", "the JSON is nested more than {n} levels deep", "a facts file nests objects a few levels deep; check the brackets", "", "",
+         also=("the JSON is nested too deep",)),
+    Code("F007", "a lone surrogate (`\\u` escape of half a character) in a string", "write the character itself, or both halves of its \\u escape pair", "{\"applicant\": {\"name\": \"\\ud800\"}}", "facts"),
+    Code("F008", "`{key}` is not a fact {plan} declares", "a warning (an error with --strict): correct the key (the help gives the nearest declared name), or start a field of your own with `_` or `x-`", "", ""),
+    Code("F009", "the facts give none of the facts {plan} declares about the applicant", "a warning (an error with --strict): see `policy schema PLAN` or docs/facts.md for the names", "", ""),
     # ---- T: expectations
     Code("T001", "an object with at least `outcome`", "write `\"expect\": {\"outcome\": \"eligible\", …}` with objects and lists where shown", "{\"expect\": {\"rule\": \"暂停\"}}", "facts",
          also=("expected an object {name: value}", "expected a list […]")),
@@ -206,7 +237,10 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # ---- A: plan lookup
     Code("A001", "no policy file `{path}`", "give a path to a .policy file or a plan id", "policy explain facts.json --plan nosuch.policy", "cli"),
     Code("A002", "unknown plan `{id}`", "name a plan of `policies/` (the help lists them)", "policy explain facts.json --plan no-such-plan", "cli"),
-    Code("A003", "plan `{id}` has no decision `{name}`", "name one of the plan's decisions with `--decision` or the facts file's \"decision\" (the help lists them)", "policy explain facts.json --plan example.policy --decision 无此决定", "cli"),
+    Code("A003", "plan id `{id}` is declared by {n} files: {files}", "give the plan by its path, or give the copy a plan id of its own", "", "",
+         also=("plan id `{id}` is also declared by {files}",)),
+    Code("A020", "plan `{id}` declares no quota", "`policy quota` and `policy allocate` need `quota` declarations (docs/grammar.md); `policy eval` decides applicants one by one", "policy quota --plan example.policy", "cli"),
+    Code("A004", "plan `{id}` has no decision `{name}`", "name one of the plan's decisions with `--decision` or the facts file's \"decision\" (the help lists them)", "policy explain facts.json --plan example.policy --decision 无此决定", "cli"),
     # ---- R: registry CSV
     Code("R001", "cannot read registry `{path}`: {reason}", "check the `--registry` path", "policy explain facts.json --plan example.policy --registry nosuch.csv", "cli"),
     Code("R002", "registry is not valid UTF-8 (byte 0x{byte})", "save the CSV as UTF-8", "", ""),
@@ -223,11 +257,15 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("R013", "{lat or lon} `{value}` is not a number", "write decimal degrees, such as 41.8", _CSV + "H1,医院,诊所,北纬41.8,123.4", "registry",
          also=("{lat or lon} `{value}` is not a finite number",)),
     Code("R014", "{lat or lon} `{value}` is outside [-{limit}, {limit}]", "latitudes lie in [-90, 90], longitudes in [-180, 180]; lat and lon may be swapped", _CSV + "H1,医院,诊所,123.4,41.8", "registry"),
+    Code("R015", "the registry has no {categories} institution, the type of a `{category}` applicant: no spacing rule can find a neighbour",
+         "a warning in the decision (an error with --strict): check that the registry is complete, and its `category` column", "", ""),
     # ---- E: evaluation
     Code("E001", "division by zero: the divisor is 0 for these facts", "check the facts the divisor reads, or guard it with `if … then … else …`", "{\"city\": {\"deficit\": false}, \"applicant\": {\"beds\": 0, \"staff\": 3}}", "facts",
          also=("division by zero: the divisor is 0 for these facts ({paths it came from, `= 0` where zero})",)),
     Code("E002", "the radius is negative ({radius} m) for these facts", "check the facts the radius reads", "", ""),
     Code("E003", "`{value}` is outside [-{limit}, {limit}]", "give the applicant's location in decimal degrees (did you swap lat and lon?)", "{\"applicant\": {\"location\": {\"lat\": 123.4, \"lon\": 41.8}}}", ""),
+    Code("E010", "quota `{name}` of `{region}` is {value} {unit}: {formula} with {figures}", "a quota is a number of 0 or more: check the city statistics it reads (the message names them)", "", ""),
+    Code("E011", "quota `{name}` cannot be split: total {total} {unit} by {weight}, weights summing to {sum}", "a split needs a total of 0 or more and weights of 0 or more that do not all vanish: check the city statistics", "", ""),
     Code("E004", "a distance to no institution of the type cannot be computed with", "compare nearest(...) with a distance; do not add to or scale it", "", ""),
     # ---- O: output
     Code("O001", "cannot write `{path}`: {reason}", "check that its folder exists and is writable; the target is left as it was", "policy eval --plan example.policy facts.jsonl -o nosuch/out.jsonl", "cli"),

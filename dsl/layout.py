@@ -29,7 +29,7 @@ _NAME = re.compile(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
 _KEYWORDS = set(
     "plan article interpretation enum zones registry input define rule decision cites when then with "
     "precedence notes otherwise if else and or not in sum for of as map list informative operative deferred "
-    "same_type categories true false title version issuer status issued source sha256".split())
+    "same_type categories quota ranking per unit counts none review split by ties true false title version issuer status issued source sha256".split())
 _ESCAPED_WIDTH = {"\\": 2, '"': 2, "\n": 2, "\t": 2}
 
 
@@ -189,6 +189,10 @@ class Layout:
                 return self._rule(item)
             case ast.Decision():
                 return self._decision(item)
+            case ast.Quota():
+                return self._quota(item)
+            case ast.Ranking():
+                return self._ranking(item)
         raise TypeError(f"no layout for {type(item).__name__}")
 
     def _range(self, item) -> tuple[int, int]:
@@ -392,3 +396,42 @@ class Layout:
             lines.append(Line(f"{INDENT}otherwise {item.otherwise}{_label(item.otherwise_reason)}",
                               tokens.first(item.otherwise_span) - 1))
         return lines + [self._closing(item)]
+
+    # ---- quotas and ranking
+
+    def _quota_value(self, value: ast.QuotaValue) -> str:
+        text = {"none": "none", "review": "review"}.get(value.kind)
+        if value.kind == "number":
+            text = self.printer.text(value.expr)
+        elif value.kind == "split":
+            text = f"split {self.printer.text(value.expr)} by {self.printer.text(value.by)}"
+        return text + _label(value.reason)
+
+    def _quota(self, item: ast.Quota) -> list[Line]:
+        start, _ = self._range(item)
+        tokens = self.tokens
+        lines = [Line(f"quota {item.name}{_label(item.label)}{_cites(item.cites)}", start)]
+        scope = f"{INDENT}for {', '.join(c.name for c in item.categories)} per {item.per.name}"
+        scope += f" of {item.of.name}" if item.of else ""
+        scope += f" unit {item.unit.name}"
+        scope += f" counts {self.printer.text(item.counts)}" if item.counts is not None else ""
+        lines.append(Line(scope, tokens.first(item.categories[0].span) - 1))
+        for branch in item.branches:
+            then = tokens.first(branch.value.span) - 1
+            if branch.when is None:
+                lines.append(Line(f"{INDENT}otherwise {self._quota_value(branch.value)}", then))
+                continue
+            when = fill(INDENT + "when ", self.segments(branch.when), CONTINUATION)
+            when[0].anchor = tokens.first(branch.span)
+            lines += when
+            lines.append(Line(f"{CONTINUATION}then {self._quota_value(branch.value)}", then))
+        return lines
+
+    def _ranking(self, item: ast.Ranking) -> list[Line]:
+        start, _ = self._range(item)
+        tokens = self.tokens
+        lines = [Line(f"ranking {item.name}{_label(item.label)}{_cites(item.cites)}", start),
+                 Line(f"{INDENT}by {self.printer.text(item.by)}", tokens.before(tokens.first(item.by.span)))]
+        if item.ties:
+            lines.append(Line(f"{INDENT}ties {', '.join(t.name for t in item.ties)}", tokens.first(item.ties[0].span) - 1))
+        return lines

@@ -217,6 +217,58 @@ class _ToAst(Transformer):
             otherwise, reason, self._s(meta), o_span, tuple(repeated),
         )
 
+    # ---- quotas and ranking
+    def quota_counts(self, meta, children):
+        return ("counts", children[0])
+
+    def _reason(self, rest) -> str | None:
+        return _unquote(rest[0]) if rest else None
+
+    def quota_number(self, meta, children):
+        return ast.QuotaValue("number", children[0], None, self._reason(children[1:]), self._s(meta))
+
+    def quota_none(self, meta, children):
+        return ast.QuotaValue("none", None, None, self._reason(children), self._s(meta))
+
+    def quota_review(self, meta, children):
+        return ast.QuotaValue("review", None, None, self._reason(children), self._s(meta))
+
+    def quota_split(self, meta, children):
+        return ast.QuotaValue("split", children[0], children[1], self._reason(children[2:]), self._s(meta))
+
+    def quota_branch(self, meta, children):
+        return ast.QuotaBranch(children[0], children[1], self._s(meta))
+
+    def quota_otherwise(self, meta, children):
+        return ast.QuotaBranch(None, children[0], self._s(meta))
+
+    def quota_for(self, meta, names):
+        return ("for", tuple(ast.Name(str(n), self._s(n)) for n in names))
+
+    def quota_per(self, meta, names):
+        return ("per", tuple(ast.Name(str(n), self._s(n)) for n in names))
+
+    def quota_unit(self, meta, names):
+        return ("unit", ast.Name(str(names[0]), self._s(names[0])))
+
+    def quota(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        parts = {part[0]: part[1] for part in rest if isinstance(part, tuple) and isinstance(part[0], str)}
+        cites = next((part for part in rest if isinstance(part, tuple) and part and isinstance(part[0], ast.ArticleRef)), ())
+        per, *of = parts["per"]
+        branches = tuple(part for part in rest if isinstance(part, ast.QuotaBranch))
+        return ast.Quota(str(name), label, cites, parts["for"], per, of[0] if of else None, parts["unit"],
+                         parts.get("counts"), branches, self._s(meta))
+
+    def ranking(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) and rest[0].type == "STRING" else None
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        by, *ties = rest
+        return ast.Ranking(str(name), label, cites, by, tuple(ast.Name(str(t), self._s(t)) for t in ties),
+                           self._s(meta))
+
     # ---- expressions
     def number(self, meta, children):
         raw = str(children[0])
@@ -328,7 +380,7 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision quota ranking".split()
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pygments.lexer import RegexLexer, bygroups, include, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
-ITEMS = ("plan", "article", "interpretation", "enum", "zones", "registry", "input", "define", "rule", "decision")
+ITEMS = ("plan", "article", "interpretation", "enum", "zones", "registry", "input", "define", "rule", "decision", "quota",
+         "ranking")
 CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "otherwise", "same_type", "categories",
-           "if", "else", "for", "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
+           "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for", "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
 PLAN_KEYS = ("title", "version", "issuer", "status", "issued", "effective", "draft", "source", "sha256")
 TYPES = ("bool", "text", "date", "number", "count", "fraction", "money", "metres")
 KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "qualification",
@@ -44,7 +45,7 @@ class PolicyLexer(RegexLexer):
             include("common"),
             (r"(article|interpretation)(\s+)(" + _ARTICLE + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Label)),
-            (r"(define|rule|decision|enum|zones|registry)(\s+)(" + _NAME + ")",
+            (r"(define|rule|decision|enum|zones|registry|quota|ranking)(\s+)(" + _NAME + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (words(ITEMS, suffix=_END), Keyword.Declaration),
             (r"cites" + _END, Keyword, "cites"),

@@ -22,7 +22,7 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO, Iterator
+from typing import IO, Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
@@ -31,8 +31,8 @@ from .compiled import Decision, fast_path
 from .decide import OTHERWISE, choose_decision
 from .facts import FactsError, parse_json
 from .fastcase import FastWorkspace
+from .reader import decode, open_lines
 
-_BOM = b"\xef\xbb\xbf"
 _PROGRESS_EVERY = 256  # lines between progress-bar updates: redrawing is not free
 
 
@@ -72,18 +72,33 @@ def traced_record(result, line: int) -> dict:
             "trace": full["trace"]}
 
 
-def _problem(diagnostic: Diagnostic) -> dict:
-    """One diagnostic as a batch error: `path` is the JSON path it concerns, when it has one."""
-    problem = {"code": diagnostic.code, "path": diagnostic.path, "message": diagnostic.message}
-    if diagnostic.code == "F001" and diagnostic.span.column:
-        problem["column"] = diagnostic.span.column
+def problem_record(diagnostic: Diagnostic) -> dict:
+    """One diagnostic as a batch error: `path` is the JSON path of the bad value (None when the
+    problem has no one place in the facts), `file`, `line` and `column` where it was found: the
+    facts line, or the context or registry file the bad value came from."""
+    path, message = diagnostic.path, diagnostic.message
+    if path is not None and message.startswith(path + ": "):  # a message that names its path itself
+        message = message[len(path) + 2:]
+    problem = {"code": diagnostic.code, "path": path, "message": message}
+    span = diagnostic.span
+    if span.source is not None:
+        problem["file"] = span.path
+    if span.line:
+        problem["line"] = span.line
+    if span.column:
+        problem["column"] = span.column
     if diagnostic.help:
         problem["help"] = diagnostic.help
     return problem
 
 
-def error_record(line: int, error: PolicyError, applicant_id=None) -> dict:
-    problems = [_problem(d) for d in error.diagnostics]
+def error_record(line: int, error: PolicyError, applicant_id=None, path: str | None = None) -> dict:
+    """The batch line of a bad input line; a place on the line itself is given as `path`'s
+    line `line` (each line is read as a source of its own, named `path:line`)."""
+    problems = [problem_record(d) for d in error.diagnostics]
+    for problem in problems if path is not None else ():
+        if problem.get("file") == f"{path}:{line}":
+            problem["file"], problem["line"] = path, line
     return {"line": line, "applicant": applicant_id, "error": problems[0], "errors": problems}
 
 
@@ -92,16 +107,7 @@ def _bad_line(source: Source, message: str) -> FactsError:
 
 
 def _lines(path: str) -> Iterator[bytes]:
-    if path == "-":
-        yield from sys.stdin.buffer
-        return
-    try:
-        handle: BinaryIO = open(path, "rb")
-    except OSError as error:
-        raise FactsError([Diagnostic("F000", f"cannot read facts file `{path}`: {error.strerror}",
-                                     Span(Source(path, "")))]) from None
-    with handle:
-        yield from handle
+    return open_lines(path, "facts")
 
 
 @contextmanager
@@ -146,16 +152,18 @@ def _mode_for(target: Path) -> int:
 def _count_lines(path: str) -> int | None:
     if path == "-":
         return None
-    with open(path, "rb") as handle:
-        return sum(1 for _ in handle)
+    return sum(1 for _ in open_lines(path, "facts"))
 
 
 class _Progress:
-    """A rich progress bar on standard error, only when it is a terminal."""
+    """A rich progress bar on standard error, when it is a terminal and the decisions go elsewhere."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, output: str | None = None):
         self.bar = None
-        if sys.stderr.isatty():
+        # Only where it helps: decisions going to the screen as well would be torn by its redraws,
+        # and a dumb terminal cannot redraw a bar at all.
+        to_screen = output is None and sys.stdout.isatty()
+        if sys.stderr.isatty() and not to_screen and os.environ.get("TERM") != "dumb":
             from rich.console import Console
             from rich.progress import Progress
 
@@ -186,17 +194,12 @@ class _Batch:
         self.base = Path(path).parent if path != "-" else Path.cwd()
         self.stamps: dict[int, dict] = {}
         self.counts: Counter = Counter()
+        self.warned = 0  # lines decided with a warning
 
     def record(self, number: int, raw: bytes) -> dict:
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM):]
         applicant_id = None
         try:
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise _bad_line(Source(f"{self.path}:{number}", ""), f"not UTF-8 text: {error.reason} at byte "
-                                f"{error.start}") from None
+            text = decode(raw, f"{self.path}:{number}", "facts")
             source = Source(f"{self.path}:{number}", text)
             if not text.strip():
                 raise _bad_line(source, "empty line: expected one JSON object")
@@ -213,14 +216,24 @@ class _Batch:
                                          self.stamp(case.plan))
         except PolicyError as error:
             self.counts["error"] += 1
-            return error_record(number, error, applicant_id)
+            return error_record(number, error, applicant_id, self.path)
         except Exception as error:  # a bug of ours must not cost the rest of the population
             self.counts["error"] += 1
             problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",
                        "help": "please report this line; the other lines are decided"}
             return {"line": number, "applicant": applicant_id, "error": problem, "errors": [problem]}
+        record["warnings"] = self.warnings(case.warnings, number)
+        self.warned += bool(case.warnings)
         self.counts[record["outcome"]] += 1
         return record
+
+    def warnings(self, warnings, number: int) -> list[dict]:
+        """A line's warnings as JSON, a place on the line given as this file's line `number`."""
+        out = [problem_record(w) for w in warnings]
+        for problem in out:
+            if problem.get("file") == f"{self.path}:{number}":
+                problem["file"], problem["line"] = self.path, number
+        return out
 
     def stamp(self, plan) -> dict:
         stamp = self.stamps.get(id(plan))  # plans live in the workspace for the whole run
@@ -230,16 +243,18 @@ class _Batch:
 
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
-              registry_path: str | None = None, decision_name: str | None = None) -> int:
-    """Decide every line; write one record per line; return how many lines were bad."""
-    workspace = FastWorkspace(plan_ref, context_path, registry_path)
+              registry_path: str | None = None, strict: bool = False, decision_name: str | None = None) -> int:
+    """Decide every line; write one record per line; return how many lines were bad. With
+    `strict`, a line with a warning (an undeclared key) is a bad line; `decision_name` runs
+    that decision of the plan (else each line's "decision", else the plan's first)."""
+    workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)
     plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
     if context_path:
         workspace.context(context_path)  # and so is an unreadable context file
     if registry_path:
         workspace.registry(registry_path, plan)  # and a bad registry file
     batch = _Batch(path, workspace, trace, decision_name)
-    progress = _Progress(path)
+    progress = _Progress(path, output)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     number = 0
     try:
@@ -252,5 +267,6 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         progress.stop()
     counts = batch.counts
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
-    print(f"{number} lines: {summary or 'none'}", file=sys.stderr)
+    warned = f"; {batch.warned} with warnings (see each line's `warnings`)" if batch.warned else ""
+    print(f"{number} lines: {summary or 'none'}{warned}", file=sys.stderr)
     return counts["error"]

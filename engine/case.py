@@ -8,40 +8,43 @@ registry file is read and validated once per run, whatever number of cases use i
 """
 from __future__ import annotations
 
-import sys
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
+from . import reader
 from .compile import compile_plan, resolve_plan
 from .facts import FactsError, facts_model, locate, merge_context, parse_json, validate_facts
+from .numbers import is_number, to_json
 from .plan import CheckedPlan
 
 
 def read_source(path: str, what: str = "facts") -> Source:
-    if path == "-":
-        return Source("<stdin>", sys.stdin.read())
-    try:
-        return Source.read(path)
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise FactsError([Diagnostic("F000", f"cannot read {what} file `{path}`: {reason}", Span(Source(path, "")))]) from None
+    """An input file as text, by engine/reader.py's rules (kept here for callers of old)."""
+    return reader.read_source(path, what)
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One applicant ready to decide: `evaluate(case.plan, case.facts, registry=case.registry)`."""
+    """One applicant ready to decide: `evaluate(case.plan, case.facts, registry=case.registry)`,
+    with the warnings its input gave (undeclared keys, a registry with no institution of its
+    type): each a Diagnostic of severity "warning" naming its file and place."""
 
     plan: CheckedPlan
     facts: dict
     registry: object | None  # engine.registry.Registry, or None when the case names none
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 @dataclass
 class Workspace:
-    """Plans, models and contexts loaded once and reused for every case of a run."""
+    """Plans, models and contexts loaded once and reused for every case of a run.
+
+    `strict` turns every warning of a case into an error (exit 2), for integrators' CI."""
 
     plan_ref: str | None = None
     context_path: str | None = None
@@ -50,6 +53,12 @@ class Workspace:
     models: dict[int, object] = field(default_factory=dict)
     contexts: dict[str, dict] = field(default_factory=dict)
     registries: dict[tuple, object] = field(default_factory=dict)  # (file, closed categories) -> Registry
+    strict: bool = False
+    context_sources: dict[int, tuple[dict, Source]] = field(default_factory=dict)  # id(context) -> its file
+    shapes: dict[int, object] = field(default_factory=dict)
+    context_warnings: dict[tuple[int, int], tuple[Diagnostic, ...]] = field(default_factory=dict)
+    vocabularies: dict[int, tuple] = field(default_factory=dict)  # id(plan) -> registry_vocabulary(plan)
+    keys_clean: bool = False  # set by a validator that saw the last facts hold no undeclared key (fastcase)
 
     def plan(self, reference: str) -> CheckedPlan:
         path = str(resolve_plan(reference))
@@ -63,40 +72,114 @@ class Workspace:
             self.models[key] = facts_model(plan)
         return self.models[key]
 
+    def shape(self, plan: CheckedPlan):
+        found = self.shapes.get(id(plan))  # plans are kept in self.plans, so ids are not reused
+        if found is None:
+            from .undeclared import KeyShape
+
+            found = self.shapes[id(plan)] = KeyShape(plan)
+        return found
+
     def context(self, path: str) -> dict:
         if path not in self.contexts:
             source = read_source(path, "context")
-            self.contexts[path] = parse_json(source.text, source, "context")
+            data = self.contexts[path] = parse_json(source.text, source, "context")
+            self.context_sources[id(data)] = (data, source)
         return self.contexts[path]
 
-    def case(self, data: dict, source: Source, base_dir: Path | None) -> tuple[CheckedPlan, dict]:
-        """Validated facts of one applicant, with the plan they are judged under."""
+    def _prepare(self, data: dict, source: Source, base_dir: Path | None):
+        """(plan, validated facts, the context or None): the facts merged with their context
+        and validated, each bad value blamed on the file it came from."""
         reference = self.plan_ref or data.get("plan")
         if not reference:
             raise FactsError([Diagnostic("F003", "no plan named", Span(source),
                                          'pass --plan PLAN, or add "plan": "<plan id>" to the facts file')])
         if not isinstance(reference, str):
-            raise FactsError([Diagnostic("F002", "expected a plan id in quotes", Span(source), path="plan")])
-        plan = self.plan(reference)
+            raise FactsError([Diagnostic("F002", "expected a plan id in quotes", locate(source, "plan"),
+                                         path="plan")])
+        try:
+            plan = self.plan(reference)
+        except PolicyError as error:
+            if self.plan_ref:
+                raise
+            # the facts file named it: point at its "plan", not at a file the user never wrote
+            raise FactsError([dataclasses.replace(d, span=locate(source, "plan"), path="plan")
+                              for d in error.diagnostics]) from None
+        context = self.context_for(data, base_dir, source)
+        try:
+            facts = self.validate(plan, data, context, source)
+        except FactsError as error:
+            raise FactsError([self._blame(d, data, context) for d in error.diagnostics]) from None
+        _check_place(plan, facts, source)
+        return plan, facts, context
+
+    def context_for(self, data: dict, base_dir: Path | None, source: Source | None = None) -> dict | None:
+        """The context a case draws on: `--context`, else the facts file's `"context"`, else None."""
         context_path = self.context_path
-        if context_path is None and isinstance(data.get("context"), str):
-            context_path = str((base_dir or Path.cwd()) / data["context"])
-        context = self.context(context_path) if context_path else None
-        return plan, self.validate(plan, data, context, source)
+        named = data.get("context")
+        if context_path is None and named is not None:
+            if not isinstance(named, str):
+                raise FactsError([Diagnostic("F002", "expected a JSON file name in quotes",
+                                             locate(source, "context") if source else Span(),
+                                             '"context": "context-2026.json"',
+                                             path="context")])
+            context_path = str((base_dir or Path.cwd()) / named)
+        return self.context(context_path) if context_path else None
+
+    def case(self, data: dict, source: Source, base_dir: Path | None) -> tuple[CheckedPlan, dict]:
+        """Validated facts of one applicant, with the plan they are judged under."""
+        plan, facts, _ = self._prepare(data, source, base_dir)
+        return plan, facts
 
     def validate(self, plan: CheckedPlan, data: dict, context: dict | None, source: Source) -> dict:
         """The facts merged with their context and validated; FactsError naming each bad path."""
         return validate_facts(plan, merge_context(data, context), source, self.model(plan))
 
-    def registry(self, path: str, plan: CheckedPlan | None):
-        """The registry file validated for this plan: against its closed list of categories, if
-        it declares one (`categories …` in its `registry` block), else any category is taken."""
-        from .registry import load_registry  # numpy and scipy: only runs that use a registry pay for them
+    def _blame(self, diagnostic: Diagnostic, data: dict, context: dict | None) -> Diagnostic:
+        """A bad value under `city` that the facts file does not give came from the context file:
+        point there (the facts file wins key by key, so a value it gives is its own)."""
+        path = diagnostic.path
+        held = self.context_sources.get(id(context)) if context is not None else None
+        if path is None or held is None or not path.startswith("city") or _has_path(data, path):
+            return diagnostic
+        within = path if isinstance(context.get("city"), dict) else path.partition(".")[2]
+        return dataclasses.replace(diagnostic, span=locate(held[1], within))
 
-        categories = plan.registry.categories if plan is not None and plan.registry else None
-        key = (str(Path(path).resolve()), categories)
+    def warnings(self, plan: CheckedPlan, data: dict, source: Source, context: dict | None,
+                 registry, facts: dict) -> tuple[Diagnostic, ...]:
+        """What a case's input says that the plan will not read, or cannot use; see engine/undeclared.py."""
+        shape = self.shape(plan)
+        found = [] if self.keys_clean else shape.warnings(data, source)
+        nothing = shape.gives_nothing(data, source)
+        if nothing is not None:
+            found.append(nothing)
+        held = self.context_sources.get(id(context)) if context is not None else None
+        if held is not None and isinstance(shape.tree.get("city"), dict):
+            key = (id(plan), id(context))
+            if key not in self.context_warnings:
+                statistics = context.get("city") if isinstance(context.get("city"), dict) else context
+                self.context_warnings[key] = tuple(shape.warnings(
+                    statistics, held[1], "city", shape.tree.get("city"), "city" if statistics is not context else ""))
+            found += [w for w in self.context_warnings[key] if not _has_path(data, w.path or "")]
+        gap = _registry_gap(plan, registry, facts)
+        if gap is not None:
+            found.append(gap)
+        return tuple(found)
+
+    def registry(self, path: str, plan: CheckedPlan | None):
+        """The registry file validated for this plan: each row's category a registry category of
+        the plan, written as the plan's registry names it or by the applicant category's code or
+        label (`pharmacy`, `零售药店`), and refused otherwise with a did-you-mean."""
+        from .registry import load_registry  # numpy and scipy: only runs that use a registry pay for them
+        from .vocabulary import registry_vocabulary
+
+        vocabulary = self.vocabularies.get(id(plan))
+        if vocabulary is None:  # once per plan, not once per line of a batch
+            vocabulary = self.vocabularies[id(plan)] = registry_vocabulary(plan) if plan is not None else (None, {})
+        known, aliases = vocabulary
+        key = (str(Path(path).resolve()), known)
         if key not in self.registries:
-            self.registries[key] = load_registry(path, categories)
+            self.registries[key] = load_registry(path, known, aliases)
         return self.registries[key]
 
     def registry_for(self, plan: CheckedPlan, data: dict, source: Source, base_dir: Path | None):
@@ -107,15 +190,21 @@ class Workspace:
             if named is None:
                 return None
             if not isinstance(named, str):
-                raise FactsError([Diagnostic("F002", "expected a CSV file name in quotes", locate(source, "registry"),
-                                             '"registry": "registry.csv"', path="registry")])
+                raise FactsError([Diagnostic("F002", "expected a CSV file name in quotes",
+                                             locate(source, "registry"), '"registry": "registry.csv"', path="registry")])
             path = str((base_dir or Path.cwd()) / named)
         return self.registry(path, plan)
 
     def open_case(self, data: dict, source: Source, base_dir: Path | None) -> Case:
-        """`case`, with the registry the case names (or `--registry` gives)."""
+        """`case`, with the registry the case names (or `--registry` gives) and its warnings;
+        with `strict`, a warning is an error."""
         plan, facts = self.case(data, source, base_dir)
-        return Case(plan, facts, self.registry_for(plan, data, source, base_dir))
+        context = self.context_for(data, base_dir, source)
+        registry = self.registry_for(plan, data, source, base_dir)
+        warnings = self.warnings(plan, data, source, context, registry, facts)
+        if warnings and self.strict:
+            raise FactsError([dataclasses.replace(w, severity="error") for w in warnings])
+        return Case(plan, facts, registry, warnings)
 
     def open_case_file(self, path: str) -> Case:
         source = read_source(path)
@@ -127,3 +216,58 @@ class Workspace:
         data = parse_json(source.text, source)
         base = Path(path).parent if path != "-" else Path.cwd()
         return self.case(data, source, base)
+
+
+def _has_path(data: dict, path: str) -> bool:
+    """Whether a dotted JSON path (with [i] indexes) leads to a value given in `data`."""
+    node: object = data
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("[") and isinstance(node, list):
+            index = int(part[1:-1])
+            node = node[index] if index < len(node) else None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return False
+        if node is None:
+            return False
+    return True
+
+
+def _check_place(plan: CheckedPlan, facts: dict, source: Source) -> None:
+    """A location out of range is bad facts, blamed on the facts file (swapped lat/lon is the
+    usual cause), before any rule measures a distance from it."""
+    if plan.registry is None:
+        return
+    applicant = facts.get("applicant")
+    location = applicant.get("location") if isinstance(applicant, dict) else None
+    if not isinstance(location, dict):
+        return
+    lat, lon = location.get("lat"), location.get("lon")
+    for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
+        if is_number(value) and not abs(value) <= limit:
+            swapped = axis == "lat" and is_number(lon) and abs(lon) <= 90 and abs(value) <= 180
+            path = f"applicant.location.{axis}"
+            raise FactsError([Diagnostic(  # E003's problem, caught before any rule measures from it
+                "E003", f"`{to_json(value)}` is outside [-{limit}, {limit}]", locate(source, path),
+                "did you swap `lat` and `lon`? give decimal degrees, latitude first" if swapped
+                else "give the location in decimal degrees", path=path)])
+
+
+def _registry_gap(plan: CheckedPlan, registry, facts: dict) -> Diagnostic | None:
+    """A registry that holds no institution of the applicant's type: its spacing rule can find no
+    neighbour, so the decision says so rather than pass as if the file were complete."""
+    if registry is None or plan.registry is None:
+        return None
+    applicant = facts.get("applicant")
+    category = applicant.get("category") if isinstance(applicant, dict) else None
+    counted = dict(plan.registry.same_type).get(category)
+    if not counted or any(c in registry.categories for c in counted):
+        return None
+    source = getattr(registry, "source", None)
+    path = source.path if source is not None else "the registry"
+    return Diagnostic("R015", f"the registry has no {' or '.join(counted)} institution, the type of a "
+                      f"`{category}` applicant: no spacing rule can find a neighbour",
+                      Span(source) if source is not None else Span(Source(path, "")),
+                      "check that the registry file is complete, and its `category` column",
+                      severity="warning")

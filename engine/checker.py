@@ -7,6 +7,8 @@ search (`resolve_expressions`, `_define`) are here:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
+  check_quotas          quotas cite an article, read city statistics, carry their unit; the
+                        ranking orders by a number (`quotadecl.py`)
   check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
@@ -25,12 +27,13 @@ from dsl.spans import NO_SPAN, Span
 from .declarations import DeclarationsPass
 from .plan import (KIND_OUTCOMES, NOTE_KINDS, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
                    RegistryInfo, RuleInfo)
+from .quotadecl import QuotaPass
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
 from .types import Type
 
 
-class Checker(DeclarationsPass, ExpressionResolver):
+class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
     def __init__(self, policy: ast.PolicyFile, text: str):
         self.policy = policy
         self.text = text
@@ -57,6 +60,8 @@ class Checker(DeclarationsPass, ExpressionResolver):
         self.registry: RegistryInfo | None = None
         self._registry_ok = False  # the declaration and the inputs its queries read are sound
         self._registry_used = False
+        self.quotas: dict = {}  # check_quotas fills these
+        self.ranking = None
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span, help: str | None = None, labels=()) -> None:
@@ -202,17 +207,22 @@ class Checker(DeclarationsPass, ExpressionResolver):
             self.error("C050", f"source document `{rel}` is outside the policy's folder", header.span,
                        "keep the source beside the policy, e.g. `sources/<file>.txt`")
             return
+        from .reader import InputError, decode, read_bytes  # the one reader: no FIFO opened, GBK named
+
         try:
-            raw = target.read_bytes()
-        except OSError as error:
-            self.error("C051", f"cannot read source document `{rel}`: {error.strerror}", header.span)
+            raw = read_bytes(str(target), "source document")
+            text = decode(raw, str(target), "source document")
+        except InputError as error:
+            first = error.diagnostics[0]
+            self.error("C051", f"cannot read source document `{rel}`: {first.message.rsplit(': ', 1)[-1]}",
+                       header.span, first.help)
             return
         digest = self.source_digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")
         if declared and declared != digest:
             self.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
                        "re-read the articles against the new text, then update `sha256`")
-        self.source_document = raw.decode("utf-8")
+        self.source_document = text
         for article in self.articles.values():
             miss = find_quote(article.text, self.source_document)
             if miss is not None:
@@ -242,7 +252,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
         try:
             date.fromisoformat(written)
         except ValueError:
-            self.error("C069", f"`effective \"{written}\"` is not a date", self.header.span,
+            self.error("C090", f"`effective \"{written}\"` is not a date", self.header.span,
                        "write the date the plan takes effect as YYYY-MM-DD")
 
     def run(self, policy_dir: Path | None) -> None:
@@ -250,6 +260,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
         self.check_effective()
         self.resolve_expressions()
         self.check_rules()
+        self.check_quotas()
         self.check_decisions()
         self.check_citations()
         self.check_quotes(policy_dir)
@@ -266,6 +277,7 @@ class Checker(DeclarationsPass, ExpressionResolver):
             zones=self.zones, inputs=self.inputs, defines=self.defines, rules=self.rules,
             decisions=self.decisions, source_document=self.source_document, registry=self.registry,
             warnings=sort_diagnostics(d for d in self.diagnostics if d.severity == "warning"),
+            quotas=self.quotas, ranking=self.ranking,
         )
 
 

@@ -13,11 +13,9 @@ REPO_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 
 def _read(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise PolicyError([Diagnostic("P000", f"cannot read `{path}`: {reason}", Span(Source(str(path), "")))]) from None
+    from .reader import read_source  # BOM, CRLF, GBK refused, special files refused: as every input
+
+    return read_source(str(path), "plan").text
 
 
 def compile_plan(path: str | Path) -> CheckedPlan:
@@ -30,6 +28,22 @@ def compile_plan(path: str | Path) -> CheckedPlan:
     text = _read(path)
     plan = check_or_raise(parse_policy(text, str(path)), text, str(path))
     return attach_graph(plan)
+
+
+def plan_for_coverage(path: str | Path) -> CheckedPlan:
+    """The checked plan for `policy coverage`, even when articles of its source are missing
+    (C054): the coverage table is how a drafter sees which; any other error is raised."""
+    from dsl import parse_policy
+
+    from .checker import Checker
+
+    text = _read(path)
+    checker = Checker(parse_policy(text, str(path)), text)
+    checker.run(Path(path).parent)
+    errors = [d for d in checker.diagnostics if d.severity == "error" and d.code != "C054"]
+    if errors:
+        raise PolicyError(errors)
+    return checker.plan(str(path))
 
 
 def check_file(path: str | Path) -> tuple[Diagnostic, ...]:
@@ -54,29 +68,100 @@ def policy_dirs() -> list[Path]:
     return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
 
 
-def known_plans() -> dict[str, Path]:
-    """Plan id -> file, for every .policy file in ./policies and the shipped policies/."""
-    found: dict[str, Path] = {}
+def plan_files() -> dict[str, list[Path]]:
+    """Plan id -> every .policy file declaring it, in ./policies and the shipped policies/."""
+    found: dict[str, list[Path]] = {}
     for folder in policy_dirs():
         for file in sorted(folder.glob("*.policy")):
-            match = _PLAN_ID.search(file.read_text(encoding="utf-8"))
+            try:
+                match = _PLAN_ID.search(_read(file)) if file.is_file() else None
+            except PolicyError:
+                continue  # an unreadable file names no plan; `policy check` on it says why
             if match:
-                found.setdefault(match.group(1), file)
+                found.setdefault(match.group(1), []).append(file)
     return found
+
+
+def known_plans() -> dict[str, Path]:
+    """Plan id -> file, for every .policy file in ./policies and the shipped policies/."""
+    return {plan_id: files[0] for plan_id, files in plan_files().items()}
+
+
+def duplicate_plan(plan_id: str, files: list[Path]) -> Diagnostic:
+    """Two files of the search path declare one plan id: neither may silently win."""
+    first, *others = files
+    return Diagnostic("A003", f"plan id `{plan_id}` is declared by {len(files)} files: "
+                      + ", ".join(f"`{f}`" for f in files), Span(Source(str(first), "")),
+                      "give the plan by its path (--plan FILE.policy), or give the copy a plan id of its own")
+
+
+def duplicate_ids(paths: list[str]) -> dict[str, Diagnostic]:
+    """For `policy check`: each given plan of the search path whose id another file of the
+    search path declares too, as a diagnostic at its `plan` line naming the others."""
+    declared = plan_files()
+    searched = set(policy_dirs())
+    own: dict[str, tuple[str, Source, int]] = {}
+    for path in paths:
+        if _parent(path) not in searched:
+            continue  # a file outside the search path is only ever named by its path: it shadows nothing
+        try:
+            source = Source(str(path), _read(path))
+        except PolicyError:
+            continue  # check_file reports the unreadable file
+        match = _PLAN_ID.search(source.text)
+        if match is None:
+            continue
+        own[str(path)] = (match.group(1), source, match.start(1))
+    found: dict[str, Diagnostic] = {}
+    for path, (plan_id, source, offset) in own.items():
+        others = [f for f in declared.get(plan_id, ()) if not _same(path, f)]
+        if others:
+            line, column = source.offset_to_line_col(offset - 1)
+            found[path] = Diagnostic("A003", f"plan id `{plan_id}` is also declared by "
+                                     + ", ".join(f"`{f}`" for f in others),
+                                     Span(source, line, column, line, column + len(plan_id) + 2),
+                                     "a plan id names one plan: give the copy an id of its own (e.g. "
+                                     f"`{plan_id}-revision`), or move it out of policies/")
+    return found
+
+
+def _parent(path: str | Path) -> Path | None:
+    try:
+        return Path(path).resolve().parent
+    except OSError:
+        return None
+
+
+def _same(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
 
 
 def resolve_plan(reference: str) -> Path:
     """A plan id or a path to a .policy file -> the file; PolicyError naming the choices."""
-    candidate = Path(reference)
-    if candidate.suffix == ".policy" or candidate.exists():
-        if candidate.is_file():
-            return candidate
-        raise PolicyError([Diagnostic("A001", f"no policy file `{reference}`", Span(Source(reference, "")),
-                                      "give a path to a .policy file or a plan id")])
-    plans = known_plans()
-    if reference in plans:
-        return plans[reference]
     from dsl.diagnostics import did_you_mean
 
-    raise PolicyError([Diagnostic("A002", f"unknown plan `{reference}`", Span(Source(reference, "")),
-                                  did_you_mean(reference, plans) or "known plans: " + ", ".join(sorted(plans)))])
+    from .reader import check_name, require_regular
+
+    check_name(reference, "plan")
+    candidate = Path(reference)
+    try:
+        exists = candidate.exists()
+    except OSError:  # a name the system will not even look up
+        exists = False
+    if candidate.suffix == ".policy" or exists:
+        if candidate.is_file():
+            return candidate
+        if exists:
+            require_regular(reference, "plan")  # a folder, a FIFO: say which
+        raise PolicyError([Diagnostic("A001", f"no policy file `{reference}`", Span(Source(reference, "")),
+                                      "give a path to a .policy file or a plan id")])
+    files = plan_files()
+    if reference in files:
+        if len(files[reference]) > 1:
+            raise PolicyError([duplicate_plan(reference, files[reference])])
+        return files[reference][0]
+    raise PolicyError([Diagnostic("A002", f"unknown plan `{reference[:200]}`", Span(Source(reference[:200], "")),
+                                  did_you_mean(reference, files) or "known plans: " + ", ".join(sorted(files)))])

@@ -358,9 +358,46 @@ class _Differ:
                 elif b is None:
                     self.changes.append(Removed(name, cite, generic_text(a), old_span=a.span, what=what))
                 elif a != b:
-                    details = tuple(FieldChanged(f.name, _generic(getattr(a, f.name)), _generic(getattr(b, f.name)))
-                                    for f in fields(a) if f.compare and getattr(a, f.name) != getattr(b, f.name))
+                    if isinstance(a, ast.Quota):
+                        details = tuple(quota_details(a, b))
+                    else:
+                        details = tuple(FieldChanged(f.name, _generic(getattr(a, f.name)), _generic(getattr(b, f.name)))
+                                        for f in fields(a) if f.compare and getattr(a, f.name) != getattr(b, f.name))
                     self.changes.append(Changed(key(a), key(b), cite, details, a.span, b.span, what=what))
+
+
+def quota_details(a: ast.Quota, b: ast.Quota) -> list[Detail]:
+    """A quota's changes as a reader wants them: each branch's condition and number, literal by
+    literal (`branch 2: 50% → 60%`), then the scope (categories, region, unit, counts)."""
+    out = (_value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
+           + _value_detail("for", _generic(a.categories), _generic(b.categories))
+           + _value_detail("per", _generic((a.per, a.of)), _generic((b.per, b.of)))
+           + _value_detail("unit", a.unit.name, b.unit.name))
+    if a.counts is not None and b.counts is not None:
+        out += expression_details("counts", a.counts, b.counts)
+    else:
+        out += _value_detail("counts", _generic(a.counts), _generic(b.counts))
+    for index in range(max(len(a.branches), len(b.branches))):
+        x = a.branches[index] if index < len(a.branches) else None
+        y = b.branches[index] if index < len(b.branches) else None
+        where = f"branch {index + 1}"
+        if x is None or y is None:
+            out += _value_detail(where, _generic(x), _generic(y))
+            continue
+        if x.when is not None and y.when is not None:
+            out += expression_details(f"{where} when", x.when, y.when)
+        else:
+            out += _value_detail(f"{where} when", _generic(x.when) or "otherwise", _generic(y.when) or "otherwise")
+        v, w = x.value, y.value
+        if v.kind != w.kind:
+            out += _value_detail(where, _generic(v), _generic(w))
+            continue
+        for part in ("expr", "by"):
+            p, q = getattr(v, part), getattr(w, part)
+            if p is not None and q is not None:
+                out += expression_details(where if part == "expr" else f"{where} by", p, q)
+        out += _text_detail(f"{where} reason", v.reason, w.reason)
+    return out
 
 
 def _generic(value) -> str | None:

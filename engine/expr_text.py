@@ -21,6 +21,15 @@ def _label(label: str | None) -> str:
     return f" {quote(label)}" if label else ""
 
 
+def _quota_value(value: ast.QuotaValue) -> str:
+    text = {"none": "none", "review": "review"}.get(value.kind, "")
+    if value.kind == "number":
+        text = expr_text(value.expr)
+    elif value.kind == "split":
+        text = f"split {expr_text(value.expr)} by {expr_text(value.by)}"
+    return text + _label(value.reason)
+
+
 def item_text(item: ast.Item) -> str:
     """A whole declaration on one line, as the differ shows an added or removed one."""
     match item:
@@ -55,4 +64,14 @@ def item_text(item: ast.Item) -> str:
             return f"article {item.id} {status} {quote(item.text)}"
         case ast.Interpretation():
             return f"interpretation {item.article.id} {quote(item.text)}"
+        case ast.Quota():
+            scope = f"for {', '.join(c.name for c in item.categories)} per {item.per.name}"
+            scope += (f" of {item.of.name}" if item.of else "") + f" unit {item.unit.name}"
+            scope += f" counts {expr_text(item.counts)}" if item.counts is not None else ""
+            branches = " ".join(("otherwise " if b.when is None else f"when {expr_text(b.when)} then ")
+                                + _quota_value(b.value) for b in item.branches)
+            return f"quota {item.name}{_label(item.label)}{_cites(item.cites)} {scope} {branches}"
+        case ast.Ranking():
+            ties = f" ties {', '.join(t.name for t in item.ties)}" if item.ties else ""
+            return f"ranking {item.name}{_label(item.label)}{_cites(item.cites)} by {expr_text(item.by)}{ties}"
     raise TypeError(f"no printer for {type(item).__name__}")

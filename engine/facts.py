@@ -16,17 +16,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 if TYPE_CHECKING:  # pydantic itself is imported only when a model is built (fast start)
     from pydantic import ValidationError
 
-from dsl.diagnostics import Diagnostic, PolicyError, did_you_mean
+from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source, Span
 
-from .numbers import Fraction, exact, from_float
+from .numbers import Fraction, from_float
 from .plan import CheckedPlan, EnumInfo
+from .reader import InputError
+from .reader import parse_json as _parse_source
 from .types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
 _CONFIG = {"extra": "allow"}  # pydantic's ConfigDict; pydantic itself loads only when a model is built
 
 
-class FactsError(PolicyError):
+class FactsError(InputError):
     """Bad input in a facts or context file."""
 
 
@@ -167,15 +169,8 @@ def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
 
 
 def parse_json(text: str, source: Source, what: str = "facts") -> dict:
-    try:
-        data = json.loads(text, parse_float=exact)  # numbers exactly, never through a float (engine/numbers.py)
-    except json.JSONDecodeError as error:
-        span = Span(source, error.lineno, error.colno, error.lineno, error.colno + 1)
-        raise FactsError([Diagnostic("F001", f"invalid JSON: {error.msg.lower()}", span,
-                                     "check the brackets, commas and quotes around this place")]) from None
-    if not isinstance(data, dict):
-        raise FactsError([Diagnostic("F001", f"a {what} file is one JSON object {{…}}", Span(source, 1, 1, 1, 2))])
-    return data
+    """One JSON object (engine/reader.py's rules); `text` is `source.text`."""
+    return _parse_source(source if source.text == text else Source(source.path, text), what)
 
 
 def merge_context(facts: dict, context: dict | None) -> dict:

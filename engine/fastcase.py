@@ -42,5 +42,7 @@ class FastWorkspace(Workspace):
     def validate(self, plan: CheckedPlan, data: dict, context: dict | None, source: Source) -> dict:
         """As `Workspace.validate`, checked fast; facts the fast checker will not vouch for go to
         pydantic, which judges them and names every bad path."""
-        facts = self.checker(plan).check(data, context)
+        checker = self.checker(plan)
+        facts = checker.check(data, context)
+        self.keys_clean = facts is not None and checker.clean
         return facts if facts is not None else super().validate(plan, data, context, source)

@@ -56,8 +56,9 @@ class _Writer:
 
     def __init__(self, plan: CheckedPlan):
         self.plan = plan
+        self.extra: list[str] = []  # the undeclared keys the last check met (engine/undeclared.py reports them)
         self.constants: dict[str, Any] = {"_StepAside": _StepAside, "_date": _date, "_fail": _fail,
-                                          "_Fraction": Fraction, "_num": _num}
+                                          "_EXTRA": self.extra, "_Fraction": Fraction, "_num": _num}
         self.functions: list[str] = []
 
     def const(self, value: Any) -> str:
@@ -83,6 +84,7 @@ class _Writer:
                   "        for k, v in d.items():",
                   f"            if k not in {declared}:",
                   "                if type(k) is not str: raise _StepAside",
+                  "                _EXTRA.append(k)",
                   "                o[k] = v",
                   "    return o"]
         self.functions[int(name[1:])] = "\n".join(lines) + "\n"
@@ -134,11 +136,18 @@ class FactsChecker:
         city = writer.record(tree["city"]) if isinstance(tree.get("city"), dict) else None
         namespace = {**writer.constants, "_U": object()}
         exec(compile("\n".join(writer.functions), "<facts checker>", "exec"), namespace)  # our code, user text as constants
+        self._extra = writer.extra
         self._top = namespace[top]
         self._city = namespace[city] if city else None
         self._contexts: dict[int, tuple[dict, dict | None]] = {}
 
+    @property
+    def clean(self) -> bool:
+        """Whether the facts of the last `check` that returned them held no undeclared key."""
+        return not self._extra
+
     def check(self, data: dict, context: dict | None = None) -> dict | None:
+        self._extra.clear()
         try:
             if context and self._city is not None and not data.get("city"):
                 facts = self._top(data)

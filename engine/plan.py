@@ -97,6 +97,54 @@ class DecisionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class QuotaBranchInfo:
+    """One branch of a quota: when `when` holds (None: otherwise), the quota is `kind`:
+    "number" (`value`), "none" (the plan sets no number), "review" (the plan does not decide)
+    or "split" (`value`, the total, shared in proportion to `by` among the regions taking it)."""
+
+    when: ir.Node | None
+    kind: str
+    value: ir.Node | None
+    by: ir.Node | None
+    reason: str | None
+    line: int = 0
+    when_text: str = ""  # as written (printed), for the table
+    value_text: str = ""
+    by_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaInfo:
+    """A checked `quota`: the year's number for each region of `categories`."""
+
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    categories: tuple[str, ...]  # applicant category codes
+    per: ir.Node  # the applicant's region
+    of_path: tuple[str, ...]  # the input whose enum members make up the regions
+    members: tuple[str, ...]  # that enum's members, in declaration order
+    unit: str
+    counts: ir.Node | None  # what one applicant uses of the quota; 1 when None
+    branches: tuple[QuotaBranchInfo, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingInfo:
+    """A checked `ranking`: applicants compete by `by` (higher first), ties told apart by the
+    priority rules `ties`, the first listed first."""
+
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    by: ir.Node
+    by_text: str  # as written, for the records
+    ties: tuple[str, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryInfo:
     """The plan's registry declaration: which registry categories count as each applicant's type."""
 
@@ -143,6 +191,8 @@ class CheckedPlan:
     source_document: str | None = None
     registry: RegistryInfo | None = None  # the plan's `registry` declaration, if any
     warnings: tuple = ()
+    quotas: dict[str, QuotaInfo] = field(default_factory=dict)  # the year's quotas (`quota`), by name
+    ranking: RankingInfo | None = None  # how applicants compete for a quota (`ranking`)
     graph: Any = None  # networkx.DiGraph, built by engine.graph
     order: tuple[str, ...] = ()  # graph nodes in evaluation order
 

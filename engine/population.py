@@ -14,19 +14,19 @@ is kept as a `LineError` with its number and message, never dropped.
 """
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from dsl.diagnostics import Diagnostic, PolicyError
-from dsl.spans import Source, Span
+from dsl.diagnostics import PolicyError
+from dsl.spans import Source
 
 from .fastcase import FastWorkspace
 from .diff import Added, Changed, DecisionChanged, PlanDiff, PrecedenceChanged, Removed, ZoneMoved
 from .compiled import explain as explain_fast  # agrees with the reference evaluator (tests/test_fastpath.py)
 from .facts import parse_json
+from .reader import open_lines
 from .trace import Explanation
 
 
@@ -76,6 +76,12 @@ class LineError:
     side: str  # "both" | "old" | "new": under which version the line is bad
     code: str
     message: str
+    path: str | None = None  # the JSON path of the bad value, its own field (not in `message`)
+
+    @property
+    def text(self) -> str:
+        """The message as a line of text shows it: its JSON path first."""
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 @dataclass(frozen=True)
@@ -110,26 +116,25 @@ class PopulationReport:
         return (flips + rest)[:max(count, 0)]
 
 
-def _lines(path: str) -> Iterator[tuple[int, str]]:
-    if path == "-":
-        yield from enumerate(sys.stdin, 1)
-        return
-    try:
-        handle = open(path, encoding="utf-8")
-    except OSError as error:
-        raise PolicyError([Diagnostic("F000", f"cannot read population file `{path}`: {error.strerror}",
-                                      Span(Source(path, "")))]) from None
-    with handle:
+def _lines(path: str) -> Iterator[tuple[int, str | PolicyError]]:
+    """(number, text) of each line, decoded by the one reader; a line that is not UTF-8 is
+    given as its error, reported as that line's."""
+    from .reader import decode
+
+    for number, raw in enumerate(open_lines(path, "population"), 1):
         try:
-            yield from enumerate(handle, 1)
-        except UnicodeDecodeError as error:
-            raise PolicyError([Diagnostic("F000", f"cannot read population file `{path}`: not UTF-8 text ({error.reason})",
-                                          Span(Source(path, "")))]) from None
+            yield number, decode(raw, f"{path}:{number}", "population")
+        except PolicyError as error:
+            yield number, error
 
 
-def _first(error: PolicyError) -> tuple[str, str]:
+def _first(error: PolicyError) -> tuple[str, str, str | None]:
+    """(code, message, JSON path) of an error's first diagnostic, the path out of the message."""
     first = error.diagnostics[0]
-    return first.code, first.text()
+    path, message = first.path, first.message
+    if path is not None and message.startswith(path + ": "):
+        message = message[len(path) + 2:]
+    return first.code, message, path
 
 
 def _differing_values(old: Explanation, new: Explanation) -> tuple[tuple[str, Any, Any], ...]:
@@ -202,6 +207,9 @@ def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
     decided = 0
     labels: dict[str, str] = {}
     for number, raw in _lines(population):
+        if isinstance(raw, PolicyError):
+            errors.append(LineError(number, None, "both", *_first(raw)))
+            continue
         if not raw.strip():
             continue
         source = Source(f"{population}:{number}", raw)

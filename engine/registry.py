@@ -158,43 +158,17 @@ class Registry:
 # -- loading -----------------------------------------------------------------------------
 
 
-def load_registry(path: str | Path, categories: Collection[str] | None = None) -> Registry:
+def load_registry(path: str | Path, categories: Collection[str] | None = None,
+                  aliases: dict[str, str] | None = None) -> Registry:
     """Read and validate a registry CSV file; raise one PolicyError listing every problem.
 
     `categories`, when given, are the registry categories the plan knows; a row with any
-    other category is an error (R011) with a did-you-mean hint.
+    other category is an error (R011) with a did-you-mean hint. `aliases` maps another
+    spelling of a category (the applicant category's code, `pharmacy`) to the one it means.
     """
-    path = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise PolicyError([Diagnostic(
-            code="R001", message=f"cannot read registry `{path}`: {reason}", span=Span(Source(path, "")),
-            help="check the path given with `--registry`",
-        )]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError([_not_utf8(path, data, exc)]) from None
-    return parse_registry(Source(path, text), categories)
+    from .reader import read_source  # the one reader of input files: BOM, CRLF, GBK named, FIFOs refused
 
-
-def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    line_start = data.rfind(b"\n", 0, exc.start) + 1
-    line = data.count(b"\n", 0, exc.start) + 1
-    column = len(data[max(line_start, start):exc.start].decode("utf-8")) + 1
-    help_ = "save the file as UTF-8 (with or without BOM)"
-    try:
-        data.decode("gb18030")
-        help_ = "the file looks like GBK/GB18030; " + help_
-    except UnicodeDecodeError:
-        pass
-    # Replacement characters keep the rest of the text, so the snippet can still be drawn.
-    source = Source(path, data[start:].decode("utf-8", errors="replace"))
-    return Diagnostic(code="R002", message=f"registry is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                      span=Span(source, line, column, line, column + 1), help=help_)
+    return parse_registry(read_source(str(path), "registry"), categories, aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +227,10 @@ def _split(line: str) -> tuple[list[_Field], tuple[int, str, str] | None]:
 class _Checker:
     """Validates the lines of one registry source, collecting diagnostics as it goes."""
 
-    def __init__(self, source: Source, categories: Collection[str] | None):
+    def __init__(self, source: Source, categories: Collection[str] | None, aliases: dict[str, str] | None = None):
         self.source = source
         self.categories = None if categories is None else frozenset(categories)
+        self.aliases = aliases or {}
         self.diagnostics: list[Diagnostic] = []
 
     def span(self, line: int, field: _Field) -> Span:
@@ -354,17 +329,19 @@ class _Checker:
             ok = False
         if not ok:
             return None
-        return Institution(id_f.value, fields[at["name"]].value, cat_f.value, lat, lon, lineno)
+        category = self.aliases.get(cat_f.value, cat_f.value)
+        return Institution(id_f.value, fields[at["name"]].value, category, lat, lon, lineno)
 
     def category(self, lineno: int, f: _Field) -> bool:
-        known = sorted(self.categories) if self.categories is not None else None
+        known = sorted(self.categories | set(self.aliases)) if self.categories is not None else None
         listing = ("known categories: " + ", ".join(f"`{c}`" for c in known)) if known else None
         if not f.value:
             self.error("R010", "empty category", self.span(lineno, f), help=listing or "every row needs a `category`")
             return False
-        if self.categories is not None and f.value not in self.categories:
+        if self.categories is not None and self.aliases.get(f.value, f.value) not in self.categories:
             self.error("R011", f"unknown category `{f.value}`", self.span(lineno, f),
-                       help=did_you_mean(f.value, self.categories) or listing or "the plan names no categories")
+                       help=did_you_mean(f.value, set(self.categories) | set(self.aliases))
+                       or listing or "the plan names no categories")
             return False
         return True
 
@@ -402,9 +379,10 @@ def _column_list() -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def parse_registry(source: Source, categories: Collection[str] | None = None) -> Registry:
+def parse_registry(source: Source, categories: Collection[str] | None = None,
+                   aliases: dict[str, str] | None = None) -> Registry:
     """Validate registry text already read into a Source (see `load_registry`)."""
-    checker = _Checker(source, categories)
+    checker = _Checker(source, categories, aliases)
     rows = checker.run()
     if checker.diagnostics:
         raise PolicyError(checker.diagnostics)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import ir
-from .numbers import NONE_NEAR, is_number
+from .numbers import NONE_NEAR, is_number, to_json
 from .trace import Step
 from .types import NumT, make_unit
 
@@ -50,7 +50,7 @@ def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
         if not (is_number(value) and math.isfinite(value) and abs(value) <= limit):
             return PolicyError([Diagnostic(
-                "E003", f"`{value}` is outside [-{limit}, {limit}]", node.span,
+                "E003", f"`{to_json(value)}` is outside [-{limit}, {limit}]", node.span,
                 "give the applicant's location in decimal degrees" + ("; did you swap lat and lon?" if axis == "lat" else ""),
                 path=f"applicant.location.{axis}")])
     return None

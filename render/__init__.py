@@ -6,7 +6,8 @@ This package sits at the edge and never re-evaluates; nothing under engine/ may 
 """
 from .json_view import explanation_to_json, to_json_text
 
-_LAZY = {"explanation_to_markdown": "markdown", "explanation_to_text": "text", "explanation_to_html": "html"}
+_LAZY = {"explanation_to_markdown": "markdown", "explanation_to_text": "text", "explanation_to_html": "html",
+         "explanations_to_html": "html"}
 __all__ = ["explanation_to_html", "explanation_to_json", "explanation_to_markdown", "explanation_to_text", "to_json_text"]
 
 

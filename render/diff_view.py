@@ -304,7 +304,7 @@ def _population_parts(report: PopulationReport, examples: int) -> list:
         for e in report.errors:
             side = "" if e.side == "both" else f" (under the {e.side} version only)"
             who = f" {e.applicant}" if e.applicant else ""
-            parts.append(Text(f"  line {e.line}{who}: error[{e.code}]: {e.message}{side}"))
+            parts.append(Text(f"  line {e.line}{who}: error[{e.code}]: {e.text}{side}"))
     for i, r in enumerate(report.examples(examples), 1):
         parts.append(Text(f"\nexample {i}  {_who(r, labels)}", style="bold"))
         table = Table(show_header=True, header_style="bold", padding=(0, 1))
@@ -477,7 +477,7 @@ def _population_markdown(report: PopulationReport, examples: int) -> list[str]:
         out.append("")
     if report.errors:
         out += ["### Bad lines", ""]
-        out += [f"- line {e.line}{' (' + e.applicant + ')' if e.applicant else ''}: `{e.code}` {e.message}"
+        out += [f"- line {e.line}{' (' + e.applicant + ')' if e.applicant else ''}: `{e.code}` {e.text}"
                 + ("" if e.side == "both" else f" (under the {e.side} version only)") for e in report.errors]
         out.append("")
     for i, r in enumerate(report.examples(examples), 1):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Sequence
 
 from engine.trace import Explanation, Step
 
@@ -56,7 +57,7 @@ def _sources(step: Step, labels: dict) -> str:
     return "<br>".join(reads + uses)
 
 
-def explanation_to_html(result: Explanation) -> str:
+def _body(result: Explanation, warnings: Sequence[str] = ()) -> list[str]:
     labels = result.labels
     stamp = result.plan
     outcome = f'<span class="outcome o-{_e(result.outcome)}">{_e(result.outcome)}</span>'
@@ -80,6 +81,8 @@ def explanation_to_html(result: Explanation) -> str:
         body.append(_row("Priority unknown", f"{_e(step.reason)} ({_e(step.articles[0].id)}; absent: "
                                              f"{_e(', '.join(step.missing))})"))
     body.append("</table>")
+    if warnings:
+        body += ["<h2>Warnings</h2>", "<ul>"] + [f"<li><code>{_e(w)}</code></li>" for w in warnings] + ["</ul>"]
     body += ["<h2>Why</h2>", f"<p>{_prose(result.why)}</p>"]
     if result.decided_by is not None:
         step = result.decided_by
@@ -111,7 +114,27 @@ def explanation_to_html(result: Explanation) -> str:
         body.append("<h2>Readings taken</h2><ul>")
         body += [f"<li><strong>{_e(a)}</strong>: {_e(t)}</li>" for a, t in readings]
         body.append("</ul>")
+    return body
+
+
+def explanation_to_html(result: Explanation, warnings: Sequence[str] = ()) -> str:
+    """A standalone page for the case file: the decision, its warnings, why, every rule, values, readings."""
     title = f"{result.decision} {result.applicant_id or ''} {result.outcome}".strip()
+    return _page(title, _body(result, warnings))
+
+
+def explanations_to_html(sections: list[tuple[str, Explanation | str, Sequence[str]]]) -> str:
+    """One page for several facts files: a section per file, headed by its name; a file that
+    could not be decided shows its error text instead."""
+    body: list[str] = []
+    for number, (name, item, warnings) in enumerate(sections, 1):
+        body.append(f'<section id="file-{number}">\n<p class="file"><code>{_e(name)}</code></p>')
+        body += _body(item, warnings) if isinstance(item, Explanation) else [f"<pre>{_e(item)}</pre>"]
+        body.append("</section>")
+    return _page(f"{len(sections)} decisions", body)
+
+
+def _page(title: str, body: list[str]) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")

@@ -1,6 +1,8 @@
 """A Markdown record of one decision, fit to file with the case."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from engine.trace import Explanation, Step
 
 from .values import MISSING_HINTS, STATUS_WORDS, show, show_read, show_share
@@ -21,7 +23,9 @@ def _quote(step: Step) -> list[str]:
     return lines[:-1] if lines else lines
 
 
-def explanation_to_markdown(result: Explanation) -> str:
+def explanation_to_markdown(result: Explanation, warnings: Sequence[str] = ()) -> str:
+    """The case-file document; `warnings` (one line each, `file:line:col: warning[…]: …`) are
+    what the input said that the plan could not use, shown under the outcome."""
     labels = result.labels
     stamp = result.plan
     out = [
@@ -44,6 +48,8 @@ def explanation_to_markdown(result: Explanation) -> str:
         out.append(f"| Steering ({step.concludes}) | {step.reason} ({step.articles[0].id}) |")
     for step in result.priorities_unknown:
         out.append(f"| Priority unknown | {step.reason} ({step.articles[0].id}; absent: {', '.join(step.missing)}) |")
+    if warnings:
+        out += ["", "## Warnings", ""] + [f"- {_cell(w)}" for w in warnings]
     out += ["", "## Why", "", result.why, ""]
     if result.decided_by is not None:
         step = result.decided_by

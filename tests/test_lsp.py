@@ -15,6 +15,7 @@ from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from dsl.formatter import format_policy
+from dsl.parser import parse_with_lexemes
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "policies" / "heze-2026.policy"
@@ -106,7 +107,9 @@ async def test_definition_and_references(client: LanguageClient):
     assert LINES[found.range.start.line].startswith("define 测算值")
     refs = await client.text_document_references_async(t.ReferenceParams(
         text_document=t.TextDocumentIdentifier(URI), position=use, context=t.ReferenceContext(include_declaration=False)))
-    assert len(refs) == sum(line.count("测算值") for line in LINES if line.startswith("  when "))
+    # every use of the name in the code (not in strings or comments), the declaration apart
+    uses = [lx for lx in parse_with_lexemes(TEXT)[1] if lx.type == "NAME" and lx.text == "测算值"]
+    assert len(refs) == len(uses) - 1
     assert all(LINES[r.range.start.line][r.range.start.character:r.range.end.character] == "测算值" for r in refs)
     # an enum member written by its label jumps to its code; a zone to its zone; a rule to its rule
     for needle, offset, declared in [("申请类别 = 住院", len("申请类别 = "), "  inpatient"),
@@ -120,7 +123,7 @@ async def test_definition_and_references(client: LanguageClient):
         text_document=t.TextDocumentIdentifier(URI), position=where(TEXT, "article 二（一）2", offset=8),
         context=t.ReferenceContext(include_declaration=True)))
     cited = {LINES[r.range.start.line].split()[0] for r in refs}
-    assert cited == {"article", "interpretation", "zones", "define", "rule"}
+    assert cited == {"article", "interpretation", "zones", "define", "rule", "quota", "ranking"}
 
 
 async def test_an_error_as_one_types_and_its_quick_fix(client: LanguageClient):

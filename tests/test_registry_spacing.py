@@ -398,8 +398,11 @@ def test_a_closed_list_of_categories_refuses_a_misspelt_one(tmp_path):
     assert result.exit_code == 2
     assert f"{bad}:2:" in result.output and "unknown category `零售药房`" in result.output
     assert "did you mean `零售药店`?" in result.output
-    # 菏泽 declares no closed list: the same file is taken, and its category counts as no type.
-    assert run("explain", HEZE_PHARMACY, "--registry", bad).exit_code == 0
+    # 菏泽 declares no `categories` line: its closed list is the names its plan uses, so the
+    # typo is refused there too rather than silently counting as no type (issue 9).
+    heze = run("explain", HEZE_PHARMACY, "--registry", bad)
+    assert heze.exit_code == 2 and "unknown category `零售药房`" in heze.output
+    assert "did you mean `零售药店`?" in heze.output
 
 
 def test_a_missing_registry_file_exits_2(tmp_path):

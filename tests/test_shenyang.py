@@ -14,7 +14,7 @@ from render import explanation_to_markdown
 from tests.conftest import SHENYANG_EXAMPLES
 from tests.test_traces import layout_free
 
-EXAMPLES = sorted(p for p in SHENYANG_EXAMPLES.glob("*.json") if not p.name.startswith("context"))
+EXAMPLES = sorted(SHENYANG_EXAMPLES.glob("[0-9]*.json"))  # applicants; contexts and rounds beside them
 
 
 

@@ -67,7 +67,7 @@ def test_explain_another_decision_at_a_terminal():
     assert code == 0 and "not_qualified" in shown and "二（二）" in shown
     code, shown, _ = _at_tty(["explain", dual, "--decision", "双通"])
     assert "Traceback" not in shown, shown
-    assert code == 2 and "A003" in shown and "双通道" in shown
+    assert code == 2 and "A004" in shown and "双通道" in shown
 
 
 def test_readme_first_command_at_a_terminal():
@@ -109,6 +109,140 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert len(records) == lines and all(r["outcome"] == "eligible" for r in records)
     assert '"outcome"' not in shown  # the decisions went to the file, not the screen
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
+
+
+def test_quota_at_a_terminal():
+    code, shown, _ = _at_tty(["quota", "--plan", "shenyang-2025-draft", "--context",
+                              str(SHENYANG_EXAMPLES / "context-2026.json")])
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "医保主城区 (和平区, 沈河区, 大东区, 铁西区, 皇姑区, 于洪区) · 住院: 600 bed" in shown
+
+
+def test_allocate_redirected_at_a_terminal(tmp_path):
+    out = tmp_path / "allocation.jsonl"
+    code, shown, written = _at_tty(["allocate", "--plan", "shenyang-2025-draft",
+                                    str(SHENYANG_EXAMPLES / "round-2026.jsonl")], stdout_file=out)
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "康平县 · inpatient: 40 bed, used 35; admitted 2, waitlisted 2" in shown  # the summary, on stderr
+    records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
+    assert records[0]["applicant"] == "SY-R26-01" and records[0]["outcome"] == "admitted"
+
+
+# -- every README command at a terminal, as typed; with NO_COLOR and TERM=dumb -------------------
+
+HEZE = ROOT / "policies" / "heze-2026.policy"
+HEZE_EXAMPLE = str(ROOT / "policies" / "examples" / "heze" / "01-inpatient-county-eligible.json")
+DIFF_FIXTURES = ROOT / "tests" / "fixtures" / "diff"
+
+README_COMMANDS = {  # the README's table, one line each, and the exit codes it promises
+    "check": (["check", str(SHENYANG), str(HEZE)], (0,)),
+    "coverage": (["coverage", str(SHENYANG)], (0,)),
+    "explain": (["explain", EXAMPLE], (0,)),
+    "explain-json": (["explain", EXAMPLE, "--format", "json"], (0,)),
+    "explain-md": (["explain", HEZE_EXAMPLE, "--format", "md"], (0,)),
+    "explain-html": (["explain", HEZE_EXAMPLE, EXAMPLE, "--format", "html"], (0,)),
+    "eval": (["eval", "--plan", str(SHENYANG), "--context", str(SHENYANG_EXAMPLES / "context-2026.json"),
+              str(DIFF_FIXTURES / "applicants.jsonl")], (0, 2)),
+    "diff": (["diff", str(DIFF_FIXTURES / "draft.policy"), str(DIFF_FIXTURES / "final.policy")], (0, 1)),
+    "diff-population": (["diff", str(DIFF_FIXTURES / "draft.policy"), str(DIFF_FIXTURES / "final.policy"),
+                         "--population", str(DIFF_FIXTURES / "applicants.jsonl")], (0, 1)),
+    "test": (["test"], (0,)),
+    "schema": (["schema", "heze-2026"], (0,)),
+    "graph": (["graph", str(SHENYANG)], (0,)),
+    "fmt": (["fmt", "--check", str(SHENYANG), str(HEZE)], (0,)),
+    "errors": (["errors", "F008"], (0,)),
+    "quota": (["quota", "--plan", "shenyang-2025-draft", "--context", str(SHENYANG_EXAMPLES / "context-2026.json")],
+              (0,)),
+    "allocate": (["allocate", "--plan", "shenyang-2025-draft", str(SHENYANG_EXAMPLES / "round-2026.jsonl")], (0,)),
+    "doc": (["doc", "heze-2026", "-o", "{tmp}"], (0,)),
+    "help": (["--help"], (0,)),
+}
+TERMINALS = {"colour": {}, "no-color": {"NO_COLOR": "1"}, "dumb": {"TERM": "dumb"}}
+
+
+def _run(args: list[str], env: dict, stdout_pipe: bool = False, timeout: float = 120) -> tuple[int, str, bytes]:
+    """`policy ARGS` with stderr (and stdout unless `stdout_pipe`) on a pty; (code, screen, piped stdout)."""
+    master, slave = pty.openpty()
+    full = {**os.environ, "COLUMNS": "100", "LINES": "40", "TERM": "xterm-256color", **env}
+    if "NO_COLOR" not in env:
+        full.pop("NO_COLOR", None)
+    process = subprocess.Popen(POLICY + args, stdin=slave, stdout=subprocess.PIPE if stdout_pipe else slave,
+                               stderr=slave, cwd=ROOT, env=full, close_fds=True)
+    os.close(slave)
+    shown, piped = bytearray(), bytearray()
+    streams = [master] + ([process.stdout.fileno()] if stdout_pipe else [])
+    while streams:
+        ready, _, _ = select.select(streams, [], [], timeout)
+        if not ready:
+            process.kill()
+            pytest.fail(f"policy {' '.join(args)} hung at a terminal")
+        for fd in ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                streams.remove(fd)
+            elif fd == master:
+                shown += chunk
+            else:
+                piped += chunk
+    os.close(master)
+    return process.wait(timeout), shown.decode("utf-8", "replace"), bytes(piped)
+
+
+STYLED = ("check", "coverage", "explain", "eval", "diff")  # the commands that style what they print
+CASES = [(name, "colour") for name in README_COMMANDS] + [(n, t) for n in STYLED for t in TERMINALS if t != "colour"]
+
+
+@pytest.mark.parametrize("name, terminal", CASES)
+def test_every_readme_command_at_a_terminal(name, terminal, tmp_path):
+    args, codes = README_COMMANDS[name]
+    args = [a.replace("{tmp}", str(tmp_path / "site")) for a in args]
+    code, shown, _ = _run(args, TERMINALS[terminal])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code in codes, shown[-2000:]
+    if terminal != "colour":
+        assert "\x1b[" not in shown.replace("\x1b[?25l", "").replace("\x1b[?25h", ""), repr(shown[:400])
+
+
+@pytest.mark.parametrize("name", ["explain-json", "schema", "graph", "explain-html"])
+def test_piped_stdout_carries_only_the_product(name):
+    args, _ = README_COMMANDS[name]
+    code, shown, piped = _run(args, {}, stdout_pipe=True)
+    assert code == 0, shown
+    text = piped.decode("utf-8")
+    assert "\x1b[" not in text
+    if name in ("explain-json", "schema"):
+        json.loads(text)  # nothing but the document
+    elif name == "graph":
+        assert text.lstrip().startswith(("digraph", "strict digraph"))
+    else:
+        assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+
+
+def test_eval_at_a_terminal_piped_writes_every_line_to_the_pipe(tmp_path):
+    """`policy eval pop.jsonl | jq` typed at a terminal: stdout is a pipe, stderr the tty."""
+    facts = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+    facts.pop("expect", None)
+    facts["context"] = str(SHENYANG_EXAMPLES / facts["context"])
+    population = tmp_path / "pop.jsonl"
+    lines = 600
+    population.write_text("".join(json.dumps(facts, ensure_ascii=False) + "\n" for _ in range(lines)),
+                          encoding="utf-8")
+    code, shown, piped = _run(["eval", "--plan", str(SHENYANG), str(population)], {}, stdout_pipe=True)
+    assert code == 0, shown
+    records = [json.loads(line) for line in piped.decode("utf-8").splitlines()]
+    assert len(records) == lines and all(r["outcome"] == "eligible" for r in records)
+    assert '"outcome"' not in shown and f"{lines} lines" in shown
+
+
+def test_a_bad_input_at_a_terminal_is_one_reason_not_a_traceback(tmp_path):
+    fifo = tmp_path / "facts.json"
+    os.mkfifo(fifo)
+    for args in (["explain", str(fifo)], ["explain", "--plan", "x" * 5000, EXAMPLE]):
+        code, shown, _ = _run(args, {})
+        assert code == 2 and "Traceback" not in shown and "error[" in shown
 
 
 def test_errors_at_a_terminal_explains_a_code():
