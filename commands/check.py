@@ -11,11 +11,16 @@ from dsl.diagnostics import render_all
 @click.command()
 @click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--strict", is_flag=True, help="Treat warnings as findings too.")
-def check(plans: tuple[str, ...], strict: bool) -> None:
+@click.option("--no-lint", "no_lint", is_flag=True, help="Skip the solver's lints (W101-W104: rules no applicant "
+              "reaches, shadowed exemptions, overlapping tiers, applicants only `otherwise` decides).")
+@click.option("--witness-dir", metavar="DIR", help="Write the witness facts file of each solver lint there.")
+def check(plans: tuple[str, ...], strict: bool, no_lint: bool, witness_dir: str | None) -> None:
     """Check policy files: syntax, names, types and units, citations, quotes, cycles.
 
     Prints each problem as `file:line:col: message` with the source line, a caret and a
-    hint. Exits 0 when clean, 1 when anything is found (warnings only with --strict).
+    hint. A plan without errors is then linted by the solver (z3): each warning's help line
+    carries a witness facts file that `policy explain` shows the finding with. Exits 0 when
+    clean, 1 when anything is found (warnings only with --strict).
     """
     from engine import check_file
     from engine.compile import duplicate_ids
@@ -26,6 +31,8 @@ def check(plans: tuple[str, ...], strict: bool) -> None:
         diagnostics = check_file(path)
         if path in duplicates:
             diagnostics = (*diagnostics, duplicates[path])
+        if not no_lint and not any(d.severity == "error" for d in diagnostics):
+            diagnostics = (*diagnostics, *_lints(path, witness_dir))
         if diagnostics:
             click.echo(render_all(diagnostics), err=True)
         errors = [d for d in diagnostics if d.severity == "error" or strict]
@@ -34,3 +41,15 @@ def check(plans: tuple[str, ...], strict: bool) -> None:
         status = "ok" if not errors else f"{len(errors)} finding(s)"
         click.echo(f"{path}: {status}" + (f", {warnings} warning(s)" if warnings and not strict else ""))
     sys.exit(1 if findings else 0)
+
+
+def _lints(path: str, witness_dir: str | None) -> list:
+    from dsl.diagnostics import PolicyError
+    from engine import compile_plan
+    from engine.solver.lints import lint_plan, to_diagnostics  # z3: loaded only here
+
+    try:
+        plan = compile_plan(path)
+    except PolicyError:
+        return []
+    return to_diagnostics(lint_plan(plan), witness_dir)

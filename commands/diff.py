@@ -22,10 +22,18 @@ from ._common import FORMATS, fail, wants_colour
               "`id,name,category,lat,lon`) the spacing questions ask; overrides each line's \"registry\".")
 @click.option("--examples", default=3, show_default=True, metavar="N", type=click.IntRange(min=0),
               help="Lines shown side by side, old and new.")
+@click.option("--semantic", is_flag=True, help="Prove, category by category and district by district, whether the "
+              "versions decide any applicant differently (z3): equivalent, stricter, looser or incomparable, with a "
+              "witness facts file for every difference.")
+@click.option("--witness-dir", metavar="DIR", help="With --semantic: write each witness there as a facts file.")
+@click.option("--baseline", metavar="CITY.json", help="With --semantic: a context or facts file whose values the "
+              "witnesses keep where they can (realistic statistics, only what matters changed).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
+              help="With --semantic: the solver's time for one question; past it the answer is `unknown`.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
 def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str | None, registry_path: str | None,
-          examples: int, fmt: str, width: int | None) -> None:
+          examples: int, semantic: bool, witness_dir: str | None, baseline: str | None, timeout: float, fmt: str, width: int | None) -> None:
     """Compare two versions of a plan: what changed, article by article, and whom it changes.
 
     OLD and NEW are .policy files (or plan ids). Items are matched by article id and by name,
@@ -45,6 +53,11 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
       policy diff policies/shenyang-2025-draft.policy shenyang-2025-final.policy \\
           --population applicants-2026.jsonl --context city-2026.json --format md
 
+    With --semantic, both plans' decisions are translated into constraints and the solver says,
+    for each category and district, `equivalent`, `stricter`, `looser`, `incomparable` or
+    `unknown` (timed out: never taken as equivalent), with a minimal facts file for every
+    difference that `policy explain` decides as reported (docs/diff.md, Semantic diff).
+
     Exit codes, like diff(1): 0 the versions are equivalent, 1 they differ, 2 bad input
     (a file that cannot be read or parsed, a plan that fails its check, bad population lines).
     """
@@ -55,6 +68,8 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     from render import to_json_text
     from render.diff_view import diff_to_json, diff_to_markdown, diff_to_text
 
+    if semantic:
+        _semantic(old_ref, new_ref, witness_dir, baseline, timeout, fmt)
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
         changes = diff_plans(*(parse_policy(read_source(p, "plan").text, p) for p in (old_path, new_path)))
@@ -88,3 +103,39 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
         click.echo(f"policy diff: {len(report.errors)} bad line(s) in {population} (listed in the report)", err=True)
         sys.exit(2)
     sys.exit(1 if changes else 0)
+
+
+def _semantic(old_ref: str, new_ref: str, witness_dir: str | None, baseline_path: str | None, timeout: float,
+              fmt: str) -> None:
+    from engine import compile_plan, resolve_plan
+    from engine.solver.semantic_diff import semantic_diff, write_witnesses
+    from render import to_json_text
+    from render.semantic_view import semantic_to_json, semantic_to_markdown, semantic_to_text
+
+    try:
+        old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
+        baseline = None
+        if baseline_path:
+            from engine.case import read_source
+            from engine.facts import parse_json
+
+            source = read_source(baseline_path, "baseline")
+            baseline = parse_json(source.text, source, "baseline")
+            baseline = {k: v for k, v in baseline.items() if k in ("applicant", "city")}
+        report = semantic_diff(compile_plan(old_path), compile_plan(new_path), int(timeout * 1000), baseline)
+    except PolicyError as error:
+        fail(error)
+    if witness_dir:
+        try:
+            report = write_witnesses(report, witness_dir)
+        except OSError as error:
+            click.echo(f"policy diff: cannot write witnesses to `{witness_dir}`: {error.strerror or error}", err=True)
+            sys.exit(2)
+    data = semantic_to_json(report, old_path, new_path)
+    if fmt == "json":
+        click.echo(to_json_text(data))
+    elif fmt == "md":
+        click.echo(semantic_to_markdown(data), nl=False)
+    else:
+        click.echo(semantic_to_text(data), nl=False)
+    sys.exit(0 if report.equivalent else 1)

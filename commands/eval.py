@@ -19,10 +19,10 @@ from ._common import fail
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--trace", is_flag=True, help="Include the full trace in every decision.")
 @click.option("--strict", is_flag=True, help="A line with a warning (a key the plan does not declare) is a bad line.")
-@click.option("--decision", "decision_name", metavar="NAME", help="The plan's decision to run (e.g. 双通道); "
-              "overrides each line's \"decision\"; default: the admission decision 准入.")
+@click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (年度考核 over a population "
+              "of institutions, 试运行, …); else each line's \"decision\", else admission (准入).")
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
-          trace: bool, strict: bool, decision_name: str | None) -> None:
+          trace: bool, strict: bool, decision: str | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -34,7 +34,7 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
 
     try:
         bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
-                        decision_name=decision_name)
+                        decision=decision)
     except PolicyError as error:
         fail(error)
     sys.exit(2 if bad else 0)

@@ -23,12 +23,16 @@ from ._common import FORMATS, fail, wants_colour
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, "html")), default="text", show_default=True,
               help="text: a tree for the terminal; json: the record for tools; md, html: a document for the case file.")
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
+@click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (试运行, …); else the "
+              "facts file's \"decision\", else admission (准入).")
 @click.option("--strict", is_flag=True, help="Treat warnings (a facts key the plan does not declare, a registry "
               "with no institution of the applicant's type) as bad input.")
-@click.option("--decision", "decision_name", metavar="NAME", help="The plan's decision to run (e.g. 双通道); "
-              "overrides the facts file's \"decision\"; default: the admission decision 准入.")
+@click.option("--what-if", "what_if", is_flag=True, help="Also say what would change the outcome: for the decisive "
+              "rule and each rule that would give a better outcome, the smallest change of one fact (exact bound, "
+              "strict or not), and the facts that cannot change it; for an undetermined outcome, the missing facts "
+              "in the order to ask for them. JSON: a `what_if` field.")
 def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | None, registry_path: str | None, fmt: str,
-            width: int | None, strict: bool, decision_name: str | None) -> None:
+            width: int | None, strict: bool, decision: str | None = None, what_if: bool = False) -> None:
     """Decide one applicant and explain why, citing and quoting every article used.
 
     FACTS is a JSON file as in docs/facts.md (`-` reads standard input); several may be
@@ -43,7 +47,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     from engine.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )
-    from engine.decide import choose_decision
+    from engine.case import choose_decision
     from engine.fastcase import FastWorkspace
     from render import explanation_to_json, to_json_text
 
@@ -51,12 +55,13 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     several = len(facts) > 1
     documents: list = []  # json: records; md, html: (file, Explanation or error text)
     bad = 0
+    extras: dict[int, dict] = {}  # document index -> its --what-if record
     for number, path in enumerate(facts):
         if fmt == "text" and several:
             click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
         try:
             case = workspace.open_case_file(path)
-            chosen = choose_decision(case.plan, decision_name, case.facts, path)
+            chosen = choose_decision(case.plan, decision, case.facts, case.source)
             result = fast_explain(case.plan, case.facts, chosen, registry=case.registry)
         except PolicyError as error:
             if not several:
@@ -71,9 +76,14 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             continue
         if case.warnings:
             click.echo(render_all(case.warnings), err=True)
+        extra = _what_if(case, result) if what_if else None
+        if extra is not None:
+            extras[len(documents)] = extra
         if fmt == "json":
             record = explanation_to_json(result)
             record["warnings"] = [problem_record(w) for w in case.warnings]
+            if extra is not None:
+                record["what_if"] = extra
             documents.append({"file": path, **record} if several else record)
         elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
             documents.append((path, result, [w.headline() for w in case.warnings]))
@@ -83,27 +93,56 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             tty = sys.stdout.isatty()
             click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100),
                                            color=wants_colour()), nl=False)
+            if extra is not None:
+                click.echo(_what_if_view(extra, "text"), nl=False)
     if fmt == "json":
         click.echo(to_json_text(documents if several else documents[0]))
     elif fmt == "md":
-        click.echo(_markdown(documents, several))
+        click.echo(_markdown(documents, several, extras))
     elif fmt == "html":
         from render import explanation_to_html, explanations_to_html
 
-        click.echo(explanations_to_html(documents) if several else explanation_to_html(*documents[0][1:]), nl=False)
+        page = explanations_to_html(documents) if several else explanation_to_html(*documents[0][1:])
+        if extras:  # the counterfactuals as sections of the same case document
+            import html
+
+            sections = "".join(f'<section class="what-if"><h2>{html.escape(str(documents[i][0]))}</h2><pre>'
+                               f'{html.escape(_what_if_view(extras[i], "text"))}</pre></section>\n' for i in sorted(extras))
+            page = page.replace("</body>", sections + "</body>", 1)
+        click.echo(page, nl=False)
     sys.exit(2 if bad else 0)
 
 
-def _markdown(documents: list, several: bool) -> str:
+def _what_if(case, result) -> dict:
+    """The counterfactuals (or the facts still needed) of one decided case, as a JSON record."""
+    from engine.solver.needed import still_needed  # z3: only `--what-if` loads it
+    from engine.solver.whatif import label_of, what_if
+    from render.whatif_view import what_if_to_json
+
+    found = what_if(case.plan, case.facts, result, result.decision)
+    needed = still_needed(case.plan, case.facts, result.missing, result.decision) if result.outcome == "undetermined" else ()
+    labels = {c.what: label_of(case.plan, c.what) for t in found.targets for c in t.changes if c.kind == "fact"}
+    return what_if_to_json(found, needed, labels)
+
+
+def _what_if_view(data: dict, fmt: str) -> str:
+    from render.whatif_view import what_if_to_markdown, what_if_to_text
+
+    return what_if_to_markdown(data) if fmt == "md" else what_if_to_text(data)
+
+
+def _markdown(documents: list, several: bool, extras: dict | None = None) -> str:
     from render import explanation_to_markdown
 
+    extras = extras or {}
     if not several:
-        return explanation_to_markdown(*documents[0][1:])
+        return explanation_to_markdown(*documents[0][1:]) + (_what_if_view(extras[0], "md") if 0 in extras else "")
     parts = []
-    for path, item, warnings in documents:
+    for index, (path, item, warnings) in enumerate(documents):
         if isinstance(item, str):
             body = "Not decided:\n\n```\n" + item + "\n```\n"
         else:  # each decision's headings one level down, under its file's
-            body = re.sub(r"^(#+) ", r"#\1 ", explanation_to_markdown(item, warnings), flags=re.MULTILINE)
+            body = explanation_to_markdown(item, warnings) + (_what_if_view(extras[index], "md") if index in extras else "")
+            body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
         parts.append(f"# `{path}`\n\n{body}")
     return "\n".join(parts)

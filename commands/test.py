@@ -13,8 +13,41 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        found += sorted(path.rglob("*.json")) if path.is_dir() else [path]
+        found += sorted([*path.rglob("*.json"), *path.rglob("*.jsonl")]) if path.is_dir() else [path]
     return found
+
+
+def _population(path: Path, plan_ref: str | None, registry_path: str | None, verbose: bool) -> tuple[int, int] | None:
+    """A population file (JSON Lines of a population decision) whose lines carry "expect": its
+    two passes run as `policy eval` runs them, each line compared; None when it is not one."""
+    from engine.batch import Batch
+    from engine.expectations import differences, population_differences, read_expectation
+    from engine.facts import parse_json
+    from engine.fastcase import FastWorkspace
+    from engine.popbatch import decided_lines, population_of
+
+    batch = Batch(str(path), FastWorkspace(plan_ref, None, registry_path), True)
+    population = population_of(batch, batch.workspace.plan(plan_ref) if plan_ref else None, None)
+    if population is None:
+        return None
+    passed = failed = 0
+    for number, case, result, rank, size in decided_lines(batch, *population, explain=True):
+        if case is None:
+            raise result[0]
+        expect = read_expectation(parse_json(case.source.text, case.source), case.source)
+        if expect is None:
+            continue
+        found = differences(result, expect) + population_differences(rank, size, expect)
+        if found:
+            failed += 1
+            click.echo(f"FAIL  {path}:{number}")
+            for line in found:
+                click.echo(f"      {line}")
+        else:
+            passed += 1
+            if verbose:
+                click.echo(f"ok    {path}:{number}: {result.outcome}, rank {rank} of {size}")
+    return passed, failed
 
 
 @click.command()
@@ -43,9 +76,8 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
     Example, after editing a copy of a plan:
       policy test --plan my-revision.policy policies/examples/shenyang
     """
-    from engine.case import read_source
+    from engine.case import choose_decision, read_source
     from engine.compiled import explain as fast_explain
-    from engine.decide import choose_decision
     from engine.expectations import differences, read_expectation
     from engine.facts import parse_json
     from engine.fastcase import FastWorkspace
@@ -56,6 +88,17 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
     workspace = FastWorkspace(plan_ref, None, registry_path)
     passed = failed = errors = unexpected = 0
     for path in _files(paths):
+        if path.suffix == ".jsonl":
+            try:
+                counted = _population(path, plan_ref, registry_path, verbose)
+            except PolicyError as error:
+                errors += 1
+                click.echo(f"ERROR {path}", err=True)
+                click.echo(render_all(error.diagnostics), err=True)
+                continue
+            if counted is not None:
+                passed, failed = passed + counted[0], failed + counted[1]
+            continue
         try:
             source = read_source(str(path))
             data = parse_json(source.text, source)
@@ -69,7 +112,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                 for line in found:
                     click.echo(f"      {line}")
                 continue
-            if not isinstance(data.get("applicant"), dict):
+            if not isinstance(data.get("applicant"), dict) and not isinstance(data.get("institution"), dict):
                 continue  # a context or other JSON beside the examples
             expect = read_expectation(data, source)
             if expect is None:
@@ -78,7 +121,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
             case = workspace.open_case(data, source, path.parent)
             if case.warnings:  # a misspelt key would test a fact as absent: say so
                 click.echo(render_all(case.warnings), err=True)
-            result = fast_explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts, str(path)),
+            result = fast_explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts, source),
                                   registry=case.registry)
         except PolicyError as error:
             errors += 1

@@ -83,6 +83,8 @@ def build_site(plan) -> dict[str, str]:
     anchored = set(starts.values())
 
     def node_href(kind: str, name: str) -> str:
+        if kind == "aggregate":
+            return pages.aggregate_href(name)
         return pages.href(kind, name) if kind in ("rule", "define", "decision") else \
             "inputs.html#" + pages.quote("input-" + name)
 

@@ -56,6 +56,11 @@ def link(kind: str, name: str, text: str | None = None) -> str:
     return f'<a href="{_e(href(kind, name))}">{_e(text if text is not None else name)}</a>'
 
 
+def aggregate_href(name: str) -> str:
+    """An aggregate of a population has no page of its own: it stands with its population on the inputs page."""
+    return "inputs.html#" + quote("aggregate-" + name)
+
+
 @lru_cache(maxsize=4)
 def _links(plan) -> dict[str, str]:
     """Names in code blocks that have a page: definitions, rules, decisions, articles, inputs by alias."""
@@ -63,6 +68,7 @@ def _links(plan) -> dict[str, str]:
     for kind, names in (("define", plan.defines), ("rule", plan.rules), ("decision", plan.decisions)):
         links.update({name: href(kind, name) for name in names})
     links.update({a: href("article", a) for a in plan.articles})
+    links.update({a.name: aggregate_href(a.name) for p in getattr(plan, "populations", {}).values() for a in p.aggregates})
     return links
 
 
@@ -210,8 +216,9 @@ def _neighbours(plan, node: str, up: bool) -> str:
     items = []
     for other in found:
         kind, name = other.split(":", 1)
+        target = aggregate_href(name) if kind == "aggregate" else "inputs.html#" + quote("input-" + name)
         items.append(f"<li>{_e(kind)} " + (link(kind, name) if _has_page(kind) else
-                                            f'<a href="inputs.html#{_e(quote("input-" + name))}">{_e(name)}</a>') + "</li>")
+                                            f'<a href="{_e(target)}">{_e(name)}</a>') + "</li>")
     return "<ul>" + "".join(items) + "</ul>" if items else "<p>none</p>"
 
 
@@ -285,7 +292,7 @@ def inputs_page(plan, encoded: dict) -> str:
         info = plan.inputs.get(dotted)
         described, unit = type_and_unit(info.type) if info else ("(every facts file may give it)", None)
         node = f"input:{dotted}"
-        users = ", ".join(link(*n.split(":", 1)) for n in sorted(plan.graph.successors(node))) \
+        users = ", ".join(_node_link(*n.split(":", 1)) for n in sorted(plan.graph.successors(node))) \
             if node in plan.graph else ""
         rows.append(f'<tr id="{_e(quote("input-" + dotted))}"><td><code>{_e(dotted)}</code></td>'
                     f"<td>{_e(getattr(info, 'alias', None) or '')}</td><td>{_e(getattr(info, 'label', None) or '')}</td>"
@@ -298,10 +305,21 @@ def inputs_page(plan, encoded: dict) -> str:
             cites = ", ".join(link("article", r.id) for r in getattr(item, "cites", ()))
             declarations.append(f'<h3 id="{_e(quote(kind + "-" + item.name))}">{_e(kind)} {_e(item.name)}</h3>'
                                 + (f"<p>cites {cites}</p>" if cites else "") + code(plan, _declaration_text(item)))
+    for item in plan.policy.of_type(ast.PopulationDecl):
+        cites = ", ".join(link("article", r.id) for r in item.cites)
+        rows_of = "".join(f'<li id="{_e(quote("aggregate-" + a.name))}"><code>{_e(a.name)}</code> = '
+                          f"<code>{_e(a.function)}({_e(expr_text(a.arg))})</code>"
+                          + (f" {_e(a.label)}" if a.label else "") + "</li>" for a in item.aggregates)
+        declarations.append(f'<h3 id="{_e(quote("population-" + item.name))}">population {_e(item.name)}</h3>'
+                            + (f"<p>cites {cites}</p>" if cites else "") + f"<ul>{rows_of}</ul>")
     body = ("<h1>Inputs</h1><p>The facts a facts file gives, by path.</p><table><tr><th>fact</th><th>alias</th>"
             "<th>label</th><th>type</th><th>unit</th><th>read by</th></tr>" + "".join(rows) + "</table>"
             "<h2>Vocabulary</h2>" + "".join(declarations))
     return layout(plan, "inputs", body)
+
+
+def _node_link(kind: str, name: str) -> str:
+    return f'<a href="{_e(aggregate_href(name))}">{_e(name)}</a>' if kind == "aggregate" else link(kind, name)
 
 
 def _declaration_text(item) -> str:

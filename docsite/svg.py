@@ -11,7 +11,7 @@ from html import escape
 
 from dsl.printer import display_width
 
-_COLOURS = {"input": "#eef3f8", "define": "#eef8ee", "rule": "#fbf3e6", "decision": "#f3ecf8"}
+_COLOURS = {"input": "#eef3f8", "aggregate": "#e6f4f4", "define": "#eef8ee", "rule": "#fbf3e6", "decision": "#f3ecf8"}
 _ROW, _HEIGHT, _GAP, _CHAR, _PAD = 30, 22, 70, 7.2, 10
 
 

@@ -94,6 +94,18 @@ class SumOver:
 
 
 @dataclass(frozen=True, slots=True)
+class Over:
+    """`any(c for v in items if w)`, `count(…)`, `all(…)`, `min(…)`, `max(…)` over a list of records."""
+
+    function: str
+    body: "Expr"
+    var: str
+    items: "Expr"
+    where: "Expr | None" = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Arith:
     """A left-to-right chain of + - or * / at one precedence level."""
 
@@ -149,7 +161,7 @@ class If:
 
 
 Expr = (
-    Number | Percent | DateLit | Text | Bool | Name | Attr | Index | Call | SumOver | Arith
+    Number | Percent | DateLit | Text | Bool | Name | Attr | Index | Call | SumOver | Over | Arith
     | Neg | Compare | Member | Logic | Not | If
 )
 
@@ -311,6 +323,29 @@ class Define:
 
 
 @dataclass(frozen=True, slots=True)
+class Aggregate:
+    """`考核排名 "label" = rank(考核评分)`: one value over the whole population, or each line's place in it."""
+
+    name: str
+    label: str | None
+    function: str  # count | sum | share | rank | percentile
+    arg: Expr
+    span: Span = _span()
+    function_span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationDecl:
+    """`population 参评机构 "label" cites 三（七） { aggregate … }`."""
+
+    name: str
+    label: str | None
+    cites: tuple[ArticleRef, ...]
+    aggregates: tuple[Aggregate, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     name: str
     expr: Expr
@@ -344,6 +379,10 @@ class Decision:
     # A clause written a second time (its keyword, and the span of that clause): the fields
     # above keep the last one, and the checker refuses the file (C088).
     repeated: tuple[Name, ...] = ()
+    # The outcomes this decision gives, when they are its own (试运行: guidance, trial, …); a
+    # decision that declares none gives the admission outcomes.
+    outcomes: tuple[Name, ...] = ()
+    population: Name | None = None  # `over 参评机构`: decided over a whole population, line by line
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,8 +434,8 @@ class Ranking:
 
 
 Item = (
-    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | Rule
-    | Decision | Quota | Ranking
+    PlanHeader | Article | Interpretation | EnumDecl | ZonesDecl | RegistryDecl | InputDecl | Define | PopulationDecl
+    | Rule | Decision | Quota | Ranking
 )
 
 

@@ -115,7 +115,7 @@ class _Formatter:
         """The tree keeps the last of a repeated clause; printing it would silently drop the others."""
         start, end = self.tokens.first(decision.span), self.tokens.last(decision.span)
         single = True
-        for kind in ("PRECEDENCE", "NOTES", "OTHERWISE"):
+        for kind in ("PRECEDENCE", "NOTES", "OTHERWISE", "OUTCOMES", "OVER"):
             found = self.tokens.of_type(kind, start, end)
             if len(found) > 1:
                 second = self.tokens.code[found[1]]

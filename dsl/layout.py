@@ -27,9 +27,10 @@ CONTINUATION = "    "  # a clause's expression continued: two more than the clau
 _BREAK_AFTER = set("，。、；：！？）」』》】,; ")
 _NAME = re.compile(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
 _KEYWORDS = set(
-    "plan article interpretation enum zones registry input define rule decision cites when then with "
-    "precedence notes otherwise if else and or not in sum for of as map list informative operative deferred "
-    "same_type categories quota ranking per unit counts none review split by ties true false title version issuer status issued source sha256".split())
+    "plan article interpretation enum zones registry input define population rule decision cites when then with "
+    "precedence notes otherwise outcomes over if else and or not in sum for of as map list informative operative deferred "
+    "same_type categories quota ranking per unit counts none review split by ties true false title version issuer status "
+    "issued source sha256".split())
 _ESCAPED_WIDTH = {"\\": 2, '"': 2, "\n": 2, "\t": 2}
 
 
@@ -185,6 +186,8 @@ class Layout:
                 return self._input(item)
             case ast.Define():
                 return self._define(item)
+            case ast.PopulationDecl():
+                return self._population(item)
             case ast.Rule():
                 return self._rule(item)
             case ast.Decision():
@@ -340,6 +343,11 @@ class Layout:
                     segments.append(Segment(f"{printer.op_text(expr, index)} {printer.text(operand, level + 1)}",
                                             anchor, breaks))
                 return segments
+            case ast.Over(where=where) if where is not None:
+                # `any(… for v in list` then `if selection)`: a long selection may go on the next line
+                head = f"{expr.function}({printer.text(expr.body)} for {expr.var} in {printer.text(expr.items)}"
+                anchor, breaks = operator(where)
+                return [Segment(head, tokens.first(expr.span)), Segment(f"if {printer.text(where)})", anchor, breaks)]
             case ast.If(condition=condition, then=then, otherwise=otherwise):
                 segments = [Segment(f"if {printer.text(condition)}", tokens.first(expr.span))]
                 for word, part in (("then", then), ("else", otherwise)):
@@ -360,6 +368,17 @@ class Layout:
         body = fill(INDENT, segments, CONTINUATION)  # the expression under the name, as written or if too wide
         body[0].anchor = equals + 1
         return [Line(head, start)] + body
+
+    def _population(self, item: ast.PopulationDecl) -> list[Line]:
+        """`population NAME "label" cites … {`, one aggregate a line with its `=` aligned, `}`."""
+        start, _ = self._range(item)
+        lines = [Line(f"population {item.name}{_label(item.label)}{_cites(item.cites)} {{", start)]
+        heads = [f"{a.name}{_label(a.label)}" for a in item.aggregates]
+        width = max(display_width(h) for h in heads)
+        for head, aggregate in zip(heads, item.aggregates):
+            text = f"{INDENT}{_pad(head, width)} = {aggregate.function}({self.printer.text(aggregate.arg)})"
+            lines.append(Line(text, self.tokens.first(aggregate.span)))
+        return lines + [self._closing(item)]
 
     def _rule(self, item: ast.Rule) -> list[Line]:
         start, _ = self._range(item)
@@ -384,6 +403,11 @@ class Layout:
         start, _ = self._range(item)
         tokens = self.tokens
         lines = [Line(f"decision {item.name}{_label(item.label)} {{", start)]
+        if item.population is not None:
+            lines.append(Line(f"{INDENT}over {item.population.name}", tokens.first(item.population.span) - 1))
+        if item.outcomes:
+            lines.append(Line(f"{INDENT}outcomes {', '.join(n.name for n in item.outcomes)}",
+                              tokens.first(item.outcomes[0].span) - 1))
         if item.precedence:
             first, *others = item.precedence
             lines.append(Line(f"{INDENT}precedence {first.name}", tokens.first(first.span) - 1))

@@ -177,6 +177,18 @@ class _ToAst(Transformer):
         cites = rest[0] if rest else ()
         return ast.Define(str(name), label, cites, expr, self._s(meta))
 
+    def aggregate(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest[0].type == "STRING" else None
+        function, arg = rest
+        return ast.Aggregate(str(name), label, str(function), arg, self._s(meta), self._s(function))
+
+    def population_decl(self, meta, children):
+        name, *rest = children
+        label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
+        cites = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        return ast.PopulationDecl(str(name), label, cites, tuple(rest), self._s(meta))
+
     def assignment(self, meta, children):
         return ast.Assignment(str(children[0]), children[1], self._s(meta))
 
@@ -202,6 +214,12 @@ class _ToAst(Transformer):
         reason = _unquote(children[1]) if len(children) > 1 else None
         return ("otherwise", (str(children[0]), reason, self._s(children[0])), self._s(meta))
 
+    def decision_outcomes(self, meta, names):
+        return ("outcomes", tuple(ast.Name(str(n), self._s(n)) for n in names), self._s(meta))
+
+    def decision_over(self, meta, children):
+        return ("over", ast.Name(str(children[0]), self._s(children[0])), self._s(meta))
+
     def decision(self, meta, children):
         name, *rest = children
         label = _unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else None
@@ -214,7 +232,8 @@ class _ToAst(Transformer):
         otherwise, reason, o_span = clauses.get("otherwise", (None, None, Span(self.source)))
         return ast.Decision(
             str(name), label, clauses.get("precedence", ()), clauses.get("notes", ()),
-            otherwise, reason, self._s(meta), o_span, tuple(repeated),
+            otherwise, reason, self._s(meta), o_span, tuple(repeated), clauses.get("outcomes", ()),
+            clauses.get("over"),
         )
 
     # ---- quotas and ranking
@@ -312,6 +331,10 @@ class _ToAst(Transformer):
         body, var, items = children
         return ast.SumOver(body, str(var), items, self._s(meta))
 
+    def over(self, meta, children):
+        function, body, var, items, *where = children
+        return ast.Over(str(function), body, str(var), items, where[0] if where else None, self._s(meta))
+
     def arith(self, meta, children):
         first, *rest = children
         ops = {"×": "*", "÷": "/"}
@@ -380,7 +403,7 @@ def _describe(terminal: str) -> str:
     return f"`{terminal.lower()}`"
 
 
-_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define rule decision quota ranking".split()
+_ITEM_KEYWORDS = "plan article interpretation enum zones registry input define population rule decision quota ranking".split()
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:

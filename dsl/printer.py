@@ -94,6 +94,9 @@ class ExprPrinter:
                 return f"{function}({', '.join(text(a) for a in args)})"
             case ast.SumOver(body=body, var=var, items=items):
                 return f"sum({text(body)} for {var} in {text(items)})"
+            case ast.Over(function=function, body=body, var=var, items=items, where=where):
+                condition = f" if {text(where)}" if where is not None else ""
+                return f"{function}({text(body)} for {var} in {text(items)}{condition})"
             case ast.Arith(first=first, rest=rest):
                 level = strength(node)
                 # The parser flattens a chain, so a nested chain of the same level was parenthesized.

@@ -11,17 +11,19 @@ from __future__ import annotations
 from pygments.lexer import RegexLexer, bygroups, include, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
-ITEMS = ("plan", "article", "interpretation", "enum", "zones", "registry", "input", "define", "rule", "decision", "quota",
-         "ranking")
-CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "otherwise", "same_type", "categories",
-           "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for", "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
+ITEMS = ("plan", "article", "interpretation", "enum", "zones", "registry", "input", "define", "population", "rule",
+         "decision", "quota", "ranking")
+CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "otherwise", "outcomes", "over",
+           "same_type", "categories", "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for",
+           "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
 PLAN_KEYS = ("title", "version", "issuer", "status", "issued", "effective", "draft", "source", "sha256")
 TYPES = ("bool", "text", "date", "number", "count", "fraction", "money", "metres")
-KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "qualification",
-         "steering")
+KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "status",
+         "qualification", "steering")
 OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review",
             "qualified", "not_qualified", "undetermined", "priority", "shrink", "grow")
-FUNCTIONS = ("floor", "ceil", "round", "abs", "min", "max", "first_known", "nearest", "count_within")
+FUNCTIONS = ("floor", "ceil", "round", "abs", "min", "max", "first_known", "nearest", "count_within", "known", "any",
+             "all", "count", "share", "rank", "percentile")
 
 _NAME = r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*"
 _ARTICLE = r"[\u3007\u4e00-\u9fff（）()0-9.]+"
@@ -45,7 +47,7 @@ class PolicyLexer(RegexLexer):
             include("common"),
             (r"(article|interpretation)(\s+)(" + _ARTICLE + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Label)),
-            (r"(define|rule|decision|enum|zones|registry|quota|ranking)(\s+)(" + _NAME + ")",
+            (r"(define|rule|decision|enum|zones|registry|population|quota|ranking)(\s+)(" + _NAME + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (words(ITEMS, suffix=_END), Keyword.Declaration),
             (r"cites" + _END, Keyword, "cites"),

@@ -36,7 +36,7 @@ def grammar() -> dict:
             "article": {"match": r"\b(article|interpretation)\s+(" + _ARTICLE + ")",
                         "captures": {"1": {"name": "keyword.declaration.policy"},
                                      "2": {"name": "entity.name.label.article.policy"}}},
-            "declaration": {"match": r"\b(define|rule|decision|enum|zones|registry)\s+(" + _NAME + ")",
+            "declaration": {"match": r"\b(define|rule|decision|enum|zones|registry|population)\s+(" + _NAME + ")",
                             "captures": {"1": {"name": "keyword.declaration.policy"},
                                          "2": {"name": "entity.name.function.policy"}}},
             "cites": {"begin": r"\bcites" + _END, "beginCaptures": {"0": {"name": "keyword.other.cites.policy"}},

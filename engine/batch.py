@@ -27,8 +27,9 @@ from typing import IO, Iterator
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
+from .case import choose_decision
 from .compiled import Decision, fast_path
-from .decide import OTHERWISE, choose_decision
+from .decide import OTHERWISE
 from .facts import FactsError, parse_json
 from .fastcase import FastWorkspace
 from .reader import decode, open_lines
@@ -186,42 +187,50 @@ class _Progress:
 class _Batch:
     """One run: the workspace, the counts, and how a line becomes a record."""
 
-    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, decision_name: str | None = None):
-        self.decision_name = decision_name  # --decision, else each line's "decision", else the plan's first
+    def __init__(self, path: str, workspace: FastWorkspace, trace: bool, decision: str | None = None):
         self.path = path
         self.workspace = workspace
         self.trace = trace
+        self.decision = decision  # --decision; else each line's "decision", else admission
         self.base = Path(path).parent if path != "-" else Path.cwd()
         self.stamps: dict[int, dict] = {}
         self.counts: Counter = Counter()
         self.warned = 0  # lines decided with a warning
 
+    def open(self, number: int, raw: bytes, ids: list):
+        """One line as a case ready to decide; its id goes into `ids` as soon as it is known
+        (an applicant's, or a designated institution's for the trial year and the annual review)."""
+        text = decode(raw, f"{self.path}:{number}", "facts")
+        source = Source(f"{self.path}:{number}", text)
+        if not text.strip():
+            raise _bad_line(source, "empty line: expected one JSON object")
+        data = parse_json(text, source)
+        for key in ("applicant", "institution"):
+            subject = data.get(key)
+            if isinstance(subject, dict) and subject.get("id") is not None:
+                ids.append(subject["id"])
+                break
+        return self.workspace.open_case(data, source, self.base)
+
     def record(self, number: int, raw: bytes) -> dict:
-        applicant_id = None
+        ids: list = []
         try:
-            text = decode(raw, f"{self.path}:{number}", "facts")
-            source = Source(f"{self.path}:{number}", text)
-            if not text.strip():
-                raise _bad_line(source, "empty line: expected one JSON object")
-            data = parse_json(text, source)
-            applicant = data.get("applicant")
-            applicant_id = applicant.get("id") if isinstance(applicant, dict) else None
-            case = self.workspace.open_case(data, source, self.base)
+            case = self.open(number, raw, ids)
+            decision = choose_decision(case.plan, self.decision, case.facts, case.source)
             compiled = fast_path(case.plan)
-            chosen = choose_decision(case.plan, self.decision_name, case.facts, source.path)
             if self.trace:
-                record = traced_record(compiled.explain(case.facts, chosen, registry=case.registry), number)
+                record = traced_record(compiled.explain(case.facts, decision, registry=case.registry), number)
             else:
-                record = decision_record(compiled.decide(case.facts, chosen, registry=case.registry), number,
+                record = decision_record(compiled.decide(case.facts, decision, registry=case.registry), number,
                                          self.stamp(case.plan))
         except PolicyError as error:
             self.counts["error"] += 1
-            return error_record(number, error, applicant_id, self.path)
+            return error_record(number, error, (ids or [None])[0], self.path)
         except Exception as error:  # a bug of ours must not cost the rest of the population
             self.counts["error"] += 1
             problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",
                        "help": "please report this line; the other lines are decided"}
-            return {"line": number, "applicant": applicant_id, "error": problem, "errors": [problem]}
+            return {"line": number, "applicant": (ids or [None])[0], "error": problem, "errors": [problem]}
         record["warnings"] = self.warnings(case.warnings, number)
         self.warned += bool(case.warnings)
         self.counts[record["outcome"]] += 1
@@ -243,17 +252,24 @@ class _Batch:
 
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
-              registry_path: str | None = None, strict: bool = False, decision_name: str | None = None) -> int:
+              registry_path: str | None = None, strict: bool = False, decision: str | None = None) -> int:
     """Decide every line; write one record per line; return how many lines were bad. With
-    `strict`, a line with a warning (an undeclared key) is a bad line; `decision_name` runs
-    that decision of the plan (else each line's "decision", else the plan's first)."""
+    `strict`, a line with a warning (an undeclared key) is a bad line. A population decision
+    (`--decision 年度考核`, over a population) goes through engine/popbatch.py: its
+    aggregates first, then every line."""
     workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)
     plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
     if context_path:
         workspace.context(context_path)  # and so is an unreadable context file
     if registry_path:
         workspace.registry(registry_path, plan)  # and a bad registry file
-    batch = _Batch(path, workspace, trace, decision_name)
+    batch = _Batch(path, workspace, trace, decision)
+    if path != "-" or decision is not None:
+        from .popbatch import population_of, run_population
+
+        population = population_of(batch, plan, decision)
+        if population is not None:
+            return run_population(batch, *population, output)
     progress = _Progress(path, output)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     number = 0
@@ -270,3 +286,7 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
     warned = f"; {batch.warned} with warnings (see each line's `warnings`)" if batch.warned else ""
     print(f"{number} lines: {summary or 'none'}{warned}", file=sys.stderr)
     return counts["error"]
+
+
+# The parts of a run that engine/popbatch.py reuses for a population decision's two passes.
+Batch, Progress, read_lines = _Batch, _Progress, _lines

@@ -28,6 +28,29 @@ def read_source(path: str, what: str = "facts") -> Source:
     return reader.read_source(path, what)
 
 
+def choose_decision(plan: CheckedPlan, option: str | None, facts: dict, source: Source | None = None,
+                    single: bool = True) -> str:
+    """The decision a case asks for: `--decision`, else the facts file's `"decision"`, else the
+    plan's first (admission, 准入). An unknown name is bad input, with the plan's decisions;
+    `single` refuses a population decision, which only `policy eval` can run over its lines."""
+    name = option if option is not None else facts.get("decision")
+    where = Span(Source("--decision", "")) if option is not None or source is None else locate(source, "decision")
+    if name is None:
+        return plan.main_decision.name
+    if not isinstance(name, str) or name not in plan.decisions:
+        from dsl.diagnostics import did_you_mean
+
+        known = ", ".join(plan.decisions)
+        raise FactsError([Diagnostic("A010", f"plan `{plan.stamp.id}` has no decision `{name}`", where,
+                                     did_you_mean(str(name), plan.decisions) or f"its decisions: {known}")])
+    population = plan.decisions[name].population
+    if single and population is not None:
+        raise FactsError([Diagnostic("A011", f"decision `{name}` is decided over the population `{population}`, "
+                                     "not one file", where,
+                                     f"run `policy eval --decision {name} POPULATION.jsonl`, one line per member")])
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     """One applicant ready to decide: `evaluate(case.plan, case.facts, registry=case.registry)`,
@@ -38,6 +61,7 @@ class Case:
     facts: dict
     registry: object | None  # engine.registry.Registry, or None when the case names none
     warnings: tuple[Diagnostic, ...] = ()
+    source: Source | None = None  # the facts file, for pointing at a key of it
 
 
 @dataclass
@@ -204,7 +228,7 @@ class Workspace:
         warnings = self.warnings(plan, data, source, context, registry, facts)
         if warnings and self.strict:
             raise FactsError([dataclasses.replace(w, severity="error") for w in warnings])
-        return Case(plan, facts, registry, warnings)
+        return Case(plan, facts, registry, warnings, source)
 
     def open_case_file(self, path: str) -> Case:
         source = read_source(path)

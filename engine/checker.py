@@ -1,15 +1,16 @@
 """AST -> checked plan, as named passes over one collection of diagnostics.
 
 Passes, in order: each reads what the ones before it collected, so a test runs them in this
-order on a `Checker` and may stop after any. The first two live in their own modules,
-`declarations.py` and `resolve.py`, mixed into `Checker`, but pass 2's driver and its cycle
-search (`resolve_expressions`, `_define`) are here:
+order on a `Checker` and may stop after any. The first two, and check_populations, live in
+their own modules, `declarations.py`, `resolve.py` and `aggregate_pass.py`, mixed into
+`Checker`, but pass 2's driver and its cycle search (`resolve_expressions`, `_define`) are here:
   collect_declarations  names are unique; enums, zones, inputs, articles, the registry indexed
   resolve_expressions   every name resolved, every type and unit checked, cycles found
   check_rules           kinds, outcomes, assignments
   check_quotas          quotas cite an article, read city statistics, carry their unit; the
                         ranking orders by a number (`quotadecl.py`)
   check_decisions       each clause once; precedence names rules, notes name priorities, otherwise is an outcome
+  check_populations     aggregates read no aggregate, and only decisions over their population read them
   check_citations       every cited article exists and is operative
   check_quotes          every quoted article text appears in the source document
   check_coverage        every numbered article of the source is accounted for
@@ -24,16 +25,17 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_diagnostics
 from dsl.spans import NO_SPAN, Span
 
+from .aggregate_pass import PopulationsPass
 from .declarations import DeclarationsPass
-from .plan import (KIND_OUTCOMES, NOTE_KINDS, OUTCOMES, CheckedPlan, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp,
-                   RegistryInfo, RuleInfo)
+from .plan import (KIND_OUTCOMES, NOTE_KINDS, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan,
+                   DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp, PopulationInfo, RegistryInfo, RuleInfo)
 from .quotadecl import QuotaPass
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
 from .types import Type
 
 
-class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
+class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
     def __init__(self, policy: ast.PolicyFile, text: str):
         self.policy = policy
         self.text = text
@@ -60,6 +62,11 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
         self.registry: RegistryInfo | None = None
         self._registry_ok = False  # the declaration and the inputs its queries read are sound
         self._registry_used = False
+        self.populations: dict[str, PopulationInfo] = {}
+        self.population_asts: dict[str, ast.PopulationDecl] = {}
+        self.aggregate_asts: dict[str, tuple[str, ast.Aggregate]] = {}  # aggregate -> (population, declaration)
+        self.aggregates: dict[str, AggregateInfo] = {}
+        self._resolving_aggregates: set[str] = set()
         self.quotas: dict = {}  # check_quotas fills these
         self.ranking = None
 
@@ -79,7 +86,8 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
     def resolve_expressions(self) -> None:
         for name in self.define_asts:
             self._define(name, NO_SPAN)
-
+        for name in self.aggregate_asts:
+            self._aggregate(name)
     def _define(self, name: str, use: Span) -> Type:
         if name in self.defines:
             return self.defines[name].type
@@ -110,7 +118,7 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
                 self.error("C030", f"unknown kind of rule `{rule.kind}`", rule.kind_span,
                            did_you_mean(rule.kind, KIND_OUTCOMES) or "kinds: " + ", ".join(KIND_OUTCOMES))
                 allowed: tuple[str, ...] = ()
-            else:
+            elif rule.kind != "status":  # a status rule's outcome is its decision's to allow
                 allowed = KIND_OUTCOMES[rule.kind]
                 if rule.outcome not in allowed:
                     self.error("C031", f"a {rule.kind} rule concludes {' or '.join(f'`{o}`' for o in allowed)}, "
@@ -144,15 +152,19 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
                                "move it to `precedence`")
                 if not is_note and rule.kind in NOTE_KINDS:
                     self.error("C087", f"{rule.kind} rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                self._check_rule_in(item, ref, rule)
+            own = self._own_outcomes(item)
+            gives = (*own, *REFERRALS) if own else OUTCOMES
             if item.otherwise is None:
                 self.error("C035", f"decision `{item.name}` has no `otherwise` outcome", item.span,
                            "say what holds when no rule applies, e.g. `otherwise needs_review \"…\"`")
-            elif item.otherwise not in OUTCOMES:
+            elif item.otherwise not in gives:
                 self.error("C036", f"unknown outcome `{item.otherwise}`", item.otherwise_span,
-                           did_you_mean(item.otherwise, OUTCOMES) or "outcomes: " + ", ".join(OUTCOMES))
+                           did_you_mean(item.otherwise, gives) or "outcomes: " + ", ".join(gives))
+            population = item.population.name if item.population is not None else None
             self.decisions[item.name] = DecisionInfo(
                 item.name, item.label, tuple(r.name for r in item.precedence), tuple(r.name for r in item.notes),
-                item.otherwise or "needs_review", item.otherwise_reason, item.span, item.otherwise_span)
+                item.otherwise or "needs_review", item.otherwise_reason, item.span, item.otherwise_span, own, population)
         if not self.decisions:
             self.error("C037", "the file has no `decision`", Span(self.policy.span.source, 1, 1, 1, 2),
                        "a decision lists its rules by precedence: `decision 准入 { precedence a > b otherwise … }`")
@@ -167,6 +179,36 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
         if self.registry_asts and not self._registry_used:
             self.warn("W005", f"registry `{self.registry_asts[0].name}` is asked by no definition or rule",
                       self.registry_asts[0].span, "ask it with `nearest(…)` or `count_within(…, 800 m)`")
+
+    def _own_outcomes(self, item: ast.Decision) -> tuple[str, ...]:
+        seen: dict[str, Span] = {}
+        for name in item.outcomes:
+            if name.name in seen or name.name in REFERRALS or name.name == UNDETERMINED:
+                if name.name in seen:
+                    self.error("C038", f"outcome `{name.name}` is declared twice", name.span,
+                               "declare each outcome once")
+                else:
+                    self.error("C095", f"`{name.name}` is an outcome every decision may give; do not declare it",
+                               name.span, "referrals (needs_review, needs_approval) and undetermined need no declaring")
+            seen.setdefault(name.name, name.span)
+        return tuple(n for n in seen if n not in REFERRALS and n != UNDETERMINED)
+
+    def _check_rule_in(self, item: ast.Decision, ref: ast.Name, rule: RuleInfo) -> None:
+        """A decision with its own outcomes holds status and referral rules; a status rule
+        concludes one of its decision's outcomes."""
+        own = tuple(n.name for n in item.outcomes)
+        if rule.kind == "status":
+            if not own:
+                self.error("C039", f"status rule `{ref.name}` stands in decision `{item.name}`, which declares no "
+                           "`outcomes`", ref.span, "a status rule concludes one of its decision's own outcomes: "
+                           "declare them with `outcomes a, b, …`")
+            elif rule.outcome not in own:
+                self.error("C097", f"`{rule.outcome}` is not an outcome of decision `{item.name}`",
+                           self.rule_asts[rule.name].outcome_span,
+                           did_you_mean(rule.outcome, own) or "its outcomes: " + ", ".join(own))
+        elif own and rule.kind not in ("referral",):
+            self.error("C096", f"decision `{item.name}` has its own outcomes; a rule of kind `{rule.kind}` cannot stand in it",
+                       ref.span, "write it as a `status` rule concluding one of: " + ", ".join(own))
 
     # ---- pass 5
     def check_citations(self) -> None:
@@ -252,7 +294,7 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
         try:
             date.fromisoformat(written)
         except ValueError:
-            self.error("C090", f"`effective \"{written}\"` is not a date", self.header.span,
+            self.error("C098", f"`effective \"{written}\"` is not a date", self.header.span,
                        "write the date the plan takes effect as YYYY-MM-DD")
 
     def run(self, policy_dir: Path | None) -> None:
@@ -262,6 +304,7 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
         self.check_rules()
         self.check_quotas()
         self.check_decisions()
+        self.check_populations()
         self.check_citations()
         self.check_quotes(policy_dir)
         self.check_coverage()
@@ -276,6 +319,7 @@ class Checker(DeclarationsPass, ExpressionResolver, QuotaPass):
             interpretations={k: tuple(v) for k, v in self.interpretations.items()}, enums=self.enums,
             zones=self.zones, inputs=self.inputs, defines=self.defines, rules=self.rules,
             decisions=self.decisions, source_document=self.source_document, registry=self.registry,
+            populations=self.populations,
             warnings=sort_diagnostics(d for d in self.diagnostics if d.severity == "warning"),
             quotas=self.quotas, ranking=self.ranking,
         )

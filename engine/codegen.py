@@ -26,6 +26,7 @@ from . import ir
 from .arith import divisor_paths
 from .missing import Missing
 from .plan import CheckedPlan
+from .types import DateT
 
 _MAX_DEPTH = 40  # indentation levels before an expression moves into a function of its own
 _MAX_LOOPS = 12  # nested `for` loops before the same (CPython allows 20 nested blocks)
@@ -182,7 +183,9 @@ class _Writer:
             self.emit(f"if {test}: {acc} = _missing({acc}, {value})")
             self.emit("else:")
             self.fn.depth += 1
-            if op in _ARITH:
+            if isinstance(node.type, DateT):  # a date moved by a duration: the calendar's rule, its overflow
+                self.emit(f"{acc} = _shift({acc}, {self.const(op)}, {value}, {self.const(node.span)})")
+            elif op in _ARITH:
                 self.emit(f"{acc} = {acc} {_ARITH[op]} {value}")
             else:  # exact division (engine/numbers.py), and the reference's error for a zero divisor
                 paths = self.const(divisor_paths(self.plan, operand))
@@ -326,6 +329,61 @@ class _Writer:
         self.fn.depth -= 1
         return out
 
+    def _over(self, node: ir.Over, scope) -> str:
+        """The reference's `_over`, row by row, with the same early stop for `any` and `all`."""
+        where, rows = self.place(node.items, scope)
+        out = self.temp()
+        self.emit(f"if type({rows}) is Missing:")
+        self.fn.depth += 1
+        if self.trace:
+            self.emit(f"R.setdefault({where}, None)")
+        self.emit(f"{out} = {rows}")
+        self.fn.depth -= 1
+        self.emit("else:")
+        self.fn.depth += 1
+        f = self.const(node.function)
+        unknown, picked, i, row = self.temp(), self.temp(), self.temp(), self.temp()
+        self.emit(f"{out} = _U")
+        self.emit(f"{unknown} = []")
+        self.emit(f"{picked} = []")
+        self.emit(f"for {i}, {row} in enumerate({rows}):")
+        self.fn.depth += 1
+        self.fn.loops += 1
+        inner = {**scope, node.var: (f"'{{}}[{{}}]'.format({where}, {i})", row)}
+        if node.where is not None:
+            selected = self.ev(node.where, inner)
+            self.emit(f"if {selected} is False: continue")
+        value = self.ev(node.body, inner)
+        if node.where is not None:
+            self.emit(f"if {selected} is not True and not _over_known({f}, {value}):")
+            self.emit(f"    {unknown} += [{selected}] + ([{value}] if type({value}) is Missing else [])")
+            self.emit("    continue")
+        self.emit(f"if type({value}) is Missing:")
+        self.emit(f"    {unknown}.append({value})")
+        self.emit("    continue")
+        if node.function in ("any", "all"):
+            self.emit(f"if {value} is {node.function == 'any'}:")
+            self.emit(f"    {out} = {value}")
+            self.emit("    break")
+        self.emit(f"{picked}.append({value})")
+        self.fn.loops -= 1
+        self.fn.depth -= 1
+        self.emit(f"if {out} is _U: {out} = _over_result({f}, {picked}, {unknown}, {where})")
+        self.fn.depth -= 1
+        return out
+
+    def _aggref(self, node: ir.AggRef, scope) -> str:
+        own = self.ev(node.arg, scope) if node.per_line else "None"
+        out = self.temp()
+        self.emit(f"{out} = _aggregate(F, {self.const(node.name)}, {own})")
+        self.read(self.const(f"population.{node.name}"), out)
+        return out
+
+    def _known(self, node: ir.Known, scope) -> str:
+        value, out = self.ev(node.arg, scope), self.temp()
+        self.emit(f"{out} = type({value}) is not Missing")
+        return out
+
     # ---- places: (Python expression of the fact path, name of the value)
     def place(self, node: ir.Node, scope: dict) -> tuple[str, str]:
         """The reference's `_place`. In trace mode the path is computed at once (it is
@@ -447,6 +505,9 @@ _EVAL = {
     ir.ZoneOf: _Writer._zone_of,
     ir.Func: _Writer._func,
     ir.SumOver: _Writer._sum_over,
+    ir.Over: _Writer._over,
+    ir.Known: _Writer._known,
+    ir.AggRef: _Writer._aggref,
 }
 # Nodes that arrived with the registry of designated institutions; registered by name so this
 # module also loads beside an ir.py that predates them.

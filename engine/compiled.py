@@ -16,10 +16,11 @@ import weakref
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .aggregates import value_of
 from .arith import division_by_zero
 from .codegen import generate
 from .decide import note_status, notices, settle
-from .evaluator import _iso, evaluate
+from .evaluator import _iso, evaluate, over_known, over_result, shift, subject_id
 from .missing import Missing
 from .missing import missing as _missing
 from .numbers import divide
@@ -117,7 +118,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
             "_floor": math.floor, "_ceil": math.ceil, "_sum": sum, "_div": divide, "_div0": division_by_zero, "_ask": _ask,
-            "_no_registry": _no_registry, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
+            "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
 class _Module:
@@ -184,9 +185,8 @@ class CompiledPlan:
         if rule is not None:
             terms = tuple((k, None if type(v) is Missing else v) for k, v in terms_of[decision.precedence.index(rule.name)])
         eligible = verdict.outcome == "eligible"
-        applicant = facts.get("applicant") or {}
         return _decision(
-            plan.stamp, decision.name, applicant.get("id"), _iso(facts.get("as_of")), verdict.outcome,
+            plan.stamp, decision.name, subject_id(facts), _iso(facts.get("as_of")), verdict.outcome,
             rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
             tuple(n for n, s, k in notes if s == APPLIED and k == "priority") if eligible else (),
             tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,

@@ -140,18 +140,3 @@ def why(verdict: Verdict, decision: DecisionInfo, overridden: list[str]) -> str:
         text += "; it overrides " + ", ".join(f"`{n}`" for n in overridden) + ", which also applied"
     return text
 
-
-def choose_decision(plan, requested: str | None, facts: dict, where: str = "") -> str | None:
-    """The decision to run: `--decision NAME`, else the facts file's "decision", else the
-    plan's first (admission, 准入). An unknown name is bad input (A004), naming the choices."""
-    from dsl.diagnostics import Diagnostic, PolicyError, did_you_mean
-    from dsl.spans import Source, Span
-
-    name = requested if requested is not None else facts.get("decision")
-    if name is None or name in plan.decisions:
-        return name
-    names = list(plan.decisions)
-    shown = name if isinstance(name, str) else repr(name)
-    raise PolicyError([Diagnostic("A004", f"plan `{plan.stamp.id}` has no decision `{shown}`",
-                                  Span(Source(where or plan.path, "")),
-                                  did_you_mean(shown, names) or "decisions: " + ", ".join(names), path="decision")])

@@ -62,6 +62,14 @@ class DeclarationsPass:
                 case ast.Define():
                     if claim(item.name, item.span, "definition"):
                         self.define_asts[item.name] = item
+                case ast.PopulationDecl():
+                    if claim(item.name, item.span, "population"):
+                        self.population_asts[item.name] = item
+                        for ref in item.cites:
+                            self._cite(ref)
+                        for aggregate in item.aggregates:
+                            if claim(aggregate.name, aggregate.span, "aggregate"):
+                                self.aggregate_asts[aggregate.name] = (item.name, aggregate)
                 case ast.Rule():
                     if claim(item.name, item.span, "rule"):
                         self.rule_asts[item.name] = item

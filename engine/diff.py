@@ -21,6 +21,7 @@ import hashlib
 import re
 from dataclasses import fields
 from difflib import SequenceMatcher
+from functools import partial
 from typing import Iterable
 
 from dsl import ast
@@ -163,6 +164,7 @@ class _Differ:
         self.declarations(ast.InputDecl, InputAdded, InputRemoved, InputChanged, self.input_details,
                           key=lambda i: i.dotted)
         self.declarations(ast.Define, DefineAdded, DefineRemoved, DefineChanged, self.define_details)
+        self.populations()
         self.rules()
         self.decisions()
         self.others()
@@ -290,6 +292,25 @@ class _Differ:
                 + _value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
                 + expression_details("formula", a.expr, b.expr))
 
+    def populations(self) -> None:
+        """A population's aggregates by name: a changed formula shows as its changed literals."""
+        def details(a: ast.PopulationDecl, b: ast.PopulationDecl) -> list[Detail]:
+            out = _text_detail("label", a.label, b.label) + _value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
+            old, new = {x.name: x for x in a.aggregates}, {x.name: x for x in b.aggregates}
+            for name in _merged(old, new):
+                x, y = old.get(name), new.get(name)
+                if x is None or y is None:
+                    out += _value_detail(f"aggregate {name}", x and f"{x.function}({_generic(x.arg)})",
+                                         y and f"{y.function}({_generic(y.arg)})")
+                    continue
+                out += _text_detail(f"aggregate {name} label", x.label, y.label)
+                out += _value_detail(f"aggregate {name}", x.function, y.function)
+                out += expression_details(f"aggregate {name}", x.arg, y.arg)
+            return out
+
+        self.declarations(ast.PopulationDecl, partial(Added, what="population"), partial(Removed, what="population"),
+                          partial(Changed, what="population"), details)
+
     # ---- rules and decisions
     def rules(self) -> None:
         old, new, _ = self.items(ast.Rule)
@@ -314,7 +335,11 @@ class _Differ:
 
     def decisions(self) -> None:
         def details(a: ast.Decision, b: ast.Decision) -> list[Detail]:
-            return (_text_detail("label", a.label, b.label) + _value_detail("otherwise", a.otherwise, b.otherwise)
+            return (_text_detail("label", a.label, b.label)
+                    + _value_detail("over", a.population and a.population.name, b.population and b.population.name)
+                    + _value_detail("outcomes", ", ".join(n.name for n in a.outcomes) or None,
+                                    ", ".join(n.name for n in b.outcomes) or None)
+                    + _value_detail("otherwise", a.otherwise, b.otherwise)
                     + _text_detail("otherwise reason", a.otherwise_reason, b.otherwise_reason))
 
         self.declarations(ast.Decision, DecisionAdded, DecisionRemoved, DecisionChanged, details)
@@ -343,7 +368,7 @@ class _Differ:
         """Kinds of declaration this differ has no special reading for, compared field by field,
         so a new construct in the language is reported coarsely rather than silently ignored."""
         known = (ast.PlanHeader, ast.Article, ast.Interpretation, ast.EnumDecl, ast.ZonesDecl, ast.InputDecl,
-                 ast.Define, ast.Rule, ast.Decision)
+                 ast.Define, ast.PopulationDecl, ast.Rule, ast.Decision)
         kinds = [cls for cls in dict.fromkeys(type(i) for i in (*self.old.items, *self.new.items))
                  if not issubclass(cls, known)]
         for cls in kinds:

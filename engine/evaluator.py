@@ -14,11 +14,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from . import ir, spacing
+from dsl.diagnostics import Diagnostic, PolicyError
+
+from . import aggregates, ir, spacing
 from .arith import arith, call, compare, divisor_paths, division_by_zero
+from .decide import note_status, notices, settle, why
 from .missing import Missing
 from .missing import missing as _missing
-from .decide import note_status, notices, settle, why
 from .plan import CheckedPlan, RuleInfo
 from .trace import APPLIED, OVERRIDDEN, UNKNOWN, Article, Explanation, Step
 
@@ -144,7 +146,39 @@ class Evaluation:
                     return rows
                 results = [self.eval(body, {**env, var: (f"{where}[{i}]", row)}) for i, row in enumerate(rows)]
                 return _missing(*results) or sum(results)  # exact: no fsum, no float
+            case ir.Over():
+                return self._over(node, env)
+            case ir.Known(arg=arg):
+                return type(self.eval(arg, env)) is not Missing
+            case ir.AggRef(name=name, arg=arg, per_line=per_line):
+                value = aggregates.value_of(self.facts, name, self.eval(arg, env) if per_line else None)
+                self._read(f"{aggregates.POPULATION_PATH}.{name}", value)
+                return value
         raise TypeError(f"unknown node {type(node).__name__}")  # the checker admits no other
+
+    def _over(self, node: ir.Over, env: dict) -> Any:
+        """`any/all/count/min/max(body for v in items if where)`, three-valued row by row."""
+        where, rows = self._place(node.items, env)
+        if type(rows) is Missing:
+            self._read(where, rows)
+            return rows
+        f, unknown, picked = node.function, [], []
+        for i, row in enumerate(rows):
+            scope = {**env, node.var: (f"{where}[{i}]", row)}
+            selected = self.eval(node.where, scope) if node.where is not None else True
+            if selected is False:
+                continue
+            value = self.eval(node.body, scope)
+            if selected is not True and not over_known(f, value):
+                unknown += [selected] + ([value] if type(value) is Missing else [])
+                continue
+            if type(value) is Missing:
+                unknown.append(value)
+                continue
+            if f == "any" and value is True or f == "all" and value is False:
+                return value
+            picked.append(value)
+        return over_result(f, picked, unknown, where)
 
     def _ask(self, node: ir.RegistryQuery, env: dict) -> Any:
         category, lat, lon = self.eval(node.category, env), self.eval(node.lat, env), self.eval(node.lon, env)
@@ -169,7 +203,7 @@ class Evaluation:
                 continue
             if op == "/" and value == 0:
                 raise division_by_zero(operand.span, divisor_paths(self.plan, operand), self.facts)
-            acc = arith(op, acc, value)
+            acc = arith(op, acc, value) if type(acc) is not date else shift(acc, op, value, node.span)
         return acc
 
     # ---- definitions and rules
@@ -212,6 +246,36 @@ class Evaluation:
                     rule.reason, terms, missing, rule.span.line)
 
 
+def over_known(function: str, value) -> bool:
+    """Whether a row whose selection is unknown still counts as known: a false condition adds
+    nothing to `any` or `count` (a true one nothing to `all`), whether the row is selected or not."""
+    return value is (function == "all") if function in ("any", "all", "count") else False
+
+
+def over_result(function: str, picked: list, unknown: list, where: str):
+    """The value of an `Over` once its rows are read (no row decided an `any` or `all` early)."""
+    if function == "any":
+        return _missing(*unknown) if unknown else False
+    if function == "all":
+        return _missing(*unknown) if unknown else True
+    if unknown:
+        return _missing(*unknown)
+    if function == "count":
+        return sum(1 for value in picked if value is True)
+    if not picked:  # the least of nothing: no value, named by the list it was to come from
+        return Missing([where])
+    return min(picked) if function == "min" else max(picked)
+
+
+def shift(day: date, op: str, duration, span):
+    """A date moved by a duration (engine/calendar.py); past year 9999 is an error, not a traceback."""
+    try:
+        return day + duration if op == "+" else day - duration
+    except OverflowError:
+        raise PolicyError([Diagnostic("E004", f"the date {day.isoformat()} {op} {duration} is past the calendar "
+                                      "(year 9999)", span, "check the dates in the facts")]) from None
+
+
 def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None,
              registry=None) -> Explanation:
     """Decide one applicant: the outcome, the decisive rule and why, and the whole trace.
@@ -239,12 +303,11 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, r
     overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
     steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
     values = {n: v for n, v in run.values.items() if type(v) is not Missing}
-    applicant = facts.get("applicant") or {}
     labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
     eligible = verdict.outcome == "eligible"
     return Explanation(
         plan=plan.stamp, decision=decision.name, decision_label=decision.label,
-        applicant_id=applicant.get("id"), as_of=_iso(facts.get("as_of")), outcome=verdict.outcome,
+        applicant_id=subject_id(facts), as_of=_iso(facts.get("as_of")), outcome=verdict.outcome,
         decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
         terms=decided_by.terms if decided_by is not None else (),
         # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
@@ -255,6 +318,16 @@ def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, r
         otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
         notices=notices(plan.stamp, facts.get("as_of")),
     )
+
+
+def subject_id(facts: dict):
+    """Whom the facts are about: the applicant (admission) or the designated institution
+    (trial year, annual review), by the id its file gives."""
+    for key in ("applicant", "institution"):
+        subject = facts.get(key)
+        if isinstance(subject, dict) and subject.get("id") is not None:
+            return subject["id"]
+    return None
 
 
 def _iso(value) -> str | None:

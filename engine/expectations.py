@@ -17,17 +17,19 @@ which examples now decide otherwise, and why.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source
 
+from .calendar import Duration
 from .facts import FactsError, locate
 from .numbers import Fraction, from_float, is_number, to_json
 from .trace import Explanation
 
-KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "priorities_unknown", "steering",
-        "notices")
+KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "rank", "population",
+        "priorities_unknown", "steering", "notices")
 
 
 def read_expectation(data: dict, source: Source) -> dict | None:
@@ -69,6 +71,8 @@ def _decimals(number) -> int | None:
 
 def same_value(expected: Any, actual: Any) -> bool:
     """Numbers match to the decimals the expectation writes (9.4974 matches 9.49741…), exactly."""
+    if isinstance(actual, (date, Duration)):  # a date or a duration is written as JSON writes it
+        return expected == (actual.isoformat() if isinstance(actual, date) else str(actual))
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual  # true is not 1
     if not is_number(expected):
@@ -87,6 +91,16 @@ def same_value(expected: Any, actual: Any) -> bool:
 
 def _shown(value: Any) -> Any:
     return to_json(value) if type(value) is Fraction else value
+
+
+def population_differences(rank, size: int, expect: dict) -> list[str]:
+    """A line of a population decision: its `rank` and the population's size, when expected."""
+    found = []
+    if "rank" in expect and expect["rank"] != rank:
+        found.append(f"rank: expected {expect['rank']}, got {rank}")
+    if "population" in expect and expect["population"] != size:
+        found.append(f"population: expected {expect['population']}, got {size}")
+    return found
 
 
 def differences(result: Explanation, expect: dict) -> list[str]:

@@ -50,8 +50,16 @@ def item_text(item: ast.Item) -> str:
         case ast.ZonesDecl():
             zones = "  ".join(f"{z.name}: {', '.join(m.name for m in z.members)}" for z in item.zones)
             return f"zones {item.name} of {item.member_enum}{_cites(item.cites)} {{ {zones} }}"
+        case ast.PopulationDecl():
+            aggregates = "  ".join(f"{a.name}{_label(a.label)} = {a.function}({expr_text(a.arg)})"
+                                   for a in item.aggregates)
+            return f"population {item.name}{_label(item.label)}{_cites(item.cites)} {{ {aggregates} }}"
         case ast.Decision():
             parts = []
+            if item.population is not None:
+                parts.append(f"over {item.population.name}")
+            if item.outcomes:
+                parts.append("outcomes " + ", ".join(n.name for n in item.outcomes))
             if item.precedence:
                 parts.append("precedence " + " > ".join(n.name for n in item.precedence))
             if item.notes:

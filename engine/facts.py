@@ -92,7 +92,8 @@ def facts_tree(plan: CheckedPlan) -> dict[str, Any]:
     One shape for both validators (this pydantic model and engine.fastfacts), so they
     cannot disagree on what a facts file may hold.
     """
-    tree: dict[str, Any] = {"plan": TextT(), "decision": TextT(), "as_of": DateT(), "applicant": {"id": TextT(), "name": TextT()}}
+    tree: dict[str, Any] = {"plan": TextT(), "decision": TextT(), "as_of": DateT(),
+                            "applicant": {"id": TextT(), "name": TextT()}}
     for info in plan.inputs.values():
         node = tree
         for part in info.path[:-1]:
@@ -125,13 +126,19 @@ def locate(source: Source, path: str) -> Span:
     """Best-effort line and column of a JSON path's last key in the file, for the caret."""
     import re
 
-    parts = [p for p in re.split(r"\.|\[\d+\]", path) if p]
-    position = 0
-    for part in parts:  # walk forward key by key: each key is searched after its parent's
-        found = source.text.find(json.dumps(part, ensure_ascii=False), position)
-        if found < 0:
-            return Span(source)
-        position = found
+    tokens = [t for t in re.split(r"\.|(\[\d+\])", path) if t]
+    parts = [t for t in tokens if not t.startswith("[")]
+    position, skip = 0, 0
+    for token in tokens:  # walk forward key by key: each key is searched after its parent's
+        if token.startswith("["):  # the n-th record of a list: its keys come after n others'
+            skip = int(token[1:-1])
+            continue
+        for _ in range(skip + 1):
+            found = source.text.find(json.dumps(token, ensure_ascii=False), position)
+            if found < 0:
+                return Span(source)
+            position = found + 1
+        position, skip = found, 0
     if not parts:
         return Span(source)
     line, column = source.offset_to_line_col(position)

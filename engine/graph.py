@@ -1,4 +1,4 @@
-"""The dependency graph of a checked plan: inputs -> definitions -> rules -> decisions.
+"""The dependency graph of a checked plan: inputs -> (aggregates ->) definitions -> rules -> decisions.
 
 Every edge carries the span of the reference that made it, so a tool reading the graph can
 point at the text. Cycles never reach it: the checker refuses them first (C020, with every
@@ -23,6 +23,8 @@ def _dependencies(root: ir.Node):
             yield node_id("input", ".".join(node.path)), node.span
         elif isinstance(node, ir.DefRef):
             yield node_id("define", node.name), node.span
+        elif isinstance(node, ir.AggRef):  # its argument's inputs are the aggregate node's own
+            yield node_id("aggregate", node.name), node.span
 
 
 def _add_edge(graph: nx.DiGraph, dep: str, me: str, span) -> None:
@@ -36,6 +38,12 @@ def build_graph(plan: CheckedPlan) -> nx.DiGraph:
     graph = nx.DiGraph()
     for dotted, info in plan.inputs.items():
         graph.add_node(node_id("input", dotted), kind="input", name=dotted, span=info.span)
+    for population in plan.populations.values():
+        for aggregate in population.aggregates:
+            me = node_id("aggregate", aggregate.name)
+            graph.add_node(me, kind="aggregate", name=aggregate.name, span=aggregate.span, articles=population.cites)
+            for dep, span in _dependencies(aggregate.node):
+                _add_edge(graph, dep, me, span)
     for name, define in plan.defines.items():
         me = node_id("define", name)
         graph.add_node(me, kind="define", name=name, span=define.span, articles=define.cites)
@@ -70,7 +78,7 @@ def needed_inputs(plan: CheckedPlan, target: str) -> list[str]:
 
 def to_dot(plan: CheckedPlan) -> str:
     """Graphviz text of the plan's graph, for `policy graph`."""
-    shapes = {"input": "note", "define": "box", "rule": "diamond", "decision": "doubleoctagon"}
+    shapes = {"input": "note", "define": "box", "aggregate": "box3d", "rule": "diamond", "decision": "doubleoctagon"}
     lines = ["digraph plan {", "  rankdir=LR;", '  node [fontname="Noto Sans CJK SC"];']
     for node in plan.order:
         data = plan.graph.nodes[node]

@@ -126,6 +126,45 @@ class SumOver:
 
 
 @dataclass(frozen=True, slots=True)
+class Over:
+    """`any`, `all`, `count`, `min`, `max` of `body` over the records of `items` that `where` selects."""
+
+    function: str
+    body: "Node"
+    var: str
+    items: "Node"
+    where: "Node | None"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AggRef:
+    """An aggregate of a population (`参评机构数`, `考核排名`), read while deciding one line of it.
+
+    A population-wide aggregate (count, sum, share) is one value for every line; a line's own
+    (rank, percentile) places this line's `arg` among the values pass 1 collected, so `arg`
+    is evaluated for the line (and read in its trace) only for those."""
+
+    population: str
+    name: str
+    function: str
+    arg: "Node"
+    per_line: bool
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """`known(x)`: whether x can be computed from the facts given (never missing itself)."""
+
+    arg: "Node"
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Arith:
     first: "Node"
     rest: tuple[tuple[str, "Node"], ...]
@@ -185,7 +224,7 @@ class If:
 
 Node = (
     Const | InputRef | DefRef | VarRef | FieldGet | IndexGet | ZoneOf | Func | FirstKnown | RegistryQuery | SumOver
-    | Arith | Neg | Compare | Member | Logic | Not | If
+    | Over | Known | AggRef | Arith | Neg | Compare | Member | Logic | Not | If
 )
 
 
@@ -204,6 +243,12 @@ def children(node: Node) -> tuple[Node, ...]:
             return (c, la, lo, x) + ((r,) if r is not None else ())
         case SumOver(body=b, items=i):
             return (i, b)
+        case Over(body=b, items=i, where=w):
+            return (i, b) if w is None else (i, w, b)
+        case Known(arg=a):
+            return (a,)
+        case AggRef(arg=a, per_line=True):
+            return (a,)
         case Arith(first=f, rest=rest):
             return (f, *(n for _, n in rest))
         case Compare(left=l, right=r):

@@ -85,7 +85,7 @@ class _NoneNear:
     def _refuse(self, *_):
         from dsl.diagnostics import Diagnostic, PolicyError
 
-        raise PolicyError([Diagnostic("E004", "a distance to no institution of the type cannot be computed with",
+        raise PolicyError([Diagnostic("E006", "a distance to no institution of the type cannot be computed with",
                                       help="compare nearest(...) with a distance; do not add to or scale it")])
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _refuse

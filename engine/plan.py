@@ -27,7 +27,10 @@ KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
     "priority": ("priority",),
     "qualification": ("qualified", "not_qualified"),  # a decision other than admission (BRIEF.md)
     "steering": ("shrink", "grow"),  # a note: what the plan means to reduce or add (never decides)
+    # A status rule concludes one of the outcomes its decision declares (`outcomes guidance, trial, …`).
+    "status": (),
 }
+REFERRALS = KIND_OUTCOMES["referral"]
 NOTE_KINDS = ("priority", "steering")  # kinds listed under a decision's `notes`, never in its precedence
 
 
@@ -94,6 +97,44 @@ class DecisionInfo:
     otherwise_reason: str | None
     span: Span = field(default=NO_SPAN, compare=False)
     otherwise_span: Span = field(default=NO_SPAN, compare=False)  # where `otherwise` is written
+    outcomes: tuple[str, ...] = ()  # its own outcomes, when it declares them; else the admission ones
+    population: str | None = None  # the population it is decided over, line by line (`over …`)
+
+    def gives(self) -> tuple[str, ...]:
+        """Every outcome this decision can conclude (the engine's `undetermined` apart)."""
+        return (*self.outcomes, *REFERRALS) if self.outcomes else OUTCOMES
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateInfo:
+    name: str
+    label: str | None
+    function: str  # count | sum | share | rank | percentile
+    node: ir.Node  # the value each line contributes
+    type: Type
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def per_line(self) -> bool:
+        return self.function in PER_LINE
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationInfo:
+    """A population the plan decides over line by line, and its aggregates (computed in pass 1)."""
+
+    name: str
+    label: str | None
+    cites: tuple[str, ...]
+    aggregates: tuple[AggregateInfo, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    def aggregate(self, function: str) -> AggregateInfo | None:
+        return next((a for a in self.aggregates if a.function == function), None)
+
+
+PER_LINE = ("rank", "percentile")  # a line's own place in the population; the rest are one value for all
+AGGREGATES = ("count", "sum", "share", "min", "max", *PER_LINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +231,7 @@ class CheckedPlan:
     decisions: dict[str, DecisionInfo]
     source_document: str | None = None
     registry: RegistryInfo | None = None  # the plan's `registry` declaration, if any
+    populations: dict = field(default_factory=dict)  # name -> PopulationInfo
     warnings: tuple = ()
     quotas: dict[str, QuotaInfo] = field(default_factory=dict)  # the year's quotas (`quota`), by name
     ranking: RankingInfo | None = None  # how applicants compete for a quota (`ranking`)

@@ -11,11 +11,13 @@ from dsl.diagnostics import did_you_mean
 from dsl.spans import NO_SPAN, Span
 
 from . import ir
-from .types import (BOOL, DATE, FRACTION, NUMBER, TEXT, BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type,
-                    combine, make_unit)
+from .calendar import SINGULAR_UNITS, TIME_UNITS, Duration
+from .types import (BOOL, DATE, DURATION, FRACTION, NUMBER, TEXT, BoolT, DateT, DurationT, EnumT, ListT, MapT, NumT,
+                    RecordT, TextT, Type, combine, make_unit)
 
 FUNCTIONS_1 = ("floor", "ceil", "round", "abs")
 FUNCTIONS_N = ("min", "max")
+OVER_FUNCTIONS = ("any", "all", "count", "min", "max")  # `f(body for v in list if selection)`
 REGISTRY_QUESTIONS = ("nearest", "count_within")  # questions asked of the registry of designated institutions
 METRES = make_unit("m")
 
@@ -58,6 +60,14 @@ class ExpressionResolver:
             self.used_defines.add(head)
             node = ir.DefRef(head, self._define(head, span), span)
             rest = path[1:]
+        elif head in self.aggregate_asts:
+            population, declared = self.aggregate_asts[head]
+            result = self._aggregate(head)
+            if result is ERROR:
+                return ir.Const(None, ERROR, span)
+            info = self.aggregates[head]
+            node = ir.AggRef(population, head, info.function, info.node, info.per_line, result, span)
+            rest = path[1:]
         elif head in self.aliases:
             info = self.aliases[head]
             node = ir.InputRef(info.path, info.type, span)
@@ -70,6 +80,8 @@ class ExpressionResolver:
                     rest = path[cut:]
                     break
             else:
+                if path == ("as_of",):  # the date judged: every facts file may carry it, declared or not
+                    return ir.InputRef(path, DATE, span)
                 if len(path) == 1:
                     member = self._unique_member(head)
                     if member:
@@ -109,6 +121,12 @@ class ExpressionResolver:
     def expr(self, node: ast.Expr, scope: dict[str, Type]) -> ir.Node:
         s = node.span
         match node:
+            case ast.Number(value=v, unit=u) if u in TIME_UNITS:
+                if not float(v).is_integer():
+                    self.error("C025", f"a duration is a whole number of {u}, not `{node.text or v}`", s,
+                               "write `6 months` or `180 days`, never a fraction of a month")
+                    return ir.Const(None, ERROR, s)
+                return ir.Const(Duration.of(int(v), u), DURATION, s)
             case ast.Number(value=v, unit=u):
                 return ir.Const(v, NumT(make_unit(u)) if u else NUMBER, s)
             case ast.Percent(value=v):
@@ -133,6 +151,12 @@ class ExpressionResolver:
                 if not isinstance(key.type, (EnumT, TextT)):
                     self.error("C082", f"a map key is a name, not `{key.type.describe()}`", k.span)
                 return ir.IndexGet(base, key, base.type.value, s)
+            case ast.Call(function="known", args=args):
+                if len(args) != 1:
+                    self.error("C094", "`known` takes one value", s, "`known(trial.assessment.result)`")
+                    return ir.Const(None, ERROR, s)
+                inner = self.expr(args[0], scope)
+                return ir.Const(None, ERROR, s) if inner.type is ERROR else ir.Known(inner, BOOL, s)
             case ast.Call(function=f) if f in REGISTRY_QUESTIONS:
                 return self._registry_query(node, scope)
             case ast.Call(args=args):
@@ -147,6 +171,8 @@ class ExpressionResolver:
                 body_ir = self.expr(body, {**scope, var: items_ir.type.item})
                 self._need_number(body_ir, body.span)
                 return ir.SumOver(body_ir, var, items_ir, body_ir.type, s)
+            case ast.Over():
+                return self._over(node, scope)
             case ast.Arith():
                 return self._arith(node, scope)
             case ast.Neg(operand=o):
@@ -173,6 +199,39 @@ class ExpressionResolver:
         self.error("C099", "this expression is not supported here", s)
         return ir.Const(None, ERROR, s)
 
+    def _over(self, node: ast.Over, scope) -> ir.Node:
+        """`any/all/count(condition for v in list [if selection])`, `min/max(value for v in list [if …])`."""
+        f, s = node.function, node.span
+        if f not in OVER_FUNCTIONS:
+            self.error("C027", f"`{f}(… for … in …)` is not a function over a list", s,
+                       did_you_mean(f, OVER_FUNCTIONS) or "over a list: " + ", ".join(OVER_FUNCTIONS) + ", sum")
+            return ir.Const(None, ERROR, s)
+        items = self.expr(node.items, scope)
+        if items.type is ERROR:
+            return ir.Const(None, ERROR, s)
+        if not isinstance(items.type, ListT):
+            self.error("C028", f"`{f}(… for {node.var} in …)` needs a list, not `{items.type.describe()}`",
+                       node.items.span)
+            return ir.Const(None, ERROR, s)
+        inner = {**scope, node.var: items.type.item}
+        where = None
+        if node.where is not None:
+            where = self.expr(node.where, inner)
+            self._need_bool(where, node.where.span)
+        body = self.expr(node.body, inner)
+        if body.type is ERROR or (where is not None and where.type is ERROR):
+            return ir.Const(None, ERROR, s)
+        if f in ("any", "all", "count"):
+            self._need_bool(body, node.body.span)
+            result = NUMBER if f == "count" else BOOL
+        else:
+            if not isinstance(body.type, (NumT, DateT)):
+                self.error("C029", f"`{f}` over a list takes numbers or dates, not `{body.type.describe()}`",
+                           node.body.span)
+                return ir.Const(None, ERROR, s)
+            result = body.type
+        return ir.Over(f, body, node.var, items, where, result, s)
+
     def _need_bool(self, node: ir.Node, span: Span) -> None:
         if node.type is not ERROR and not isinstance(node.type, BoolT):
             self.error("C015", f"expected a condition (bool), found `{node.type.describe()}`", span,
@@ -194,11 +253,58 @@ class ExpressionResolver:
 
     def _arith(self, node: ast.Arith, scope) -> ir.Node:
         left = self.expr(node.first, scope)
+        operands = [(op, self.expr(operand, scope), operand) for op, operand in node.rest]
+        if any(isinstance(t.type, (DateT, DurationT)) for t in (left, *(o for _, o, _ in operands))):
+            return self._time_arith(node, left, operands)
+        return self._number_arith(node, left, operands)
+
+    def _time_arith(self, node: ast.Arith, left: ir.Node, operands) -> ir.Node:
+        """Dates and durations: date ± duration is a date, duration ± duration a duration.
+
+        Anything else (a duration added to a number, two dates added, a date multiplied) is
+        refused at the place it is written. `1 day`, `1 month`, `1 year` written here are durations."""
+        result_type = left.type
+        operands = [(op, self._as_duration(right, operand) if op in "+-" else right, operand)
+                    for op, right, operand in operands]
+        for op, right, operand in operands:
+            if ERROR in (result_type, right.type):
+                result_type = ERROR
+                continue
+            if op in "*/":
+                self.error("C026", f"cannot {'multiply' if op == '*' else 'divide'} `{result_type.describe()}` "
+                           f"by `{right.type.describe()}`", node.span,
+                           "dates and durations are added and subtracted, never multiplied: write `1 year`, not `12 × 1 month`")
+                result_type = ERROR
+            elif isinstance(result_type, DateT) and isinstance(right.type, DurationT):
+                result_type = DATE
+            elif isinstance(result_type, DurationT) and isinstance(right.type, DurationT):
+                result_type = DURATION
+            else:
+                help = "a date moves by a duration: `admitted_on + 6 months`"
+                if isinstance(result_type, DateT) and isinstance(right.type, DateT):
+                    help = "compare two dates with `<` or `>=`; a date moves by a duration, as in `d + 1 year`"
+                elif isinstance(result_type, DurationT) and isinstance(right.type, DateT):
+                    help = "write the date first: `admitted_on + 6 months`"
+                elif isinstance(right.type, NumT) or isinstance(result_type, NumT):
+                    help = "write the unit of time after the number, as in `6 months`, `1 year` or `30 days`"
+                self.error("C018", f"cannot {'add' if op == '+' else 'subtract'} `{right.type.describe()}` "
+                           f"{'to' if op == '+' else 'from'} `{result_type.describe()}`",
+                           operand.span if isinstance(right.type, NumT) else node.span, help)
+                result_type = ERROR
+        return ir.Arith(left, tuple((op, right) for op, right, _ in operands), result_type, node.span)
+
+    def _as_duration(self, node: ir.Node, written: ast.Expr) -> ir.Node:
+        """A literal `1 day`/`2 month`/`1 year` (units of measure elsewhere) as the duration it means
+        beside a date."""
+        if isinstance(written, ast.Number) and written.unit in SINGULAR_UNITS and float(written.value).is_integer():
+            return ir.Const(Duration.of(int(written.value), SINGULAR_UNITS[written.unit]), DURATION, node.span)
+        return node
+
+    def _number_arith(self, node: ast.Arith, left: ir.Node, operands) -> ir.Node:
         result_type = left.type
         self._need_number(left, node.first.span)
         rest = []
-        for op, operand in node.rest:
-            right = self.expr(operand, scope)
+        for op, right, operand in operands:
             self._need_number(right, operand.span)
             rest.append((op, right))
             if ERROR in (result_type, right.type) or not isinstance(result_type, NumT) or not isinstance(right.type, NumT):
@@ -345,6 +451,6 @@ class ExpressionResolver:
                     return ir.Const(None, ERROR, s)
             return ir.Func(f, tuple(args), args[0].type, s)
         self.error("C024", f"unknown function `{f}`", s,
-                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, "first_known", *REGISTRY_QUESTIONS, *self.zones]))
+                   did_you_mean(f, [*FUNCTIONS_1, *FUNCTIONS_N, "first_known", "known", *REGISTRY_QUESTIONS, *self.zones]))
         return ir.Const(None, ERROR, s)
 

@@ -109,4 +109,23 @@ def facts_schema(plan: CheckedPlan) -> dict[str, Any]:
     schema = _object(facts_tree(plan), plan, labels, "")
     schema["properties"]["plan"]["description"] = f"the plan id, here `{plan.stamp.id}`"
     schema["properties"]["as_of"]["description"] = "the date the application is judged on"
-    return {"$schema": DRAFT, "title": f"facts for {plan.stamp.id} ({plan.stamp.title})", **schema}
+    names = list(plan.decisions)
+    schema["properties"]["decision"] = {"type": ["string", "null"], "enum": [*names, None],
+                                        "description": f"the decision to take; absent: `{names[0]}`"}
+    return {"$schema": DRAFT, "title": f"facts for {plan.stamp.id} ({plan.stamp.title})", **schema,
+            "x-decisions": {d.name: _decision(plan, d) for d in plan.decisions.values()}}
+
+
+def _decision(plan: CheckedPlan, decision) -> dict[str, Any]:
+    """What an integrator needs to know of a decision: its outcomes, and for a population
+    decision the facts every line must give (an aggregate's argument cannot be missing)."""
+    out: dict[str, Any] = {"label": decision.label, "outcomes": list(decision.gives())}
+    if decision.population is not None:
+        from . import ir
+
+        population = plan.populations[decision.population]
+        needed = sorted({".".join(n.path) for a in population.aggregates for n in ir.walk(a.node)
+                         if isinstance(n, ir.InputRef)})
+        out["population"] = {"name": population.name, "label": population.label,
+                             "aggregates": [a.name for a in population.aggregates], "each_line_needs": needed}
+    return out

@@ -67,6 +67,14 @@ class DateT(Type):
 
 
 @dataclass(frozen=True, slots=True)
+class DurationT(Type):
+    """Whole months and days (engine/calendar.py): `6 months`, `1 year`, `30 days`."""
+
+    def describe(self) -> str:
+        return "duration"
+
+
+@dataclass(frozen=True, slots=True)
 class NumT(Type):
     unit: Unit = DIMENSIONLESS
     # How to show values: "fraction" prints 0.5 as 50%; never part of type equality.
@@ -114,7 +122,7 @@ class MapT(Type):
         return f"map of {self.value.describe()}"
 
 
-BOOL, TEXT, DATE, NUMBER = BoolT(), TextT(), DateT(), NumT()
+BOOL, TEXT, DATE, NUMBER, DURATION = BoolT(), TextT(), DateT(), NumT(), DurationT()
 FRACTION = NumT(DIMENSIONLESS, "fraction")
 
 # Scalar type names a policy may write, besides enum names and `number <unit>`.

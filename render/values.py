@@ -6,6 +6,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from engine.calendar import Duration
 from engine.numbers import NONE_NEAR, NONE_NEAR_JSON, exactly_shown, to_json
 
 
@@ -18,6 +19,8 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
+    if isinstance(value, Duration):
+        return str(value)  # "6 months": a duration has no JSON type of its own
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -69,6 +72,7 @@ def show(value: Any, labels: dict | None = None) -> str:
 # What to do about a missing path that is not a fact of the facts file.
 MISSING_HINTS = {
     "registry": 'no registry was given: pass --registry FILE.csv, or add "registry": "FILE.csv" to the facts file',
+    "population": "a population decision is decided over its population: policy eval --decision NAME FILE.jsonl",
 }
 
 

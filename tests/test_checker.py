@@ -37,7 +37,7 @@ def test_mini_plan_compiles_with_graph_in_order(mini_plan: CheckedPlan):
         (("when 距离 <= 800 m", "when 距离 + 赤字 <= 800 m"), "C016", "expected a number, found `bool`", None),
         (("申请类别 = 零售药店", "申请类别 = 医院"), "C012", "`医院` is not a member of `类别`", None),
         (("then paused \"暂停\"", "then excluded"), "C031", "a gate rule concludes `paused`, not `excluded`", None),
-        (("rule 暂停 : gate", "rule 暂停 : gates"), "C030", "unknown kind of rule `gates`", "did you mean `gate`?"),
+        (("rule 暂停 : gate", "rule 暂停 : gates"), "C030", "unknown kind of rule `gates`", "did you mean `gate`"),
         (("precedence 暂停 > 半径", "precedence 暂停 > 半经"), "C032", "unknown rule `半经`", "did you mean `半径`?"),
         (("cites 二\n  when 赤字", "cites 九\n  when 赤字"), "C040", "article `九` is cited but not declared", None),
         (("otherwise needs_review", "otherwise needs_reveiw"), "C036", "unknown outcome `needs_reveiw`", "needs_review"),

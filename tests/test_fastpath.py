@@ -238,12 +238,13 @@ def every_node():
 
 group = st.fixed_dictionaries({"rate": maybe(NUMBER), "n": maybe(NUMBER), "on": BOOL})
 every_node_facts = st.fixed_dictionaries({
+    "as_of": maybe(st.sampled_from(["2024-06-01", "2025-02-28", "2025-08-31", "2026-12-01"])),
     "applicant": st.fixed_dictionaries({
         "category": maybe(st.sampled_from(["a", "b", "c", "甲", "丙"])),
         "county": maybe(st.sampled_from(["甲县", "乙县", "丙县", "丁县"])),
         "x": maybe(NUMBER), "y": maybe(st.one_of(NUMBER, st.just(2))),
         "name": maybe(st.sampled_from(["甲乙", "丙", "丁", ""])),
-        "since": maybe(st.sampled_from(["2024-01-01", "2025-02-28", "2025-03-01", "2026-06-01"])),
+        "since": maybe(st.sampled_from(["2024-01-01", "2025-02-28", "2025-03-01", "2026-06-01", "2024-08-31"])),
         "flag": BOOL,
         "point": maybe(st.fixed_dictionaries({"lat": maybe(NUMBER), "lon": maybe(NUMBER)})),
     }),
@@ -256,7 +257,7 @@ every_node_facts = st.fixed_dictionaries({
 
 
 @SETTINGS
-@given(data=every_node_facts, decision=st.sampled_from([None, "准入", "次要"]))
+@given(data=every_node_facts, decision=st.sampled_from([None, "准入", "次要", "状态"]))
 def test_every_node_type_gives_the_same_explanation(every_node, data, decision):
     plan, model = every_node
     facts = validate_facts(plan, drop_absent(data), Source("<generated>", ""), model)

@@ -433,3 +433,22 @@ def test_fmt_through_a_symlink_rewrites_the_plan_and_keeps_the_link(messy):
     link.symlink_to(messy)
     assert run("fmt", link).exit_code == 0
     assert link.is_symlink() and messy.read_text(encoding="utf-8") == GOLDEN
+
+
+def test_populations_decision_clauses_and_list_conditions_in_the_house_layout():
+    messy = """\
+plan "p"
+population  人群 "名单" cites 一 {   数 = count(true)
+      # the rank of each line
+   排名 "排名（1为最高）" = rank(分)  }
+define 有 cites 一 = any(v.x > 0 for v in 列表
+  if v.d <= as_of)
+decision 考核 { over 人群   outcomes pass,  fail  # two outcomes
+  precedence a > b otherwise pass }
+"""
+    once = format_policy(messy)
+    assert format_policy(once) == once and parse_policy(once) == parse_policy(messy)
+    assert ('population 人群 "名单" cites 一 {\n  数                     = count(true)\n  # the rank of each line\n'
+            '  排名 "排名（1为最高）" = rank(分)\n}\n') in once
+    assert "define 有 cites 一 = any(v.x > 0 for v in 列表\n    if v.d <= as_of)\n" in once
+    assert "decision 考核 {\n  over 人群\n  outcomes pass, fail  # two outcomes\n  precedence a\n" in once

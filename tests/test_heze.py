@@ -11,7 +11,7 @@ import pytest
 from engine import check_file, evaluate
 from engine.case import Workspace
 from engine.coverage import coverage
-from engine.decide import choose_decision
+from engine.case import choose_decision
 from tests.conftest import POLICIES
 
 EXAMPLES_DIR = POLICIES / "examples" / "heze"

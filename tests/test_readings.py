@@ -54,7 +54,7 @@ def test_dual_channel_is_its_own_decision_chosen_by_flag_or_facts():
                                "--format", "json").output)
     assert admission["decision"] == "准入"
     bad = run("explain", HEZE / "18-dual-channel-qualified.json", "--decision", "双通")
-    assert bad.exit_code == 2 and "A004" in bad.output and "双通道" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 2 and "A010" in bad.output and "双通道" in bad.output and "Traceback" not in bad.output
 
 
 def test_dual_channel_with_a_criterion_absent_is_undetermined_unless_another_fails():

@@ -60,14 +60,14 @@ def test_explain_at_a_terminal_prints_the_decision():
     assert code == 0 and "eligible" in shown and "三（一）" in shown
 
 
-def test_explain_another_decision_at_a_terminal():
+def test_explain_the_dual_channel_decision_at_a_terminal():
     dual = str(ROOT / "policies" / "examples" / "heze" / "19-dual-channel-not-qualified.json")
     code, shown, _ = _at_tty(["explain", dual, "--decision", "双通道"])
     assert "Traceback" not in shown, shown
     assert code == 0 and "not_qualified" in shown and "二（二）" in shown
     code, shown, _ = _at_tty(["explain", dual, "--decision", "双通"])
     assert "Traceback" not in shown, shown
-    assert code == 2 and "A004" in shown and "双通道" in shown
+    assert code == 2 and "A010" in shown and "双通道" in shown
 
 
 def test_readme_first_command_at_a_terminal():
@@ -109,6 +109,25 @@ def test_eval_redirected_at_a_terminal_writes_every_line_to_the_file(tmp_path):
     assert len(records) == lines and all(r["outcome"] == "eligible" for r in records)
     assert '"outcome"' not in shown  # the decisions went to the file, not the screen
     assert f"{lines} lines" in shown  # the summary is on the terminal (stderr)
+
+
+def test_explain_another_decision_at_a_terminal():
+    trial = str(SHENYANG_EXAMPLES / "trial" / "04-terminated.json")
+    code, shown, _ = _at_tty(["explain", "--decision", "试运行", trial])
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "terminated" in shown and "banned_until = 2028-04-20" in shown
+
+
+def test_eval_of_a_population_decision_redirected_at_a_terminal(tmp_path):
+    """`policy eval --decision 年度考核 pop.jsonl > out.jsonl`: two passes, every line in the file."""
+    population = SHENYANG_EXAMPLES / "review" / "institutions-2026.jsonl"
+    out = tmp_path / "out.jsonl"
+    code, shown, written = _at_tty(["eval", "--decision", "年度考核", str(population)], stdout_file=out)
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "population `参评机构`" in shown
+    records = [json.loads(line) for line in written.decode("utf-8").splitlines()]
+    assert len(records) == len(population.read_text(encoding="utf-8").splitlines())
+    assert all(isinstance(r["rank"], int) for r in records)
 
 
 def test_quota_at_a_terminal():
@@ -243,6 +262,24 @@ def test_a_bad_input_at_a_terminal_is_one_reason_not_a_traceback(tmp_path):
     for args in (["explain", str(fifo)], ["explain", "--plan", "x" * 5000, EXAMPLE]):
         code, shown, _ = _run(args, {})
         assert code == 2 and "Traceback" not in shown and "error[" in shown
+
+
+def test_semantic_diff_at_a_terminal(tmp_path):
+    draft = ROOT / "tests" / "fixtures" / "diff" / "draft.policy"
+    radius = ROOT / "tests" / "fixtures" / "diff" / "radius-500.policy"
+    code, shown, _ = _at_tty(["diff", str(draft), str(radius), "--semantic", "--witness-dir", str(tmp_path)])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 1 and "pharmacy, every district: looser" in shown and "witness: {" in shown
+
+
+def test_explain_what_if_and_check_lints_at_a_terminal():
+    spacing = str(SHENYANG_EXAMPLES / "07-pharmacy-spacing-conflict.json")
+    code, shown, _ = _at_tty(["explain", spacing, "--what-if"])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "more than 800 (strict), e.g. 800.1 -> eligible" in shown
+    code, shown, _ = _at_tty(["check", str(SHENYANG)])
+    assert "Traceback" not in shown, shown[-2000:]
+    assert code == 0 and "warning[W104]" in shown
 
 
 def test_errors_at_a_terminal_explains_a_code():
