@@ -9,7 +9,8 @@ the same kind of line `policy eval` writes: outcome, decisive rule and article, 
 terms, priorities, the values computed, the facts missing, the plan stamp. It computes
 values in the plan's order of need so the lines can be compared with the engine's. It does
 what a careful programmer would do without the engine: no schema validation beyond reading
-the fields it needs, no trace. Facts name categories by code.
+the fields it needs, no trace. Facts name categories by code. Numbers are exact, as the
+engine's are: JSON decimals read as Fractions, written back as the nearest double.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import hashlib
 import json
 import math
 import sys
+from fractions import Fraction
 
 ZONES = {"和平区": "医保主城区", "沈河区": "医保主城区", "大东区": "医保主城区", "铁西区": "医保主城区",
          "皇姑区": "医保主城区", "于洪区": "医保主城区", "浑南区": "医保城郊区", "苏家屯区": "医保城郊区",
@@ -33,6 +35,10 @@ BEST_OF = "在不突破前置条件下择优纳入"
 HALF_OUTPATIENT = "原则上按照当年门诊统筹定点释放量的50%择优纳入"
 ALL_OUTPATIENT = "原则上按照当年门诊统筹定点释放量的100%择优纳入"
 OTHERWISE = "本规划没有条款决定此申请（如口腔门诊、门诊慢特病，或医保千人床位数恰等于可承担指标），须由经办人员审核"
+
+DRAFT = "征求意见稿, a draft for comments: not in force, and 结语 leaves the date it takes effect blank"
+NOTICE = f"draft: this decision applies a draft, plan shenyang-2025-draft ({DRAFT})"
+SOURCE_SHA256 = "a74859e7ce88d57db61f687457146d19cdec3edfb9740d8104fd55474be7c8c3"
 
 
 class Absent:
@@ -105,20 +111,20 @@ class Applicant:
     def beds_per_thousand(self):
         if "区域医保千人床位数" not in self.values:
             beds, people = self.region_field("designated_beds"), self.region_field("insured_population")
-            self.values["区域医保千人床位数"] = absent_in(beds, people) or beds * 1000.0 / people
+            self.values["区域医保千人床位数"] = absent_in(beds, people) or Fraction(beds * 1000) / people
         return self.values["区域医保千人床位数"]
 
     def fundable_cost(self):
         if "医保筹资可覆盖的医药费用" not in self.values:
             fund = self.city["fund"]
-            self.values["医保筹资可覆盖的医药费用"] = fund["pooled_income"] * (1.0 - fund["surplus_rate"]) / fund["reimbursement_ratio"]
+            self.values["医保筹资可覆盖的医药费用"] = Fraction(fund["pooled_income"] * (1 - fund["surplus_rate"])) / fund["reimbursement_ratio"]
         return self.values["医保筹资可覆盖的医药费用"]
 
     def fundable_beds(self):
         if "医保筹资可承担的医保千人床位数" not in self.values:
             cost = self.fundable_cost()
             self.values["医保筹资可承担的医保千人床位数"] = (
-                cost * 1000.0 / (self.city["cost_per_bed"] * self.city["insured_population"]))
+                cost * 1000 / (self.city["cost_per_bed"] * self.city["insured_population"]))
         return self.values["医保筹资可承担的医保千人床位数"]
 
     def gap(self):
@@ -150,9 +156,15 @@ def decide(facts: dict, city: dict):
     category = fact(app, "category", "applicant.category")
     is_inpatient = category if type(category) is Absent else category == "inpatient"
     is_pooling = category if type(category) is Absent else category == "outpatient_pooling"
+    def fails(c):
+        v = fact(conditions, c, f"applicant.conditions.{c}")
+        return v if type(v) is Absent else not v
+
+    not_pharmacy = category if type(category) is Absent else category != "pharmacy"
+    medical = both(not_pharmacy, lambda: any_of([fails("departments"), fails("equipment")]))  # 三（五）: not asked of a pharmacy
     rules = [
-        ("不予纳入", "三（五）", any_of([(lambda v: v if type(v) is Absent else not v)(
-            fact(conditions, c, f"applicant.conditions.{c}")) for c in CONDITIONS]), EXCLUDED, None),
+        ("不予纳入", "三（五）", any_of([fails("staffing"), fails("information_system"), medical,
+                                     *(fails(c) for c in CONDITIONS[4:])]), EXCLUDED, None),
         ("村卫生室与高校内设不受限", "三（四）", any_of([fact(flags, f, f"applicant.flags.{f}") for f in
                                                  ("integrated_village_clinic", "university_embedded")]), EXEMPT, None),
         ("基金安全暂停", "二（二）3", any_of([fact(fund, f, f"city.fund.{f}") for f in
@@ -161,24 +173,48 @@ def decide(facts: dict, city: dict):
     ]
     above = both(is_inpatient, lambda: compare(a.beds_per_thousand(), a.fundable_beds(), lambda x, y: x > y))
     rules.append(("住院_千人床位数高于可承担", "三（一）", above, HALF_BEDS,
-                  lambda: {"纳入比例": 0.5, "可新增医保床位": math.floor(a.region_field("beds_released") * 0.5)}))
+                  lambda: {"纳入比例": 0.5, "可新增医保床位": math.floor(a.region_field("beds_released") * Fraction(1, 2))}))
     below = both(is_inpatient, lambda: compare(a.beds_per_thousand(), a.fundable_beds(), lambda x, y: x < y))
     rules.append(("住院_千人床位数低于可承担", "三（一）", below, BEST_OF, None))
     positive = both(is_pooling, lambda: compare(a.gap(), 0.0, lambda x, y: x > y))
     rules.append(("门诊统筹_集聚度差值为正", "三（二）", positive, HALF_OUTPATIENT,
-                  lambda: {"纳入比例": 0.5, "可新增门诊统筹定点": math.floor(a.region_field("outpatient_released") * 0.5)}))
+                  lambda: {"纳入比例": 0.5, "可新增门诊统筹定点": math.floor(a.region_field("outpatient_released") * Fraction(1, 2))}))
     not_positive = both(is_pooling, lambda: compare(a.gap(), 0.0, lambda x, y: x <= y))
     rules.append(("门诊统筹_集聚度差值非正", "三（二）", not_positive, ALL_OUTPATIENT,
-                  lambda: {"纳入比例": 1.0, "可新增门诊统筹定点": a.region_field("outpatient_released")}))
+                  lambda: {"纳入比例": 1, "可新增门诊统筹定点": a.region_field("outpatient_released")}))
     rules.append(("个人账户与零售药店", "三（三）",
                   category if type(category) is Absent else category in ("personal_account", "pharmacy"), BEST_OF, None))
     priority = any_of([fact(flags, f, f"applicant.flags.{f}") for f in
                        ("key_project", "public_community_health_center", "elderly_care_embedded")])
-    return rules, priority, a.values
+    district, level = app.get("district"), app.get("level")
+    inpatient = is_inpatient is True
+    steering = [name for name, holds in (
+        ("缩减_主城区住院床位", inpatient and ZONES.get(district) == "医保主城区"),
+        ("缩减_新民康平一级床位", inpatient and district in ("新民市", "康平县") and level == 1),
+        ("压缩_口腔门诊与零售药店", category in ("dental", "pharmacy")),
+        ("增加_县市区三级床位", inpatient and ZONES.get(district) == "医保县市区" and level == 3),
+        ("增加_城郊区二级一级床位", inpatient and ZONES.get(district) == "医保城郊区" and level in (1, 2))) if holds]
+    return rules, priority, steering, a.values
+
+
+def outcome_of(rule) -> str:
+    return {EXCLUDED: "excluded", EXEMPT: "exempt", PAUSED: "paused", SPACING: "spacing_conflict"}.get(rule[3], "eligible")
+
+
+def conclusion(rule) -> tuple:
+    return (outcome_of(rule), rule[0] if rule[4] else None)
+
+
+def json_number(value):
+    if type(value) is Fraction:
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, dict):
+        return {k: json_number(v) for k, v in value.items()}
+    return value
 
 
 def line_record(number: int, facts: dict, city: dict, stamp: dict) -> dict:
-    rules, priority, values = decide(facts, city)
+    rules, priority, steering, values = decide(facts, city)
     unknown, decisive = [], None
     for rule in rules:
         if rule[2] is True:
@@ -186,35 +222,45 @@ def line_record(number: int, facts: dict, city: dict, stamp: dict) -> dict:
             break
         if rule[2] is not False:
             unknown.append(rule)
+    # An unknown rule matters only if some rule below it (or the otherwise) concludes otherwise.
+    later = {conclusion(decisive) if decisive else ("needs_review", None)}
+    needed = []
+    for rule in reversed(unknown):
+        if later != {conclusion(rule)}:
+            needed.append(rule)
+        later.add(conclusion(rule))
     terms = {}
-    if unknown:
+    if needed:
         outcome, reason, by = "undetermined", None, None
     elif decisive:
-        outcome = {EXCLUDED: "excluded", EXEMPT: "exempt", PAUSED: "paused", SPACING: "spacing_conflict"}.get(
-            decisive[3], "eligible")
-        reason, by = decisive[3], decisive
+        outcome, reason = outcome_of(decisive), decisive[3]
+        by = {"rule": decisive[0], "article": decisive[1]}
         terms = decisive[4]() if decisive[4] else {}
     else:
-        outcome, reason, by = "needs_review", OTHERWISE, None
-    return {"line": number, "applicant": (facts.get("applicant") or {}).get("id"), "outcome": outcome,
-            "decided_by": {"rule": by[0], "article": by[1]} if by else None, "reason": reason, "terms": terms,
-            "priorities": ["同等条件优先纳入"] if outcome == "eligible" and priority is True else [],
-            "values": {k: v for k, v in values.items() if type(v) is not Absent},
-            "missing": sorted({p for rule in unknown for p in rule[2].paths}), "plan": stamp,
+        outcome, reason, by = "needs_review", OTHERWISE, {"rule": "otherwise", "article": None}
+    eligible = outcome == "eligible"
+    return {"line": number, "applicant": (facts.get("applicant") or {}).get("id"), "decision": "准入",
+            "outcome": outcome, "decided_by": by, "reason": reason, "terms": json_number(terms),
+            "priorities": ["同等条件优先纳入"] if eligible and priority is True else [],
+            "priorities_unknown": ["同等条件优先纳入"] if eligible and type(priority) is Absent else [],
+            "steering": steering,
+            "values": {k: json_number(v) for k, v in values.items() if type(v) is not Absent},
+            "missing": sorted({p for rule in needed for p in rule[2].paths}), "notices": [NOTICE], "plan": stamp,
             "warnings": []}  # the generated population has no undeclared key (the engine checks; this does not)
 
 
 def main(people: str, context: str, policy: str) -> None:
     with open(context, encoding="utf-8") as handle:
-        city = json.load(handle)["city"]
+        city = json.load(handle, parse_float=Fraction)["city"]
     with open(policy, "rb") as handle:
         stamp = {"id": "shenyang-2025-draft", "version": "2025-draft", "sha256": hashlib.sha256(handle.read()).hexdigest(),
-                 "title": "沈阳市医疗保障定点医药机构服务资源配置规划（2025-2027年）"}
+                 "title": "沈阳市医疗保障定点医药机构服务资源配置规划（2025-2027年）", "source_sha256": SOURCE_SHA256,
+                 "effective": None, "draft": DRAFT}
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     write = sys.stdout.write
     with open(people, "rb") as lines:
         for number, raw in enumerate(lines, 1):
-            write(dumps(line_record(number, json.loads(raw), city, stamp)) + "\n")
+            write(dumps(line_record(number, json.loads(raw, parse_float=Fraction), city, stamp)) + "\n")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import allocate_round  # noqa: E402
 import batch_vs_handwritten  # noqa: E402
 import cold_start  # noqa: E402
 import compile_scaling  # noqa: E402
+import exactness  # noqa: E402
 import lsp_hover  # noqa: E402
 import one_at_a_time  # noqa: E402
 import solver  # noqa: E402
@@ -63,6 +64,9 @@ def main() -> None:
                  "", "", None))
     rows.append(("c. reference policy, no trace, facts checked beforehand",
                  f"{rates['engine, no trace, facts checked beforehand']:,.0f} per s", "", "", None))
+    for row in exactness.measure():
+        rows.append((f"e. exact arithmetic, {row['plan']}, {row['mode']} / the same in floats",
+                     f"{row['exact_per_s']:,.0f} / {row['float_per_s']:,.0f} per s", f"{row['cost']:.2f} x", "", None))
     compile_scaling.measure((10,))  # imports and the grammar, paid once
     for row in compile_scaling.measure():
         rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode)",

@@ -40,10 +40,13 @@ def coverage(plan_refs: tuple[str, ...]) -> None:
             table.add_column(column)
         for row in rows:
             detail = ", ".join(row.rules) if row.rules else (row.reason or "")
-            table.add_row(row.id, row.status, detail)
+            table.add_row(row.id, row.status + (" (every sentence elided by …)" if row.elided else ""), detail)
         console.print(table)
         accounted = sum(r.status != "missing" for r in rows)
         missing += len(rows) - accounted
         console.print(f"{accounted}/{len(rows)} articles accounted for "
-                      f"({100 * accounted // max(len(rows), 1)}%)\n")
+                      f"({100 * accounted // max(len(rows), 1)}%)")
+        elided = [r.id for r in rows if r.elided]
+        console.print((f"operative with every sentence elided by …: {', '.join(elided)}" if elided
+                       else "every operative article quotes a whole sentence") + "\n")
     sys.exit(1 if missing else 0)

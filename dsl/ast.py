@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from .spans import NO_SPAN, Span
 
@@ -22,7 +23,7 @@ def _span() -> Span:
 
 @dataclass(frozen=True, slots=True)
 class Number:
-    value: float
+    value: Fraction  # exact: `7.5` is 15/2, never the float nearest it
     unit: str | None = None  # a single unit name written after the number: `800 m`
     text: str = ""  # as written, so the formatter and diff show `1_000`, not `1000.0`
     span: Span = _span()
@@ -30,7 +31,7 @@ class Number:
 
 @dataclass(frozen=True, slots=True)
 class Percent:
-    value: float  # as a fraction: 50% -> 0.5
+    value: Fraction  # as a fraction, exactly: 50% -> 1/2
     text: str = ""
     span: Span = _span()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -297,11 +298,11 @@ class _ToAst(Transformer):
     def number(self, meta, children):
         raw = str(children[0])
         unit = str(children[1]) if len(children) > 1 else None
-        return ast.Number(float(raw.replace("_", "")), unit, raw, self._s(meta))
+        return ast.Number(Fraction(raw.replace("_", "")), unit, raw, self._s(meta))
 
     def percent(self, meta, children):
         raw = str(children[0])
-        return ast.Percent(float(raw[:-1]) / 100, raw, self._s(meta))
+        return ast.Percent(Fraction(raw[:-1]) / 100, raw, self._s(meta))
 
     def date(self, meta, children):
         try:

@@ -30,10 +30,10 @@ def display_width(text: str) -> int:
 def number_text(node: ast.Number | ast.Percent | ast.DateLit) -> str:
     """A literal as written: `800 m`, `50%`, `2025-03-01`."""
     if isinstance(node, ast.Number):
-        text = node.text or f"{node.value:g}"
+        text = node.text or f"{float(node.value):g}"
         return f"{text} {node.unit}" if node.unit else text
     if isinstance(node, ast.Percent):
-        return node.text or f"{node.value * 100:g}%"
+        return node.text or f"{float(node.value * 100):g}%"
     return node.value.isoformat()
 
 

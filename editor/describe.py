@@ -21,6 +21,8 @@ KIND_MEANINGS = {
     "admission": "admits",
     "referral": "sends the case to a person or a higher bureau",
     "priority": "marks a priority; never decides",
+    "qualification": "decides a qualification other than admission (qualified or not)",
+    "steering": "notes what the plan means to shrink or grow; never decides",
 }
 
 OUTCOME_MEANINGS = {
@@ -32,6 +34,10 @@ OUTCOME_MEANINGS = {
     "needs_approval": "the plan sends the case to a higher bureau for approval",
     "needs_review": "the plan leaves it to a person: no answer is invented",
     "priority": "annotates an eligible applicant; never decides",
+    "qualified": "meets every criterion of the qualification",
+    "not_qualified": "fails a criterion of the qualification",
+    "shrink": "the plan means to reduce institutions of this kind here; a note, never an outcome",
+    "grow": "the plan means to add institutions of this kind here; a note, never an outcome",
 }
 
 

@@ -16,11 +16,12 @@ ITEMS = ("plan", "article", "interpretation", "enum", "zones", "set", "registry"
 CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "otherwise", "outcomes", "over",
            "same_type", "categories", "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for",
            "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
-PLAN_KEYS = ("title", "version", "issuer", "status", "issued", "source", "sha256")
+PLAN_KEYS = ("title", "version", "issuer", "status", "issued", "effective", "draft", "source", "sha256")
 TYPES = ("bool", "text", "date", "number", "count", "fraction", "money", "metres")
-KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "status")
+KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "status",
+         "qualification", "steering")
 OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review",
-            "undetermined", "priority")
+            "qualified", "not_qualified", "undetermined", "priority", "shrink", "grow")
 FUNCTIONS = ("floor", "ceil", "round", "abs", "min", "max", "first_known", "nearest", "count_within", "count_all", "known", "any",
              "all", "count", "share", "rank", "percentile")
 

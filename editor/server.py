@@ -26,7 +26,8 @@ from .describe import OUTCOME_MEANINGS, describe
 from .index import Key, ParseFailed, PlanIndex, build_index
 
 _SUGGESTION = re.compile(r"did you mean (.*)\?")
-_KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority")
+_KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "qualification",
+          "steering")
 
 
 def uri_to_path(uri: str) -> str:

@@ -30,6 +30,7 @@ from dsl.spans import Source, Span
 
 from .case import choose_decision
 from .compiled import Decision, fast_path
+from .decide import OTHERWISE
 from .facts import FactsError, parse_json
 from .fastcase import FastWorkspace
 from .reader import TooLong, decode, open_lines
@@ -46,11 +47,14 @@ def _jsonable():
 def decision_record(result: Decision, line: int, stamp: dict) -> dict:
     """The batch line of a decision without trace."""
     jsonable = _jsonable()
-    return {"line": line, "applicant": result.applicant_id, "outcome": result.outcome,
-            "decided_by": {"rule": result.rule, "article": result.articles[0]} if result.rule else None,
+    return {"line": line, "applicant": result.applicant_id, "decision": result.decision, "outcome": result.outcome,
+            "decided_by": ({"rule": result.rule, "article": result.articles[0]} if result.rule
+                           else {"rule": OTHERWISE, "article": None} if result.by_otherwise else None),
             "reason": result.reason, "terms": {k: jsonable(v) for k, v in result.terms},
-            "priorities": list(result.priorities), "values": {k: jsonable(v) for k, v in result.values},
-            "missing": list(result.missing), "plan": stamp}
+            "priorities": list(result.priorities), "priorities_unknown": list(result.priorities_unknown),
+            "steering": list(result.steering),
+            "values": {k: jsonable(v) for k, v in result.values},
+            "missing": list(result.missing), "notices": list(result.notices), "plan": stamp}
 
 
 def traced_record(result, line: int) -> dict:
@@ -60,10 +64,13 @@ def traced_record(result, line: int) -> dict:
 
     full = explanation_to_json(result)
     by = full["decided_by"]
-    return {"line": line, "applicant": full["applicant"]["id"], "outcome": full["outcome"],
-            "decided_by": {"rule": by["rule"], "article": by["article"]["id"]} if by else None,
+    return {"line": line, "applicant": full["applicant"]["id"], "decision": full["decision"], "outcome": full["outcome"],
+            "decided_by": {"rule": by["rule"], "article": by["article"] and by["article"]["id"]} if by else None,
             "reason": full["reason"], "terms": full["terms"], "priorities": [p["rule"] for p in full["priorities"]],
-            "values": full["values"], "missing": full["missing"], "plan": full["plan"], "why": full["why"],
+            "priorities_unknown": [p["rule"] for p in full["priorities_unknown"]],
+            "steering": [p["rule"] for p in full["steering"]],
+            "values": full["values"], "missing": full["missing"], "notices": full["notices"], "plan": full["plan"],
+            "why": full["why"],
             "trace": full["trace"]}
 
 

@@ -20,6 +20,7 @@ from dsl.spans import Source, Span
 from . import reader
 from .compile import compile_plan, resolve_plan
 from .facts import FactsError, facts_model, locate, merge_context, parse_json, validate_facts
+from .numbers import is_number, to_json
 from .plan import CheckedPlan
 
 
@@ -297,11 +298,11 @@ def _check_place(plan: CheckedPlan, facts: dict, source: Source) -> None:
         return
     lat, lon = location.get("lat"), location.get("lon")
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
-        if isinstance(value, (int, float)) and not abs(value) <= limit:
-            swapped = axis == "lat" and isinstance(lon, (int, float)) and abs(lon) <= 90 and abs(value) <= 180
+        if is_number(value) and not abs(value) <= limit:
+            swapped = axis == "lat" and is_number(lon) and abs(lon) <= 90 and abs(value) <= 180
             path = f"applicant.location.{axis}"
             raise FactsError([Diagnostic(  # E003's problem, caught before any rule measures from it
-                "E003", f"`{value}` is outside [-{limit}, {limit}]", locate(source, path),
+                "E003", f"`{to_json(value)}` is outside [-{limit}, {limit}]", locate(source, path),
                 "did you swap `lat` and `lon`? give decimal degrees, latitude first" if swapped
                 else "give the location in decimal degrees", path=path)])
 

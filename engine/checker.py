@@ -18,6 +18,7 @@ their own modules, `declarations.py`, `resolve.py` and `aggregate_pass.py`, mixe
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 from dsl import ast
@@ -27,8 +28,8 @@ from dsl.spans import NO_SPAN, Span
 from .bounds import check_bounds
 from .aggregate_pass import PopulationsPass
 from .declarations import DeclarationsPass
-from .plan import (KIND_OUTCOMES, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan, DecisionInfo, DefineInfo,
-                   EnumInfo, InputInfo, PlanStamp, PopulationInfo, RegistryInfo, RuleInfo)
+from .plan import (KIND_OUTCOMES, NOTE_KINDS, OUTCOMES, REFERRALS, UNDETERMINED, AggregateInfo, CheckedPlan,
+                   DecisionInfo, DefineInfo, EnumInfo, InputInfo, PlanStamp, PopulationInfo, RegistryInfo, RuleInfo)
 from .quotadecl import QuotaPass
 from .quotes import find_quote
 from .resolve import ERROR, ExpressionResolver
@@ -41,6 +42,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
         self.text = text
         self.diagnostics: list[Diagnostic] = []
         self.header: ast.PlanHeader | None = None
+        self.source_digest = ""  # sha256 of the source document, once read
         self.articles: dict[str, ast.Article] = {}
         self.interpretations: dict[str, list[str]] = {}
         self.enums: dict[str, EnumInfo] = {}
@@ -148,11 +150,11 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
                                [Label(placed[ref.name], "first listed here")])
                 placed[ref.name] = ref.span
                 is_note = ref in item.notes
-                if is_note and rule.kind != "priority":
-                    self.error("C034", f"`notes` lists priority rules; `{ref.name}` is a {rule.kind} rule", ref.span,
+                if is_note and rule.kind not in NOTE_KINDS:
+                    self.error("C034", f"`notes` lists priority and steering rules; `{ref.name}` is a {rule.kind} rule", ref.span,
                                "move it to `precedence`")
-                if not is_note and rule.kind == "priority":
-                    self.error("C087", f"priority rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
+                if not is_note and rule.kind in NOTE_KINDS:
+                    self.error("C087", f"{rule.kind} rule `{ref.name}` cannot decide; list it under `notes`", ref.span)
                 self._check_rule_in(item, ref, rule)
             own = self._own_outcomes(item)
             gives = (*own, *REFERRALS) if own else OUTCOMES
@@ -165,7 +167,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             population = item.population.name if item.population is not None else None
             self.decisions[item.name] = DecisionInfo(
                 item.name, item.label, tuple(r.name for r in item.precedence), tuple(r.name for r in item.notes),
-                item.otherwise or "needs_review", item.otherwise_reason, item.span, own, population)
+                item.otherwise or "needs_review", item.otherwise_reason, item.span, item.otherwise_span, own, population)
         if not self.decisions:
             self.error("C037", "the file has no `decision`", Span(self.policy.span.source, 1, 1, 1, 2),
                        "a decision lists its rules by precedence: `decision 准入 { precedence a > b otherwise … }`")
@@ -264,7 +266,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
             self.error("C051", f"cannot read source document `{rel}`: {reason}", header.span, "save the document as UTF-8")
             return
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = self.source_digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")
         if declared and declared != digest:
             self.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
@@ -291,12 +293,24 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
                            f"source line {entry.line}: `{entry.heading}`; declare it operative, informative, or "
                            f"deferred \"reason\"")
 
+    def check_effective(self) -> None:
+        """`effective` is the ISO date from which decisions under the plan are in force."""
+        written = self.header.get("effective") if self.header else None
+        if written is None:
+            return
+        try:
+            date.fromisoformat(written)
+        except ValueError:
+            self.error("C098", f"`effective \"{written}\"` is not a date", self.header.span,
+                       "write the date the plan takes effect as YYYY-MM-DD")
+
     def run(self, policy_dir: Path | None) -> None:
         self.collect_declarations()
         breaches = check_bounds(self.define_asts, self.rule_asts)
         if breaches:  # the passes below recurse through definitions: they must not meet such a chain
             self.diagnostics.extend(breaches)
             return
+        self.check_effective()
         self.resolve_expressions()
         self.check_rules()
         self.check_quotas()
@@ -309,7 +323,8 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
     def plan(self, path: str) -> CheckedPlan:
         header = self.header
         stamp = PlanStamp(header.id, header.get("version") or "", hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
-                          header.get("title") or "")
+                          header.get("title") or "", self.source_digest, header.get("effective") or "",
+                          header.get("draft") or "")
         return CheckedPlan(
             stamp=stamp, path=path, header=header, policy=self.policy, articles=self.articles,
             interpretations={k: tuple(v) for k, v in self.interpretations.items()}, enums=self.enums,

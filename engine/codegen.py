@@ -23,14 +23,15 @@ import math
 from dataclasses import dataclass, field
 
 from . import ir
-from .evaluator import Missing
+from .arith import divisor_paths
+from .missing import Missing
 from .plan import CheckedPlan
 from .types import DateT
 
 _MAX_DEPTH = 40  # indentation levels before an expression moves into a function of its own
 _MAX_LOOPS = 12  # nested `for` loops before the same (CPython allows 20 nested blocks)
 _COMPARE = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_ARITH = {"+": "+", "-": "-", "*": "*"}  # anything else divides, as in the reference
+_ARITH = {"+": "+", "-": "-", "*": "*"}  # anything else divides exactly (`_div`), as in the reference
 _FUNCS = {"floor": "_floor({0})", "ceil": "_ceil({0})", "round": "round({0})", "abs": "abs({0})",
           "min": "min(({0},))", "max": "max(({0},))"}
 _PLACES = (ir.InputRef, ir.FieldGet, ir.IndexGet)
@@ -182,12 +183,14 @@ class _Writer:
             self.emit(f"if {test}: {acc} = _missing({acc}, {value})")
             self.emit("else:")
             self.fn.depth += 1
-            if op == "/":
-                self.emit(f"if {value} == 0: raise _div0({self.const(operand.span)})")
             if isinstance(node.type, DateT):  # a date moved by a duration: the calendar's rule, its overflow
                 self.emit(f"{acc} = _shift({acc}, {self.const(op)}, {value}, {self.const(node.span)})")
-            else:
-                self.emit(f"{acc} = {acc} {_ARITH.get(op, '/')} {value}")
+            elif op in _ARITH:
+                self.emit(f"{acc} = {acc} {_ARITH[op]} {value}")
+            else:  # exact division (engine/numbers.py), and the reference's error for a zero divisor
+                paths = self.const(divisor_paths(self.plan, operand))
+                self.emit(f"if {value} == 0: raise _div0({self.const(operand.span)}, {paths}, F)")
+                self.emit(f"{acc} = _div({acc}, {value})")
             self.fn.depth -= 1
         return acc
 
@@ -322,7 +325,7 @@ class _Writer:
         self.emit(f"{results}.append({body})")
         self.fn.loops -= 1
         self.fn.depth -= 1
-        self.emit(f"{out} = _missing(*{results}) or _fsum({results})")
+        self.emit(f"{out} = _missing(*{results}) or _sum({results})")
         self.fn.depth -= 1
         return out
 

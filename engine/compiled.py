@@ -16,13 +16,16 @@ import weakref
 from dataclasses import dataclass, fields
 from typing import Any
 
-from dsl.diagnostics import Diagnostic, PolicyError
-
 from .aggregates import value_of
+from .arith import division_by_zero
 from .codegen import generate
-from .evaluator import Missing, _iso, subject_id, _missing, evaluate, over_known, over_result, shift
+from .decide import note_status, notices, settle
+from .evaluator import _iso, evaluate, over_known, over_result, shift, subject_id
+from .missing import Missing
+from .missing import missing as _missing
+from .numbers import divide
 from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
-from .trace import Article, Explanation, Step
+from .trace import APPLIED, UNKNOWN, Article, Explanation, Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,13 @@ class Decision:
     priorities: tuple[str, ...]  # priority notes that hold, when the outcome is eligible
     values: tuple[tuple[str, Any], ...]
     missing: tuple[str, ...]
+    priorities_unknown: tuple[str, ...] = ()  # priority notes whose facts are absent (eligible only)
+    steering: tuple[str, ...] = ()  # steering notes that hold (what the plan means to shrink or grow)
+    notices: tuple[str, ...] = ()  # a draft applied, a decision before the plan takes effect
+
+    @property
+    def by_otherwise(self) -> bool:
+        return self.rule is None and self.outcome != UNDETERMINED
 
 
 def _builder(cls):
@@ -62,11 +72,6 @@ def _builder(cls):
 _step = _builder(Step)
 _decision = _builder(Decision)
 _UNSET = object()
-
-
-def _div0(span) -> PolicyError:
-    return PolicyError([Diagnostic("E001", "division by zero: the divisor is 0 for these facts", span,
-                                   "check the facts this formula reads")])
 
 
 # Fact reads of the generated code: the reference's walk down the facts (a part that is not
@@ -112,7 +117,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
-            "_floor": math.floor, "_ceil": math.ceil, "_fsum": math.fsum, "_div0": _div0, "_ask": _ask,
+            "_floor": math.floor, "_ceil": math.ceil, "_sum": sum, "_div": divide, "_div0": division_by_zero, "_ask": _ask,
             "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
@@ -133,6 +138,7 @@ class CompiledPlan:
     def __init__(self, plan: CheckedPlan):
         self.plan = plan
         self._modules: dict[bool, _Module] = {}
+        self._rules: dict[str, list[RuleInfo]] = {}
         articles = {}
         for info in (*plan.defines.values(), *plan.rules.values()):
             for i in info.cites:
@@ -166,33 +172,32 @@ class CompiledPlan:
         run = self.module(False).rules
         values: dict = {}
         places: dict = {}
-        decisive = decisive_terms = None
-        absent: list = []
+        held, terms_of = [], []
         for name in decision.precedence:  # every rule runs: the values must be the reference's
             holds, terms = run[name](facts, values, places, registry)
-            if decisive is None:
-                if holds is True:
-                    decisive, decisive_terms = name, terms
-                elif holds is not False:
-                    absent.append(holds)
-        held = [name for name in decision.notes if run[name](facts, values, places, registry)[0] is True]
-        missing: tuple[str, ...] = ()
-        rule = None
+            held.append(holds)
+            terms_of.append(terms)
+        verdict = settle(decision, self._precedence(decision), held)
+        notes = [(name, note_status(run[name](facts, values, places, registry)[0]), plan.rules[name].kind)
+                 for name in decision.notes]
+        rule = verdict.decisive
         terms: tuple = ()
-        if absent:
-            outcome, reason = UNDETERMINED, None
-            missing = tuple(sorted({p for holds in absent if type(holds) is Missing for p in holds.paths}))
-        elif decisive is not None:
-            rule = plan.rules[decisive]
-            outcome, reason = rule.outcome, rule.reason
-            terms = tuple((k, None if type(v) is Missing else v) for k, v in decisive_terms)
-        else:
-            outcome, reason = decision.otherwise, decision.otherwise_reason
+        if rule is not None:
+            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms_of[decision.precedence.index(rule.name)])
+        eligible = verdict.outcome == "eligible"
         return _decision(
-            plan.stamp, decision.name, subject_id(facts), _iso(facts.get("as_of")), outcome,
-            rule and rule.name, rule and rule.kind, rule.cites if rule else (), reason, terms,
-            tuple(held) if outcome == "eligible" else (),
-            tuple((n, v) for n, v in values.items() if type(v) is not Missing), missing)
+            plan.stamp, decision.name, subject_id(facts), _iso(facts.get("as_of")), verdict.outcome,
+            rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
+            tuple(n for n, s, k in notes if s == APPLIED and k == "priority") if eligible else (),
+            tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
+            tuple(n for n, s, k in notes if s == UNKNOWN and k == "priority") if eligible else (),
+            tuple(n for n, s, k in notes if s == APPLIED and k == "steering"), notices(plan.stamp, facts.get("as_of")))
+
+    def _precedence(self, decision: DecisionInfo) -> list[RuleInfo]:
+        rules = self._rules.get(decision.name)
+        if rules is None:
+            rules = self._rules[decision.name] = [self.plan.rules[n] for n in decision.precedence]
+        return rules
 
 
 class _Run:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from dsl.ast import RegistryDecl, SetDecl, ZonesDecl
 
+from .quotes import ELLIPSIS
+
 _CN = "一二三四五六七八九十"
 _SECTION = re.compile(rf"^([{_CN}]+)、")
 _ARTICLE = re.compile(rf"^[（(]([{_CN}]+)[）)]")
@@ -80,6 +82,28 @@ class CoverageRow:
     status: str  # operative | informative | deferred | missing | covered-by-children
     rules: tuple[str, ...]
     reason: str | None
+    elided: bool = False  # operative, but its quote keeps no whole sentence: every one is elided by …
+
+
+_SENTENCE_END = re.compile(r"[。！？；]")
+
+
+def keeps_a_sentence(quote: str) -> bool:
+    """Whether a quote keeps at least one whole sentence of its article, `…` marking elisions.
+
+    A quote with no `…` keeps what it quotes. A part between elisions keeps a sentence when it holds two sentence ends (the text between
+    them is whole), or when nothing is elided before it and it reaches a sentence end. A quote
+    of fragments (`需要的千人床位数…各年龄段住院率…`) keeps none: an auditor reads the article's
+    words but not one of its sentences, so coverage says so.
+    """
+    if ELLIPSIS not in quote:
+        return True  # quoted whole, formula or sentence
+    parts = quote.split(ELLIPSIS)
+    for i, part in enumerate(parts):
+        ends = len(_SENTENCE_END.findall(part))
+        if ends >= 2 or (ends >= 1 and i == 0):
+            return True
+    return False
 
 
 def coverage(plan) -> list[CoverageRow]:
@@ -105,12 +129,17 @@ def coverage(plan) -> list[CoverageRow]:
     for entry in numbered.values():
         declared = plan.articles.get(entry.id)
         if declared is not None:
-            rows.append(CoverageRow(entry.id, declared.status, tuple(citing.get(entry.id, ())), declared.reason))
+            rows.append(_row(entry.id, declared, citing))
         elif entry.children and not entry.own_text:
             rows.append(CoverageRow(entry.id, "covered-by-children", (), None))
         else:
             rows.append(CoverageRow(entry.id, "missing", (), None))
     for article_id, declared in plan.articles.items():
         if article_id not in numbered:  # unnumbered paragraphs: 前言, 结语, the notice
-            rows.append(CoverageRow(article_id, declared.status, tuple(citing.get(article_id, ())), declared.reason))
+            rows.append(_row(article_id, declared, citing))
     return rows
+
+
+def _row(article_id: str, declared, citing: dict) -> CoverageRow:
+    elided = declared.status == "operative" and not keeps_a_sentence(declared.text)
+    return CoverageRow(article_id, declared.status, tuple(citing.get(article_id, ())), declared.reason, elided)

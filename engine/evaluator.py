@@ -11,34 +11,19 @@ registry passed to `evaluate`; without one, they are missing with the path `regi
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import aggregates, ir, spacing
-from .plan import UNDETERMINED, CheckedPlan, DecisionInfo, RuleInfo
+from .arith import arith, call, compare, divisor_paths, division_by_zero
+from .decide import note_status, notices, settle, why
+from .missing import Missing
+from .missing import missing as _missing
+from .plan import CheckedPlan, RuleInfo
 from .types import NumT, unit_text
-from .trace import (APPLIED, DECIDED, NOT_APPLICABLE, OVERRIDDEN, UNKNOWN, UNKNOWN_NOT_NEEDED, WOULD_DECIDE, Article,
-                    Explanation, Step)
-
-
-class Missing:
-    """A value that could not be computed because facts are absent."""
-
-    __slots__ = ("paths",)
-
-    def __init__(self, paths):
-        self.paths = frozenset(paths)
-
-    def __repr__(self) -> str:
-        return f"Missing({sorted(self.paths)})"
-
-
-def _missing(*values) -> Missing | None:
-    paths = [p for v in values if type(v) is Missing for p in v.paths]
-    return Missing(paths) if paths or any(type(v) is Missing for v in values) else None
+from .trace import APPLIED, OVERRIDDEN, UNKNOWN, Article, Explanation, Step
 
 
 class _Frame:
@@ -161,7 +146,7 @@ class Evaluation:
                     self._read(where, rows)
                     return rows
                 results = [self.eval(body, {**env, var: (f"{where}[{i}]", row)}) for i, row in enumerate(rows)]
-                return _missing(*results) or math.fsum(results)
+                return _missing(*results) or sum(results)  # exact: no fsum, no float
             case ir.Over():
                 return self._over(node, env)
             case ir.Known(arg=arg):
@@ -218,8 +203,7 @@ class Evaluation:
                 acc = gap
                 continue
             if op == "/" and value == 0:
-                raise PolicyError([Diagnostic("E001", "division by zero: the divisor is 0 for these facts",
-                                              operand.span, "check the facts this formula reads")])
+                raise division_by_zero(operand.span, divisor_paths(self.plan, operand), self.facts)
             acc = arith(op, acc, value) if type(acc) is not date else shift(acc, op, value, node.span)
         return acc
 
@@ -284,30 +268,6 @@ def over_result(function: str, picked: list, unknown: list, where: str):
     return min(picked) if function == "min" else max(picked)
 
 
-def compare(op: str, a, b) -> bool:
-    if op == "=":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
-
-
-def arith(op: str, a, b):
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    return a / b
-
-
 def shift(day: date, op: str, duration, span):
     """A date moved by a duration (engine/calendar.py); past year 9999 is an error, not a traceback."""
     try:
@@ -317,102 +277,47 @@ def shift(day: date, op: str, duration, span):
                                       "(year 9999)", span, "check the dates in the facts")]) from None
 
 
-def call(name: str, values: list):
-    if name == "floor":
-        return math.floor(values[0])
-    if name == "ceil":
-        return math.ceil(values[0])
-    if name == "round":
-        return round(values[0])
-    if name == "abs":
-        return abs(values[0])
-    if name == "min":
-        return min(values)
-    return max(values)
-
-
-def _why(decision: DecisionInfo, decisive: RuleInfo, overridden: list[str], line: int) -> str:
-    rank = decision.precedence.index(decisive.name) + 1
-    text = (f"`{decisive.name}` applied and ranks {rank} of {len(decision.precedence)} in the precedence of "
-            f"decision `{decision.name}` (line {line}); no rule above it applied")
-    if overridden:
-        text += "; it overrides " + ", ".join(f"`{n}`" for n in overridden) + ", which also applied"
-    return text
-
-
 def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None,
              registry=None) -> Explanation:
     """Decide one applicant: the outcome, the decisive rule and why, and the whole trace.
 
     `run` lets the compiled fast path (engine/compiled.py) supply the rule results while this
-    function still decides and explains: one place for the decision logic. `registry` (an
-    engine.registry.Registry) answers the plan's `nearest` and `count_within` questions."""
+    function still assembles the trace; the decision itself is engine/decide.py's `settle`, the
+    one core both paths use. `registry` (an engine.registry.Registry) answers the plan's
+    `nearest` and `count_within` questions."""
     decision = plan.decisions[decision_name] if decision_name else plan.main_decision
     run = run or Evaluation(plan, facts, registry)
-    results = [(plan.rules[name], *run.rule(plan.rules[name])) for name in decision.precedence]
-    decisive = None
-    unknown_above: list[RuleInfo] = []
-    statuses: dict[str, str] = {}
-    for rule, holds, _, _ in results:
-        if decisive is not None:
-            statuses[rule.name] = OVERRIDDEN if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
-        elif holds is True:
-            decisive = rule
-            statuses[rule.name] = WOULD_DECIDE if unknown_above else DECIDED
-        elif holds is False:
-            statuses[rule.name] = NOT_APPLICABLE
-        else:
-            unknown_above.append(rule)
-            statuses[rule.name] = UNKNOWN
-    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, statuses[rule.name])
-                  for rule, holds, frame, terms in results}
-    notes = []
+    rules = [plan.rules[name] for name in decision.precedence]
+    results = [(rule, *run.rule(rule)) for rule in rules]
+    verdict = settle(decision, rules, [holds for _, holds, _, _ in results])
+    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, status)
+                  for (rule, holds, frame, terms), status in zip(results, verdict.statuses)}
     for name in decision.notes:
         rule = plan.rules[name]
         holds, frame, terms = run.rule(rule)
-        status = APPLIED if holds is True else NOT_APPLICABLE if holds is False else UNKNOWN_NOT_NEEDED
-        rule_steps[name] = run.rule_step(rule, holds, frame, terms, status)
-        notes.append(rule_steps[name])
+        rule_steps[name] = run.rule_step(rule, holds, frame, terms, note_status(holds))
     if plan.registry is not None:  # a rule's step names the neighbour its definitions found
         defined = {step.name: step for step in run.steps}
         rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
-        notes = [rule_steps[n] for n in decision.notes]
-
-    line = decision.span.line
-    missing: tuple[str, ...] = ()
-    reason = None
-    terms: tuple = ()
-    decided_by = None
-    if unknown_above:
-        outcome = UNDETERMINED
-        missing = tuple(sorted({p for r in unknown_above for p in rule_steps[r.name].missing}))
-        names = ", ".join(f"`{r.name}`" for r in unknown_above)
-        one = len(unknown_above) == 1
-        why = (f"{names} {'needs' if one else 'need'} facts that are absent, and {'it ranks' if one else 'they rank'} "
-               f"above every rule that applied, so {'it' if one else 'any of them'} could still decide"
-               + (f"; `{decisive.name}` applies below and decides only if {'it does not' if one else 'none of them does'}"
-                  if decisive else ""))
-    elif decisive is not None:
-        outcome = decisive.outcome
-        decided_by = rule_steps[decisive.name]
-        reason, terms = decisive.reason, decided_by.terms
-        overridden = [n for n, s in statuses.items() if s == OVERRIDDEN]
-        why = _why(decision, decisive, overridden, line)
-    else:
-        outcome = decision.otherwise
-        reason = decision.otherwise_reason
-        why = f"no rule of decision `{decision.name}` applied, so its `otherwise` holds (line {line})"
-
+    notes = [rule_steps[n] for n in decision.notes]
+    decided_by = rule_steps[verdict.decisive.name] if verdict.decisive is not None else None
+    overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
     steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
     values = {n: v for n, v in run.values.items() if type(v) is not Missing}
     labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
+    eligible = verdict.outcome == "eligible"
     return Explanation(
         plan=plan.stamp, decision=decision.name, decision_label=decision.label,
-        applicant_id=subject_id(facts), as_of=_iso(facts.get("as_of")), outcome=outcome,
-        decided_by=decided_by, why=why, reason=reason, terms=terms,
+        applicant_id=subject_id(facts), as_of=_iso(facts.get("as_of")), outcome=verdict.outcome,
+        decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
+        terms=decided_by.terms if decided_by is not None else (),
         # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
-        priorities=tuple(s for s in notes if s.status == APPLIED) if outcome == "eligible" else (),
-        values=tuple(values.items()), steps=steps, missing=missing, labels=labels,
+        priorities=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority") if eligible else (),
+        values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
+        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority") if eligible else (),
+        steering=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering"),
+        otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
+        notices=notices(plan.stamp, facts.get("as_of")),
         # Only distances show their unit: a plan folds scale into other units (千人床位数 is
         # bed/person × 1000), so `9 bed/person` would mislead where `800 m` cannot.
         units={n: "m" for n, d in plan.defines.items() if isinstance(d.type, NumT) and unit_text(d.type.unit) == "m"},

@@ -25,9 +25,11 @@ from dsl.spans import Source
 
 from .calendar import Duration
 from .facts import FactsError, locate
+from .numbers import Fraction, from_float, is_number, to_json
 from .trace import Explanation
 
-KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "rank", "population")
+KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "rank", "population",
+        "priorities_unknown", "steering", "notices")
 
 
 def read_expectation(data: dict, source: Source) -> dict | None:
@@ -49,7 +51,7 @@ def read_expectation(data: dict, source: Source) -> dict | None:
             if key in expect and not isinstance(expect[key], dict):
                 problems.append(Diagnostic("T001", "expected an object {name: value}", locate(source, key),
                                            path=f"expect.{key}"))
-        for key in ("missing", "priorities"):
+        for key in ("missing", "priorities", "priorities_unknown", "steering", "notices"):
             if key in expect and not isinstance(expect[key], list):
                 problems.append(Diagnostic("T001", "expected a list […]", locate(source, key),
                                            path=f"expect.{key}"))
@@ -58,25 +60,37 @@ def read_expectation(data: dict, source: Source) -> dict | None:
     return expect
 
 
-def _decimals(number: float) -> int | None:
-    text = repr(number)
-    return len(text.split(".")[1]) if "." in text and "e" not in text else None
+def _decimals(number) -> int | None:
+    """The decimals an expected number is written to (9.4974 -> 4); None beyond 30 or not decimal."""
+    exact = Fraction(number) if not isinstance(number, float) else from_float(number)
+    for places in range(31):
+        if (exact * 10 ** places).denominator == 1:
+            return places
+    return None
 
 
 def same_value(expected: Any, actual: Any) -> bool:
-    """Numbers match to the decimals the expectation writes (9.4974 matches 9.49741…)."""
+    """Numbers match to the decimals the expectation writes (9.4974 matches 9.49741…), exactly."""
     if isinstance(actual, (date, Duration)):  # a date or a duration is written as JSON writes it
         return expected == (actual.isoformat() if isinstance(actual, date) else str(actual))
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual  # true is not 1
-    if not isinstance(expected, (int, float)):
+    if not is_number(expected):
         return expected == actual
-    if not isinstance(actual, (int, float)):
+    if not is_number(actual):
         return False
-    places = _decimals(float(expected)) if isinstance(expected, float) else 0
-    if places is None:
+    if expected == actual:
+        return True
+    places = _decimals(expected)
+    if places is None or isinstance(actual, float) and not math.isfinite(actual):
         return math.isclose(expected, actual, rel_tol=1e-9)
-    return round(actual, places) == round(expected, places)
+    actual = from_float(actual) if isinstance(actual, float) else Fraction(actual)
+    return round(actual, places) == round(Fraction(expected) if not isinstance(expected, float)
+                                          else from_float(expected), places)
+
+
+def _shown(value: Any) -> Any:
+    return to_json(value) if type(value) is Fraction else value
 
 
 def population_differences(rank, size: int, expect: dict) -> list[str]:
@@ -96,23 +110,29 @@ def differences(result: Explanation, expect: dict) -> list[str]:
     if result.outcome != expect["outcome"]:
         by = f" (decided by `{decided.name}`)" if decided else ""
         found.append(f"outcome: expected `{expect['outcome']}`, got `{result.outcome}`{by}")
-    if "rule" in expect and (decided.name if decided else None) != expect["rule"]:
-        found.append(f"rule: expected `{expect['rule']}`, got `{decided.name if decided else None}`")
+    rule = decided.name if decided else "otherwise" if result.by_otherwise else None
+    if "rule" in expect and rule != expect["rule"]:
+        found.append(f"rule: expected `{expect['rule']}`, got `{rule}`")
     if "article" in expect:
-        article = decided.articles[0].id if decided else None
+        article = decided.articles[0].id if decided and decided.articles else None
         if article != expect["article"]:
             found.append(f"article: expected `{expect['article']}`, got `{article}`")
     for key, actual_pairs in (("terms", result.terms), ("values", result.values)):
         actual = dict(actual_pairs)
         for name, value in expect.get(key, {}).items():
             if name not in actual:
-                found.append(f"{key}.{name}: expected {value}, but it was not computed")
+                found.append(f"{key}.{name}: expected {_shown(value)}, but it was not computed")
             elif not same_value(value, actual[name]):
-                found.append(f"{key}.{name}: expected {value}, got {actual[name]}")
+                found.append(f"{key}.{name}: expected {_shown(value)}, got {_shown(actual[name])}")
     if "missing" in expect and sorted(expect["missing"]) != sorted(result.missing):
         found.append(f"missing: expected {sorted(expect['missing'])}, got {list(result.missing)}")
-    if "priorities" in expect:
-        names = [s.name for s in result.priorities]
-        if sorted(expect["priorities"]) != sorted(names):
-            found.append(f"priorities: expected {sorted(expect['priorities'])}, got {names}")
+    for key in ("priorities", "priorities_unknown", "steering"):
+        if key in expect:
+            names = [s.name for s in getattr(result, key)]
+            if sorted(expect[key]) != sorted(names):
+                found.append(f"{key}: expected {sorted(expect[key])}, got {names}")
+    if "notices" in expect:  # each expected notice is the start of one the record gives (`draft:`, `not_in_force:`)
+        for wanted in expect["notices"]:
+            if not any(n.startswith(wanted) for n in result.notices):
+                found.append(f"notices: expected one starting `{wanted}`, got {list(result.notices)}")
     return found

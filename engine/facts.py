@@ -8,10 +8,11 @@ Fields the plan does not declare are kept and ignored, so integrators may add fi
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 if TYPE_CHECKING:  # pydantic itself is imported only when a model is built (fast start)
     from pydantic import ValidationError
@@ -19,6 +20,7 @@ if TYPE_CHECKING:  # pydantic itself is imported only when a model is built (fas
 from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source, Span
 
+from .numbers import Fraction, from_float
 from .plan import CheckedPlan, EnumInfo
 from .reader import InputError
 from .reader import parse_json as _parse_source
@@ -40,14 +42,26 @@ def _enum_value(info: EnumInfo, written: str) -> str:
     return code
 
 
+def _number(value):
+    """A number fact, exact: an int or a Fraction (JSON text read by `parse_json`); a float from
+    a Python caller is taken as the decimal it prints as; NaN, infinity and bools are refused."""
+    from pydantic_core import PydanticCustomError
+
+    if type(value) is int or type(value) is Fraction:
+        return value
+    if type(value) is float and math.isfinite(value):
+        return from_float(value)
+    raise PydanticCustomError("float_type", "expected a number")
+
+
 def _field_type(t: Type, plan: CheckedPlan, name: str):
-    from pydantic import AfterValidator, StrictBool, StrictFloat, StrictInt, StrictStr
+    from pydantic import AfterValidator, PlainValidator, StrictBool, StrictStr
 
     match t:
         case BoolT():
             return StrictBool
         case NumT():
-            return Union[StrictInt, StrictFloat]
+            return Annotated[Any, PlainValidator(_number)]
         case TextT():
             return StrictStr
         case DateT():
@@ -156,7 +170,7 @@ def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
             message = str(problem["ctx"]["error"])
         else:
             message, hint = _MESSAGES.get(kind, (problem["msg"].lower(), None))
-            message += f", got `{json.dumps(problem['input'], ensure_ascii=False)[:60]}`"
+            message += f", got `{json.dumps(problem['input'], ensure_ascii=False, default=str)[:60]}`"
         seen[path] = Diagnostic("F002", message, locate(source, path), hint, path=path)
     return list(seen.values())
 
@@ -191,6 +205,21 @@ def validate_facts(plan: CheckedPlan, data: dict, source: Source, model=None) ->
 
     model = model or facts_model(plan)
     try:
-        return model.model_validate(data).model_dump()
+        return _plain(model.model_validate(data))
     except ValidationError as error:
         raise FactsError(_diagnostics(error, source)) from None
+
+
+def _plain(value):
+    """A validated model as plain dicts, as `model_dump` gives it but with exact numbers kept:
+    pydantic's own dump writes a Fraction as the text '1/20'."""
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        out = {name: _plain(getattr(value, name)) for name in fields}
+        out.update((k, _plain(v)) for k, v in (value.__pydantic_extra__ or {}).items())
+        return out
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -13,11 +13,14 @@ line that brings none of its own.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from .facts import facts_tree
+from .numbers import from_float
 from .plan import CheckedPlan
 from .types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
@@ -37,6 +40,13 @@ def _date(text: str) -> date:
         raise _StepAside from None
 
 
+def _num(value) -> Fraction:
+    """A float a Python caller gave, read as pydantic reads it (engine.facts._number)."""
+    if type(value) is float and math.isfinite(value):
+        return from_float(value)
+    return _fail()
+
+
 def _fail(*_):
     raise _StepAside
 
@@ -48,7 +58,7 @@ class _Writer:
         self.plan = plan
         self.extra: list[str] = []  # the undeclared keys the last check met (engine/undeclared.py reports them)
         self.constants: dict[str, Any] = {"_StepAside": _StepAside, "_date": _date, "_fail": _fail,
-                                          "_EXTRA": self.extra}
+                                          "_EXTRA": self.extra, "_Fraction": Fraction, "_num": _num}
         self.functions: list[str] = []
 
     def const(self, value: Any) -> str:
@@ -88,7 +98,7 @@ class _Writer:
             case BoolT():
                 return "v if type(v) is bool else _fail()"
             case NumT():
-                return "v if type(v) is int or type(v) is float else _fail()"
+                return "v if type(v) is int or type(v) is _Fraction else _num(v)"
             case TextT():
                 return "v if type(v) is str else _fail()"
             case DateT():

@@ -11,7 +11,8 @@ from . import ir
 from .types import Type
 
 # The outcomes a decision can give (BRIEF.md). `undetermined` is the engine's, never a rule's.
-OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review")
+OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review",
+            "qualified", "not_qualified")  # the last two: a designated pharmacy's qualification (菏泽 双通道)
 UNDETERMINED = "undetermined"
 
 # What each kind of rule may conclude. A `priority` rule never decides: it annotates.
@@ -24,10 +25,13 @@ KIND_OUTCOMES: dict[str, tuple[str, ...]] = {
     "admission": ("eligible",),
     "referral": ("needs_approval", "needs_review"),
     "priority": ("priority",),
+    "qualification": ("qualified", "not_qualified"),  # a decision other than admission (BRIEF.md)
+    "steering": ("shrink", "grow"),  # a note: what the plan means to reduce or add (never decides)
     # A status rule concludes one of the outcomes its decision declares (`outcomes guidance, trial, …`).
     "status": (),
 }
 REFERRALS = KIND_OUTCOMES["referral"]
+NOTE_KINDS = ("priority", "steering")  # kinds listed under a decision's `notes`, never in its precedence
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class DecisionInfo:
     otherwise: str
     otherwise_reason: str | None
     span: Span = field(default=NO_SPAN, compare=False)
+    otherwise_span: Span = field(default=NO_SPAN, compare=False)  # where `otherwise` is written
     outcomes: tuple[str, ...] = ()  # its own outcomes, when it declares them; else the admission ones
     population: str | None = None  # the population it is decided over, line by line (`over …`)
 
@@ -198,11 +203,16 @@ class PlanStamp:
 
     id: str
     version: str
-    sha256: str
+    sha256: str  # of the .policy file itself
     title: str = ""
+    source_sha256: str = ""  # of the source document it quotes (its `source`), as read when checked
+    effective: str = ""  # the date the plan takes effect (`effective`), ISO; "" when it does not say
+    draft: str = ""  # why the plan is a draft (`draft`), "" when it is not one
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title}
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title,
+                "source_sha256": self.source_sha256 or None, "effective": self.effective or None,
+                "draft": self.draft or None}
 
 
 @dataclass(eq=False)

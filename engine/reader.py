@@ -37,8 +37,11 @@ from typing import Any, BinaryIO, Iterator
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
+from .numbers import exact
+
 MAX_DEPTH = 64  # a facts file nests 5 deep; far below the interpreter's recursion limit
 MAX_DIGITS = 4300  # Python's own limit for int(str): past it int() raises
+MAX_EXPONENT = 400  # a decimal's exponent: past a double's range either way, and its exact value costs its digits
 MAX_NAME = 4096  # a path longer than this is no file name (PATH_MAX on Linux)
 _BOM = b"\xef\xbb\xbf"
 
@@ -194,7 +197,7 @@ class _Refused:
         _Refused.made += 1
 
 
-# THE place JSON numbers become values (issue 11 makes them exact decimals here).
+# THE place JSON numbers become values: ints as ints, decimals as exact Fractions.
 def _read_int(text: str) -> Any:
     if len(text.lstrip("-")) > MAX_DIGITS:
         return _Refused(text, f"an integer of {len(text.lstrip('-'))} digits is too long to hold")
@@ -202,8 +205,18 @@ def _read_int(text: str) -> Any:
 
 
 def _read_float(text: str) -> Any:
+    """A JSON number with a point or an exponent, exactly (engine/numbers.py): `0.05` is 1/20,
+    never the float nearest it. What a double could not hold is refused, and so is an exponent
+    past ±400, whose exact value would take a number of that many digits to build."""
     value = float(text)
-    return value if math.isfinite(value) else _Refused(text, f"`{text[:40]}` is too large to hold")
+    if not math.isfinite(value):
+        return _Refused(text, f"`{text[:40]}` is too large to hold")
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and abs(int(exponent)) > MAX_EXPONENT:
+        return _Refused(text, f"`{text[:40]}` has an exponent beyond ±{MAX_EXPONENT}")
+    if len(mantissa) > MAX_DIGITS:
+        return _Refused(text, f"a number of {len(mantissa)} digits is too long to hold")
+    return exact(text)
 
 
 def _read_constant(text: str) -> Any:
@@ -211,7 +224,7 @@ def _read_constant(text: str) -> Any:
 
 
 # The one place JSON numbers become values: every decoder below reads them through these
-# hooks (issue 11 makes `_read_float` exact decimals). Integers go through C unless one is too
+# hooks (`_read_float` reads decimals exactly). Integers go through C unless one is too
 # long for int() (a ValueError): then the checking decoder finds which, with its JSON path.
 # NaN and Infinity always meet their hook (C calls it only for them).
 _DECODER = json.JSONDecoder(parse_float=_read_float, parse_constant=_read_constant)

@@ -13,7 +13,7 @@ same type; its record lists them, under its own key (`registry.within(门慢药�
 
 Answers, when there is nothing to find:
 - an applicant category with no `same_type` line has no same-type institution: `nearest` is
-  infinite (so `nearest(R) <= 800 m` is false), `count_within` is 0, and the record says why;
+  NONE_NEAR, farther than any distance (so `nearest(R) <= 800 m` is false; JSON writes "none"), `count_within` is 0, and the record says why;
 - the applicant's own id is never its own neighbour (a re-application or a relocation).
 
 `with_neighbours` then copies a definition's record into the steps of the rules that use it,
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from dsl.diagnostics import Diagnostic, PolicyError
 
 from . import ir
+from .numbers import NONE_NEAR, is_number, to_json
 from .trace import Step
 from .types import NumT, make_unit
 
@@ -49,9 +50,9 @@ def _neighbour(found: Neighbour) -> dict[str, Any]:
 
 def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) <= limit):
+        if not (is_number(value) and math.isfinite(value) and abs(value) <= limit):
             return PolicyError([Diagnostic(
-                "E003", f"`{value}` is outside [-{limit}, {limit}]", node.span,
+                "E003", f"`{to_json(value)}` is outside [-{limit}, {limit}]", node.span,
                 "give the applicant's location in decimal degrees" + ("; did you swap lat and lon?" if axis == "lat" else ""),
                 path=f"applicant.location.{axis}")])
     return None
@@ -65,8 +66,9 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     bad = _bad_place(node, lat, lon)
     if bad is not None:
         raise bad
+    lat, lon = float(lat), float(lon)  # a place is a measurement: the great circle is computed in floats
     if radius is not None and radius < 0:
-        raise PolicyError([Diagnostic("E002", f"the radius is negative ({radius:g} m) for these facts", node.span,
+        raise PolicyError([Diagnostic("E002", f"the radius is negative ({float(radius):g} m) for these facts", node.span,
                                       "a radius is a distance of 0 m or more")])
     exclude = exclude_id if isinstance(exclude_id, str) else None
     named = node.categories is not None  # of named categories, not the applicant's same type
@@ -96,7 +98,7 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     if named:
         record = {"categories": list(counted), **record}
     if node.question == "nearest":
-        return (math.inf if nearest is None else nearest.distance_m), NEAREST + suffix, record
+        return (NONE_NEAR if nearest is None else nearest.distance_m), NEAREST + suffix, record
     within = {"radius_m": radius, "count": len(hits), "ids": [h.institution.id for h in hits], "nearest": record}
     if named:
         within = {"categories": list(counted), **within}
@@ -158,7 +160,7 @@ def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step
     for node in comparisons if nearest and "distance_m" in nearest else ():
         for side, other, op in ((node.left, node.right, node.op), (node.right, node.left, _MIRROR[node.op])):
             distance = uses.get(side.name) if isinstance(side, ir.DefRef) else None
-            if not (isinstance(distance, (int, float)) and NEAREST in owner.get(side.name, ())
+            if not (is_number(distance) and NEAREST in owner.get(side.name, ())
                     and isinstance(other.type, NumT) and other.type.unit == _METRES
                     and round(distance, 1) == nearest["distance_m"]):
                 continue
@@ -166,7 +168,7 @@ def with_neighbours(when: ir.Node, step: Step, defines: dict[str, Step]) -> Step
             # 500 m in one zone and 800 m in another), whose value for this applicant is in `uses`.
             radius = other.value if isinstance(other, ir.Const) else (
                 uses.get(other.name) if isinstance(other, ir.DefRef) else None)
-            if not isinstance(radius, (int, float)) or isinstance(radius, bool):
+            if not is_number(radius):
                 continue
             within = {"<": distance < radius, "<=": distance <= radius,  # "within" unless the rule asks for farther
                       ">": distance <= radius, ">=": distance < radius}[op]

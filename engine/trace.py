@@ -64,6 +64,16 @@ class Explanation:
     missing: tuple[str, ...]
     labels: dict = field(default_factory=dict, compare=False)  # enum code -> Chinese label, for display
     units: dict = field(default_factory=dict, compare=False)  # definition -> `m` for a distance, for display
+    # Priority notes whose facts are absent: unknown, never read as "no priority" (eligible only).
+    priorities_unknown: tuple[Step, ...] = ()
+    otherwise_line: int = 0  # the line of the `otherwise` clause, when it decided; else 0
+    steering: tuple[Step, ...] = ()  # steering notes that hold: what the plan means to shrink or grow
+    notices: tuple[str, ...] = ()  # what the record says of the plan applied (a draft, not yet in force)
+
+    @property
+    def by_otherwise(self) -> bool:
+        """Whether the decision's `otherwise` clause gave the outcome (no rule decided)."""
+        return self.decided_by is None and self.outcome != "undetermined"
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.decide import OTHERWISE
 from engine.trace import Explanation, Step
 
 from .values import jsonable
@@ -50,17 +51,25 @@ def explanation_to_json(result: Explanation) -> dict[str, Any]:
         first = decided.articles[0]
         decided_json = {"rule": decided.name, "kind": decided.rule_kind, "article": _article(first),
                         "articles": [_article(a) for a in decided.articles], "why": result.why}
+    elif result.by_otherwise:  # the decision's own `otherwise` clause decided: it cites no article
+        decided_json = {"rule": OTHERWISE, "kind": OTHERWISE, "article": None, "articles": [],
+                        "line": result.otherwise_line, "why": result.why}
     return {
         "plan": result.plan.as_json(),
         "decision": result.decision,
         "applicant": {"id": result.applicant_id},
         "as_of": result.as_of,
+        "notices": list(result.notices),
         "outcome": result.outcome,
         "reason": result.reason,
         "decided_by": decided_json,
         "why": result.why,
         "terms": {k: jsonable(v) for k, v in result.terms},
         "priorities": [{"rule": s.name, "article": _article(s.articles[0]), "note": s.reason} for s in result.priorities],
+        "priorities_unknown": [{"rule": s.name, "article": _article(s.articles[0]), "note": s.reason,
+                                "missing": list(s.missing)} for s in result.priorities_unknown],
+        "steering": [{"rule": s.name, "article": _article(s.articles[0]), "direction": s.concludes, "note": s.reason}
+                     for s in result.steering],
         "values": {k: jsonable(v) for k, v in result.values},
         "trace": [step_to_json(s, i) for i, s in enumerate(result.steps, 1)],
         "missing": list(result.missing),

@@ -105,6 +105,12 @@ def build(result: Explanation, case=None) -> Group:
     for step in result.priorities:
         root.add(_para(_("priority: {reason} (rule {rule}, article {article})").format(
             reason=step.reason, rule=step.name, article=step.articles[0].id), 1))
+    for step in result.steering:
+        root.add(_para(_("steering ({direction}): {reason} (rule {rule}, article {article})").format(
+            direction=step.concludes, reason=step.reason, rule=step.name, article=step.articles[0].id), 1))
+    for step in result.priorities_unknown:
+        root.add(_para(_("priority unknown: {reason} (rule {rule}, article {article}; absent: {absent})").format(
+            reason=step.reason, rule=step.name, article=step.articles[0].id, absent=", ".join(step.missing)), 1))
 
     stamp = result.plan
     meta = Text(_("decision {name}").format(name=result.decision)
@@ -114,6 +120,8 @@ def build(result: Explanation, case=None) -> Group:
                 + _("plan {id} · version {version} · sha256 {digest}…").format(
                     id=stamp.id, version=stamp.version, digest=stamp.sha256[:16]), style="dim")
     parts = [meta, root]
+    for notice in result.notices:  # before anything else: the plan applied was not in force
+        parts.insert(0, Text("notice: " + notice, style="bold yellow"))
 
     if result.decided_by is not None:
         step = result.decided_by

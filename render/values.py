@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from engine.calendar import Duration
 from i18n import N_
 from i18n import gettext as _
+from engine.numbers import NONE_NEAR, NONE_NEAR_JSON, exactly_shown, to_json
 
 
 def jsonable(value: Any) -> Any:
+    if type(value) is Fraction:
+        return to_json(value)  # the nearest double when not integral (engine/numbers.py)
+    if value is NONE_NEAR:
+        return NONE_NEAR_JSON  # a distance to no institution: not a number, and not a missing fact
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -24,14 +30,27 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _show_exact(value: Fraction) -> str:
+    """An exact number at the precision `show` gives a float, marked `≈` when that is not the
+    value itself (950/147 shows as ≈6.46259): what is displayed is rounded, never what is decided."""
+    if value.denominator == 1:
+        return show(int(value))
+    shown = show(float(value))
+    return shown if exactly_shown(value, shown) else "≈" + shown
+
+
 def show(value: Any, labels: dict | None = None) -> str:
-    """A value as an auditor reads it: 9.0 -> 9, 6.4625850… -> 6.4626, 住院 beside inpatient."""
+    """A value as an auditor reads it: 9.0 -> 9, 950/147 -> ≈6.46259, 住院 beside inpatient."""
     if value is None:
         return _("absent")
     if value is True:
         return _("true")
     if value is False:
         return _("false")
+    if type(value) is Fraction:
+        return _show_exact(value)
+    if value is NONE_NEAR:
+        return _("none (no institution of the type)")
     if isinstance(value, float):
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"  # e.g. the distance to a neighbour there is none of
@@ -98,8 +117,8 @@ def show_read(path: str, value: Any, labels: dict | None = None) -> str:
 
 
 def show_share(name: str, value: Any, labels: dict | None = None) -> str:
-    if isinstance(value, float) and 0 <= value <= 1 and ("比例" in name or "share" in name):
-        return f"{value * 100:g}%"
+    if isinstance(value, (float, Fraction)) and 0 <= value <= 1 and ("比例" in name or "share" in name):
+        return f"{float(value * 100):g}%"
     return show(value, labels)
 
 

@@ -3,6 +3,7 @@ silently; the exit code says so at the end; `-o` is all or nothing, even on Ctrl
 from __future__ import annotations
 
 import json
+from collections import Counter
 import os
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def test_each_record_says_what_the_reference_evaluator_says(tmp_path):
         assert record["values"] == reference["values"] and record["terms"] == reference["terms"]
         assert record["missing"] == reference["missing"]
         assert record["decided_by"] == (reference["decided_by"] and {
-            "rule": reference["decided_by"]["rule"], "article": reference["decided_by"]["article"]["id"]})
+            "rule": reference["decided_by"]["rule"],
+            "article": reference["decided_by"]["article"] and reference["decided_by"]["article"]["id"]})
 
 
 def test_trace_adds_the_explain_record_and_changes_nothing_else(tmp_path):
@@ -126,9 +128,10 @@ def test_standard_input(tmp_path):
 
 def test_the_summary_counts_outcomes_on_stderr_only(tmp_path):
     result = run(write_jsonl(tmp_path, example_lines()))
+    counts = Counter(r["outcome"] for r in records(result.stdout))
+    assert counts["undetermined"] >= 1  # the registry example has no registry here
     assert result.stderr.strip().splitlines() == [
-        f"{len(EXAMPLES)} lines: eligible 4, excluded 1, exempt 1, needs_review 1, paused 1, spacing_conflict 1, "
-        "undetermined 2"]  # the registry example has no registry here
+        f"{len(EXAMPLES)} lines: " + ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))]
     assert "lines:" not in result.stdout
 
 

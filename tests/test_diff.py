@@ -261,7 +261,7 @@ def population(tmp_path: Path, extra_lines: tuple[str, ...] = ()) -> Path:
 def test_the_radius_change_frees_the_pharmacy_at_600_m(tmp_path):
     changes = diff_of("radius-500")
     report = replay(str(DRAFT), str(fixture("radius-500")), str(population(tmp_path)), changes, str(CONTEXT))
-    assert report.decided == 13 and not report.errors
+    assert report.decided == len(examples()) + 3 and not report.errors
     assert report.transitions() == Counter({("spacing_conflict", "eligible"): 1})
     (flip,) = report.changed
     assert flip.applicant == "SY-TEST-600M" and flip.flipped
@@ -336,10 +336,10 @@ def test_cli_population_in_three_formats(tmp_path):
     text = run(*args, "--width", "120")
     assert text.exit_code == 1, text.output
     assert "spacing_conflict → eligible" in text.output
-    assert "line 13 · SY-TEST-600M" in text.output
+    assert f"line {len(examples()) + 3} · SY-TEST-600M" in text.output
     assert "caused by: rule 服务半径800米 changed: when: 800 m → 500 m" in text.output
     data = json.loads(run(*args, "--format", "json").output)["population"]
-    assert (data["decided"], data["changed"], data["flipped"], data["bad_lines"]) == (13, 1, 1, 0)
+    assert (data["decided"], data["changed"], data["flipped"], data["bad_lines"]) == (len(examples()) + 3, 1, 1, 0)
     assert data["transitions"] == [{"old": "spacing_conflict", "new": "eligible", "lines": 1}]
     assert data["by_district"]["和平区"]["changed"] == 1 and data["by_district"]["铁西区"]["changed"] == 0
     line = data["lines"][0]
@@ -369,13 +369,14 @@ def test_cli_bad_population_lines_are_reported_and_exit_2(tmp_path):
     result = run(DRAFT, fixture("radius-500"), "--population", jsonl, "--context", CONTEXT, "--format", "json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)["population"]
-    assert data["decided"] == 13 and data["changed"] == 1  # the good lines are all decided
+    good = len(examples()) + 3
+    assert data["decided"] == good and data["changed"] == 1  # the good lines are all decided
     errors = {e["line"]: e for e in data["errors"]}
-    assert errors[14]["code"] == "F001" and errors[14]["side"] == "both"
-    assert errors[15]["code"] == "F002" and "火星区" in errors[15]["message"]
+    assert errors[good + 1]["code"] == "F001" and errors[good + 1]["side"] == "both"
+    assert errors[good + 2]["code"] == "F002" and "火星区" in errors[good + 2]["message"]
     assert "2 bad line(s)" in result.stderr
     text = run(DRAFT, fixture("radius-500"), "--population", jsonl, "--context", CONTEXT)
-    assert text.exit_code == 2 and "line 14: error[F001]: invalid JSON" in text.output
+    assert text.exit_code == 2 and f"line {good + 1}: error[F001]: invalid JSON" in text.output
 
 
 def test_cli_bad_input_exits_2_without_a_traceback(tmp_path):

@@ -57,15 +57,19 @@ def assert_decide_agrees(plan, facts, reference: dict, decision=None, registry=N
     decided = fast_path(plan).decide(facts, decision, registry)
     by = reference["decided_by"]
     assert decided.outcome == reference["outcome"]
-    assert decided.rule == (by and by["rule"])
+    assert (decided.rule or ("otherwise" if decided.by_otherwise else None)) == (by and by["rule"])
+    assert decided.by_otherwise == (by is not None and by["rule"] == "otherwise")
     assert list(decided.articles) == ([a["id"] for a in by["articles"]] if by else [])
     assert decided.reason == reference["reason"]
     assert {k: jsonable(v) for k, v in decided.terms} == reference["terms"]
     assert [k for k, _ in decided.terms] == list(reference["terms"])
-    assert {k: jsonable(v) for k, v in decided.values} == reference["values"]  # inf shows as null
+    assert {k: jsonable(v) for k, v in decided.values} == reference["values"]  # no institution shows as "none"
     assert [k for k, _ in decided.values] == list(reference["values"])
     assert list(decided.missing) == reference["missing"]
     assert list(decided.priorities) == [p["rule"] for p in reference["priorities"]]
+    assert list(decided.priorities_unknown) == [p["rule"] for p in reference["priorities_unknown"]]
+    assert list(decided.notices) == reference["notices"]
+    assert list(decided.steering) == [s["rule"] for s in reference["steering"]]
     assert (decided.applicant_id, decided.as_of) == (reference["applicant"]["id"], reference["as_of"])
 
 

@@ -4,12 +4,14 @@ between case refused to the plan's silence. Each example's expected decision is 
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 
 from engine import check_file, evaluate
 from engine.case import Workspace
 from engine.coverage import coverage
+from engine.case import choose_decision
 from tests.conftest import POLICIES
 
 EXAMPLES_DIR = POLICIES / "examples" / "heze"
@@ -19,8 +21,10 @@ EXAMPLES = sorted(p for p in EXAMPLES_DIR.glob("[0-9]*.json"))
 
 def explain(path, **city_fund):
     case = Workspace().open_case_file(str(path))  # with the registry the file names, if any
-    case.facts["city"]["fund"].update(city_fund)
-    return evaluate(case.plan, case.facts, registry=case.registry)
+    if city_fund:
+        case.facts["city"]["fund"].update(city_fund)
+    decision = choose_decision(case.plan, None, case.facts)  # the file's "decision" (双通道), else 准入
+    return evaluate(case.plan, case.facts, decision, registry=case.registry)
 
 
 def test_the_plan_checks_clean_and_every_article_is_accounted_for():
@@ -35,7 +39,7 @@ def test_the_examples_reach_every_outcome_the_plan_gives():
     # 菏泽 has no exclusion article, so `excluded` is not an outcome it can give.
     outcomes = {explain(p).outcome for p in EXAMPLES}
     assert outcomes == {"eligible", "exempt", "paused", "spacing_conflict", "needs_approval", "needs_review",
-                        "undetermined"}
+                        "undetermined", "qualified", "not_qualified"}  # the last two: decision 双通道
 
 
 def hand_computed(city: dict) -> dict:
@@ -69,7 +73,7 @@ def test_every_intermediate_value_is_a_trace_step_with_its_inputs_and_article():
     measured = result.step("测算值")
     assert {name for name, _ in measured.uses} == {"未调节的需要千人床位数", "患者调节系数", "基金调节系数"}
     age_reads = dict(result.step("各年龄段住院人次之和").reads)
-    assert age_reads["city.age_groups[3].admission_rate"] == 0.35
+    assert age_reads["city.age_groups[3].admission_rate"] == Fraction("0.35")  # exactly, as written
 
 
 @pytest.mark.parametrize("months, outcome", [(9, "paused"), (12, "needs_review"), (14, "eligible")])
@@ -88,9 +92,9 @@ def test_between_is_sent_to_review_saying_no_article_decides():
 
 def test_counties_show_their_bed_occupancy_as_the_reference():
     result = explain(EXAMPLES_DIR / "01-inpatient-county-eligible.json")
-    assert dict(result.terms) == {"参考_本区域床位使用率": 0.78}
+    assert dict(result.terms) == {"参考_本区域床位使用率": Fraction("0.78")}
     mudan = explain(EXAMPLES_DIR / "02-inpatient-mudan-case-by-case.json")
-    assert dict(mudan.terms) == {"参考_本区域床位使用率": 0.83}
+    assert dict(mudan.terms) == {"参考_本区域床位使用率": Fraction("0.83")}
 
 
 def test_the_fund_gate_counts_months_payable_below_the_requirement():

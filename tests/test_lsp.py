@@ -83,7 +83,7 @@ async def test_hover_shows_definition_type_article_and_reading(client: LanguageC
     cite = where(TEXT, "cites 二（一）1", offset=len("cites "))
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), cite))
     assert "以优化存量为主，暂停全市当年度医疗机构新增医保定点的受理和评估" in hover.contents.value
-    assert "*reading:* 「暂停全市当年度医疗机构新增医保定点」" in hover.contents.value
+    assert "*reading:* 「暂停全市当年度医疗机构新增医保定点的受理和评估」" in hover.contents.value
     # a field of a record input, after an index: its label, type and declaration
     field = where(TEXT, "[所在县区].bed_occupancy", offset=len("[所在县区]."))
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), field))
@@ -192,12 +192,13 @@ async def test_completion(client: LanguageClient):
     assert {"二（一）", "二（二）", "术语解释1", "结语"} <= await labels(len("define 新 cites "))
     then = edited.splitlines().index('  then exempt "不受本规划限制，可按规定纳入医保定点评估范围"')
     assert {"exempt", "paused", "needs_review", "spacing_conflict"} <= await labels(len("  then "), then)
-    when = edited.splitlines().index("  when 列入省市重点建设项目")
+    when = next(i for i, text in enumerate(edited.splitlines()) if text.startswith("  when 列入省市重点建设项目"))
     names = await labels(len("  when "), when)
     assert {"测算值", "申请类别", "applicant.category", "inpatient", "住院", "结合实际情况确定"} <= names
     rule = edited.splitlines().index("rule 省市重点建设项目 : exemption cites 二（三）2")
     assert await labels(len("rule 省市重点建设项目 : "), rule) == {
-        "gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority"}
+        "gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "qualification",
+        "steering"}
     ranked = edited.splitlines().index("           > 省市重点建设项目")
     assert {"分县区配置", "门诊与药店", "优先纳入门诊统筹与慢特病"} <= await labels(len("           > "), ranked)
 

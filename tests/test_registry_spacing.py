@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from cli import main
 from engine import check_file, compile_plan, evaluate
 from engine.case import Workspace
+from engine.numbers import NONE_NEAR
 from render import explanation_to_json, explanation_to_markdown, explanation_to_text
 from tests.conftest import POLICIES
 
@@ -291,13 +292,14 @@ def test_none_within_the_radius_says_so_and_gives_the_nearest(mini):
 def test_an_unmapped_category_has_no_same_type_institution_and_the_trace_says_so(mini):
     plan, registry, _ = mini
     result = evaluate(plan, facts("hospital", id_="H9", remote=False), registry=registry)
-    assert math.isinf(dict(result.values)["最近距离"])  # no neighbour at any distance: the radius rule does not apply
+    assert dict(result.values)["最近距离"] is NONE_NEAR  # no neighbour at any distance: the radius rule does not apply
     assert result.step("半径").status == "not_applicable"
     note = dict(result.step("最近距离").reads)["registry.nearest"]["note"]
     assert note == "医院 (hospital) has no same_type line in registry 名录, so no institution counts as its type"
     assert result.outcome == "eligible" and result.step("半径内数").value == 0
-    assert explanation_to_json(result)["values"]["最近距离"] is None  # JSON has no infinity
-    assert "最近距离 = ∞" in explanation_to_text(result, 200)
+    # neither null (that reads as a missing fact) nor a float infinity (JSON has none)
+    assert explanation_to_json(result)["values"]["最近距离"] == "none"
+    assert "最近距离 = none (no institution of the type)" in explanation_to_text(result, 200)
 
 
 def test_missing_facts_and_a_missing_registry_are_named_together(mini):

@@ -60,6 +60,16 @@ def test_explain_at_a_terminal_prints_the_decision():
     assert code == 0 and "eligible" in shown and "三（一）" in shown
 
 
+def test_explain_the_dual_channel_decision_at_a_terminal():
+    dual = str(ROOT / "policies" / "examples" / "heze" / "19-dual-channel-not-qualified.json")
+    code, shown, _ = _at_tty(["explain", dual, "--decision", "双通道"])
+    assert "Traceback" not in shown, shown
+    assert code == 0 and "not_qualified" in shown and "二（二）" in shown
+    code, shown, _ = _at_tty(["explain", dual, "--decision", "双通"])
+    assert "Traceback" not in shown, shown
+    assert code == 2 and "A010" in shown and "双通道" in shown
+
+
 def test_readme_first_command_at_a_terminal():
     examples = sorted(str(p) for p in (ROOT / "policies" / "examples").glob("*/[0-9]*.json"))
     code, shown, _ = _at_tty(["explain", *examples])

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..compiled import fast_path
 from ..evaluator import Evaluation, Missing
+from ..numbers import is_number
 from ..plan import CheckedPlan, QuotaInfo
 from .neighbours import Admitted, Recorder, Round, RoundRegistry
 from .quotas import QuotaRow, QuotaTable
@@ -247,10 +248,10 @@ class Allocation:
     def _admitted_item(self, entry: Entry) -> Admitted | None:
         location = (entry.facts.get("applicant") or {}).get("location") or {}
         same = dict(entry.plan.registry.same_type).get(entry.category) if entry.plan.registry else None
-        if not same or not isinstance(location.get("lat"), (int, float)) or not isinstance(location.get("lon"), (int, float)):
+        if not same or not is_number(location.get("lat")) or not is_number(location.get("lon")):
             return None  # no type counts it, or no place: no neighbour can see it
         name = (entry.facts.get("applicant") or {}).get("name") or entry.name
-        return Admitted(entry.name, f"{name} (admitted in this round)", same[0], location["lat"], location["lon"],
+        return Admitted(entry.name, f"{name} (admitted in this round)", same[0], float(location["lat"]), float(location["lon"]),
                         entry.line, entry.rank, entry.score)
 
     def _conflict(self, entry: Entry, found, tie: bool = False) -> None:
@@ -277,7 +278,7 @@ class Allocation:
     @staticmethod
     def _score_text(entry: Entry, score) -> str:
         ranking = entry.plan.ranking
-        return f"{ranking.by_text} {_n(score)}" if ranking and isinstance(score, (int, float)) else f"score {score}"
+        return f"{ranking.by_text} {_n(score)}" if ranking and is_number(score) else f"score {score}"
 
     # ---- one class of equal rank
     def _tie_class(self, tied: list[Entry]) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from dsl.diagnostics import Diagnostic, PolicyError
 
 from ..evaluator import Evaluation, Missing
+from ..numbers import is_number
 from ..plan import CheckedPlan, QuotaBranchInfo, QuotaInfo, RuleInfo
 from ..trace import Article, Step
 
@@ -129,7 +130,7 @@ def _articles(plan: CheckedPlan, ids) -> tuple[Article, ...]:
 
 
 def _figures(reads, uses) -> str:
-    shown = [f"{k} = {_n(v)}" if isinstance(v, (int, float)) and not isinstance(v, bool) else f"{k} = {v}"
+    shown = [f"{k} = {_n(v)}" if is_number(v) else f"{k} = {v}"
              for k, v in (*uses, *reads) if v is not None]
     return ", ".join(shown)
 
