@@ -242,7 +242,8 @@ def test_a_share_of_the_whole_registry_is_counted_and_named():
     result = evaluate(plan, _chronic(facts), registry=registry)
     assert result.outcome == "paused"
     assert dict(result.terms)["现有门慢药店"] == chronic
-    text = run("explain", "--plan", QUESTIONS, "--registry", REGISTRY_CSV, "-", input_json=_chronic(facts)).output
+    raw = json.loads(PHARMACY.read_text(encoding="utf-8"))  # the input as a file holds it: parsed facts hold Fractions
+    text = run("explain", "--plan", QUESTIONS, "--registry", REGISTRY_CSV, "-", input_json=_chronic(raw)).output
     share = chronic * 100 / everyone
     assert f"read registry.share(门慢药店) = {chronic} 门慢药店 of {everyone} institutions in the registry ({share:g}%)" in text
 

@@ -180,6 +180,7 @@ def decide_both(plan_path: str, data: dict, base: Path, context: str | None = No
     from engine import evaluate
     from engine.case import Workspace
     from engine.compiled import fast_path
+    from engine.decide import OTHERWISE
     from engine.fastcase import FastWorkspace
 
     from engine.facts import parse_json
@@ -204,7 +205,8 @@ def decide_both(plan_path: str, data: dict, base: Path, context: str | None = No
                 full = json.loads(explained)
                 by = full["decided_by"]
                 pairs = [("outcome", full["outcome"], decision.outcome), ("missing", full["missing"], list(decision.missing)),
-                         ("rule", by and by["rule"], decision.rule),
+                         # the record names the `otherwise` clause (the contract); a Decision's rule is None then
+                         ("rule", by and by["rule"], OTHERWISE if decision.by_otherwise else decision.rule),
                          ("values", full["values"], json.loads(json.dumps(_jsonable(decision.values), default=str))),
                          ("terms", full["terms"], json.loads(json.dumps(_jsonable(decision.terms), default=str)))]
                 for name, a, b in pairs:
