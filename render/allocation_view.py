@@ -7,6 +7,8 @@ before the round and the rule and article behind it.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 from typing import Iterator
 
 from engine.allocation.allocate import Entry
@@ -56,7 +58,7 @@ def report_to_json(report: AllocationReport) -> dict:
 
 def report_to_text(report: AllocationReport, markdown: bool = False) -> str:
     def figure(value, unit):
-        return f"{show(value)} {unit}" if isinstance(value, (int, float)) else str(value)
+        return f"{show(value)} {unit}" if isinstance(value, (int, float, Fraction)) else str(value)
 
     head = "## Allocation of the round" if markdown else "allocation of the round (policy allocate under each version)"
     lines = [head, ""] if markdown else ["", head]

@@ -9,6 +9,8 @@ plan gives a label, no command-line advice.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import hashlib
 import json
 import math
@@ -207,7 +209,7 @@ class _Vocabulary:
             return _("yes")
         if value is False:
             return _("no")
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float, Fraction)):
             return units.quantity(value, type_, label)
         if isinstance(value, date):
             return units.day(value)
@@ -321,7 +323,7 @@ def _spacing(result: Explanation, facts: dict, registry, words: _Vocabulary) -> 
     candidates = [s for s in result.steps if s.kind == "rule" and s.rule_kind == "spacing" and s.value is not None]
     step = next((s for s in candidates if s is result.decided_by), candidates[0] if candidates else None)
     location = ((facts or {}).get("applicant") or {}).get("location") or {}
-    if step is None or not isinstance(location.get("lat"), (int, float)) or not isinstance(location.get("lon"), (int, float)):
+    if step is None or not isinstance(location.get("lat"), (int, float, Fraction)) or not isinstance(location.get("lon"), (int, float, Fraction)):
         return None
     name = ((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or _("applicant")
     me = Place(str(name), float(location["lat"]), float(location["lon"]))
@@ -344,7 +346,7 @@ def _spacing(result: Explanation, facts: dict, registry, words: _Vocabulary) -> 
     if radius is None:  # the distance came from the facts file: the radius is the one the rule compares with
         radius = _compared_radius(words.plan, step.name)
     for name_, value in step.uses:
-        if isinstance(value, (int, float)) and not math.isinf(value) and not neighbours:
+        if isinstance(value, (int, float, Fraction)) and not math.isinf(value) and not neighbours:
             unplaced.append((words.value_label(name_), float(value)))
     if radius is None:
         return None
@@ -446,6 +448,18 @@ def _draft(plan) -> str | None:
     return None
 
 
+def _banner(result: Explanation, plan) -> str | None:
+    """What the document must say above all of the plan it applies: a draft is not in force, and
+    a date judged before the plan takes effect (the record's `notices`) means it did not yet govern."""
+    said = [_draft(plan)]
+    effective = getattr(result.plan, "effective", None)
+    if effective and any(n.startswith("not_in_force:") for n in result.notices):
+        said.append(_("Judged on {judged}, before the plan takes effect on {effective}: the plan did not yet "
+                      "govern this decision.").format(judged=result.as_of, effective=effective))
+    said = [s for s in said if s]
+    return " ".join(said) if said else None
+
+
 def build_case(result: Explanation, plan=None, facts: dict | None = None, registry=None,
                warnings=()) -> CaseDocument:
     """The case document of one decision; `plan`, `facts` and `registry` add what the trace lacks."""
@@ -473,7 +487,7 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
         decision=result.decision_label or result.decision,
         applicant=((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or "—")
     return CaseDocument(
-        lang=language(), title=title, draft=_draft(plan), header=tuple(_header(result, plan, facts, words)),
+        lang=language(), title=title, draft=_banner(result, plan), header=tuple(_header(result, plan, facts, words)),
         outcome=result.outcome, outcome_words=word(OUTCOME_WORDS, result.outcome), tone=tone, reason=result.reason,
         terms=terms, priorities=priorities, decisive=decisive, quotes=quotes, why=why_text(result, plan), rules=rules,
         values=values, unknown=tuple(words.needed(p) for p in result.missing),

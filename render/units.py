@@ -8,6 +8,8 @@ to `36,000`, nor `27,142,857,142.8571`.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,7 +29,12 @@ UNIT_WORDS = {
 
 def _decimal(value: float | int, places: int) -> str:
     """Rounded half up to at most `places` decimals, thousands grouped, no trailing zeros."""
-    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if isinstance(value, Fraction):  # exact figures (engine/numbers.py): round the rational itself, half up
+        scaled = abs(value) * 10 ** places
+        whole = math.floor(scaled + Fraction(1, 2))
+        exact = Decimal(-whole if value < 0 else whole).scaleb(-places)
+    else:
+        exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{exact:,.{places}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -74,7 +81,7 @@ def unit_words(unit: Unit, per_thousand: bool = False) -> str:
 
 def quantity(value: Any, type_=None, label: str = "") -> str:
     """A number as its declared type says (None: a plain number)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    if not isinstance(value, (int, float, Fraction)) or isinstance(value, bool):
         return str(value)
     if isinstance(type_, NumT):
         if type_.display == "fraction" and not type_.unit:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import i18n
+from engine.case import choose_decision
 from engine.compiled import explain
 from engine.fastcase import FastWorkspace
 from render.case import build_case, case_document
@@ -29,7 +30,8 @@ def zh():
 
 def _document(path: Path, fmt: str = "doc") -> tuple[str, object]:
     case = FastWorkspace(None, None, None).open_case_file(str(path))
-    result = explain(case.plan, case.facts, registry=case.registry)
+    # the decision the file asks for (`"decision": "双通道"`), as `policy explain` takes it
+    result = explain(case.plan, case.facts, choose_decision(case.plan, None, case.facts), registry=case.registry)
     return case_document(result, case, fmt, 100), build_case(result, case.plan, case.facts, case.registry)
 
 
