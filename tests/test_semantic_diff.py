@@ -52,7 +52,10 @@ def confirm_every_witness(data: dict) -> int:
                 got = json.loads(result.output)
                 claim = d[side]
                 assert got["outcome"] == claim["outcome"], (d["file"], side, got["outcome"], claim)
-                assert (got["decided_by"] or {}).get("rule") == claim["rule"]
+                # explain names the `otherwise` clause as decided_by {"rule": "otherwise", ...} (issue
+                # 11's contract); the report's rule is None for it.
+                by = got["decided_by"] or {}
+                assert (None if by.get("kind") == "otherwise" else by.get("rule")) == claim["rule"]
                 terms = got.get("terms") or {}
                 for name, value in claim["terms"].items():
                     assert terms.get(name) == pytest.approx(value), (name, terms, claim)
@@ -122,7 +125,11 @@ def test_heze_target_7_5_to_7_0(tmp_path):
     new = copy_plan(tmp_path, HEZE, "heze.policy", "= 7.5", "= 7.0")
     _, data = semantic(tmp_path, HEZE, new)
     cells = differing(data)
-    assert cells and {c["category"] for c in cells} == {"inpatient"}
+    # Since issue 11's reading of 二（一）1 the pause covers every 医疗机构, not only inpatient ones:
+    # the target moves the outcome for every category but the pharmacy, and only in 准入.
+    assert cells and {c["category"] for c in cells} == {
+        "inpatient", "outpatient_pooling", "outpatient_chronic", "personal_account", "dental"}
+    assert {c["decision"] for c in cells} == {"准入"}
     assert all("二（一）" in d["articles"] for c in cells for d in c["differences"])
     assert confirm_every_witness(data) >= 1
 
@@ -256,7 +263,8 @@ def test_a_tight_timeout_never_claims_the_7_0_change_away(tmp_path):
     result = run("diff", HEZE, new, "--semantic", "--timeout", "0.1", "--format", "json")
     data = json.loads(result.output)
     assert result.exit_code == 1
-    inpatient = [c for c in data["cells"] if c["category"] == "inpatient"]
+    # 双通道 (a decision of its own since issue 11) never reads the target: only 准入's cells count.
+    inpatient = [c for c in data["cells"] if c["category"] == "inpatient" and c["decision"] == "准入"]
     assert inpatient and all(c["verdict"] != "equivalent" for c in inpatient)
 
 

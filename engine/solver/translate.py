@@ -148,6 +148,12 @@ class DecisionTerm:
     holds: dict[str, Val]  # each rule's condition
 
 
+def conclusion(rule) -> tuple:
+    """What a rule concludes, as engine/decide.py compares it: its outcome, and its own name
+    when it sets terms (an unknown rule's terms are never taken to agree with another's)."""
+    return (rule.outcome, rule.name if rule.assignments else None)
+
+
 class Translation:
     """One plan over one Space: definitions, rules and decisions as z3 terms, built once."""
 
@@ -353,15 +359,24 @@ class Translation:
         info = self.plan.decisions[name] if name else self.plan.main_decision
         space = self.space
         holds = {r: self.rule(r) for r in info.precedence}
-        outcome = z3.IntVal(space.code(info.otherwise))
-        index = z3.IntVal(-1)
+        rules = [self.plan.rules[r] for r in info.precedence]
         undetermined = z3.IntVal(space.code(UNDETERMINED))
-        for i in reversed(range(len(info.precedence))):
-            rule = self.plan.rules[info.precedence[i]]
-            h = holds[rule.name]
+
+        # engine/decide.py's `settle`, as terms: the first rule that holds decides (or the
+        # `otherwise` when none does), unless a rule above it cannot be told and concludes
+        # otherwise; an unknown rule that concludes the same changes nothing (partial evaluation).
+        def open_above(j: int, final: tuple) -> Any:
+            return any_of(*(z3.Not(holds[rules[i].name].defined) for i in range(j) if conclusion(rules[i]) != final))
+
+        outcome = z3.If(open_above(len(rules), (info.otherwise, None)), undetermined,
+                        z3.IntVal(space.code(info.otherwise)))
+        index = z3.IntVal(-1)
+        for j in reversed(range(len(rules))):
+            h = holds[rules[j].name]
             decides = all_of(h.defined, h.value)
-            outcome = z3.If(z3.Not(h.defined), undetermined, z3.If(h.value, space.code(rule.outcome), outcome))
-            index = z3.If(z3.Not(h.defined), -1, z3.If(decides, i, index))
+            blocked = open_above(j, conclusion(rules[j]))
+            outcome = z3.If(decides, z3.If(blocked, undetermined, space.code(rules[j].outcome)), outcome)
+            index = z3.If(decides, z3.If(blocked, -1, j), index)
         terms: dict[str, Val] = {}
         for i, r in enumerate(info.precedence):
             for term, node in self.plan.rules[r].assignments:
