@@ -245,7 +245,7 @@ class _Batch:
             self.counts["error"] += 1
             problem = {"code": "X000", "path": None, "message": f"internal error: {type(error).__name__}: {error}",
                        "help": "please report this line; the other lines are decided"}
-            return {"line": number, "applicant": (ids or [None])[0], "error": problem, "errors": [problem]}
+            return {"line": number, "applicant": _writable((ids or [None])[0]), "error": problem, "errors": [problem]}
         record["warnings"] = self.warnings(case.warnings, number)
         self.warned += bool(case.warnings)
         self.counts[record["outcome"]] += 1
@@ -287,13 +287,16 @@ def _surrogate(path: str, number: int, char: str) -> PolicyError:
 
 
 def _writable(value):
-    """An applicant id fit for a UTF-8 record: one holding a lone surrogate is not kept."""
+    """An applicant id fit for a UTF-8 JSON record: one holding a lone surrogate is not kept,
+    and a bad one (a number, an object) is written as JSON, its exact numbers as numbers: a
+    refused line's id is whatever the line gave, read as facts are (1.5 is a Fraction)."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return None
-    return value
+        return value
+    return _jsonable()(value)
 
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pydantic itself is imported only when a model is built (fas
 from dsl.diagnostics import Diagnostic, did_you_mean
 from dsl.spans import Source, Span
 
-from .numbers import Fraction, from_float
+from .numbers import Fraction, from_float, to_json
 from .plan import CheckedPlan, EnumInfo
 from .reader import InputError
 from .reader import parse_json as _parse_source
@@ -158,6 +158,11 @@ def _json_path(loc) -> str:
     return text
 
 
+def _as_written(value):
+    # Numbers are read as exact Fractions before the checks: show 1.5 as the file wrote it, not `3/2`.
+    return to_json(value) if type(value) is Fraction else str(value)
+
+
 def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
     seen: dict[str, Diagnostic] = {}
     for problem in error.errors():
@@ -170,7 +175,7 @@ def _diagnostics(error: ValidationError, source: Source) -> list[Diagnostic]:
             message = str(problem["ctx"]["error"])
         else:
             message, hint = _MESSAGES.get(kind, (problem["msg"].lower(), None))
-            message += f", got `{json.dumps(problem['input'], ensure_ascii=False, default=str)[:60]}`"
+            message += f", got `{json.dumps(problem['input'], ensure_ascii=False, default=_as_written)[:60]}`"
         seen[path] = Diagnostic("F002", message, locate(source, path), hint, path=path)
     return list(seen.values())
 
