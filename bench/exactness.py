@@ -17,7 +17,6 @@ import math
 import operator
 import random
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -25,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 from generate_shenyang import CONTEXT, applicant  # noqa: E402
+from one_at_a_time import rate  # noqa: E402  (best of three runs, decisions per second)
 
 from dsl.spans import Source  # noqa: E402
 from engine import codegen, compiled  # noqa: E402
@@ -90,21 +90,6 @@ def cases(count: int = 2000, seed: int = 11) -> dict[str, tuple]:
         facts.append(checked)
     out["菏泽"] = (heze, facts)
     return out
-
-
-def rate(decide, inputs, seconds: float) -> float:
-    best = 0.0
-    for _ in range(3):
-        done, start = 0, time.perf_counter()
-        while True:
-            for facts in inputs:
-                decide(facts)
-            done += len(inputs)
-            elapsed = time.perf_counter() - start
-            if elapsed > seconds / 3:
-                break
-        best = max(best, done / elapsed)
-    return best
 
 
 def measure(seconds: float = 1.0) -> list[dict]:
