@@ -305,7 +305,9 @@ class _Writer:
         self.fn.depth -= 1
         return out
 
-    def _sum_over(self, node: ir.SumOver, scope) -> str:
+    def _rows_or_missing(self, node: ir.SumOver | ir.Over, scope) -> tuple[str, str, str]:
+        """The list a loop runs over: when it is missing, the result is that Missing (read in
+        the trace); the caller emits the loop under the `else:` this leaves open (depth + 1)."""
         where, rows = self.place(node.items, scope)
         out = self.temp()
         self.emit(f"if type({rows}) is Missing:")
@@ -316,6 +318,10 @@ class _Writer:
         self.fn.depth -= 1
         self.emit("else:")
         self.fn.depth += 1
+        return where, rows, out
+
+    def _sum_over(self, node: ir.SumOver, scope) -> str:
+        where, rows, out = self._rows_or_missing(node, scope)
         results, i, row = self.temp(), self.temp(), self.temp()
         self.emit(f"{results} = []")
         self.emit(f"for {i}, {row} in enumerate({rows}):")
@@ -331,16 +337,7 @@ class _Writer:
 
     def _over(self, node: ir.Over, scope) -> str:
         """The reference's `_over`, row by row, with the same early stop for `any` and `all`."""
-        where, rows = self.place(node.items, scope)
-        out = self.temp()
-        self.emit(f"if type({rows}) is Missing:")
-        self.fn.depth += 1
-        if self.trace:
-            self.emit(f"R.setdefault({where}, None)")
-        self.emit(f"{out} = {rows}")
-        self.fn.depth -= 1
-        self.emit("else:")
-        self.fn.depth += 1
+        where, rows, out = self._rows_or_missing(node, scope)
         f = self.const(node.function)
         unknown, picked, i, row = self.temp(), self.temp(), self.temp(), self.temp()
         self.emit(f"{out} = _U")
