@@ -46,8 +46,8 @@ def plan_text(rules: int) -> str:
 
 
 def measure(sizes=(250, 500, 1000, 2000)) -> list[dict]:
-    from engine.compile import compile_plan
-    from engine.compiled import CompiledPlan
+    from engine.compile.pipeline import compile_plan
+    from engine.run.compiled import CompiledPlan
 
     out = []
     with tempfile.TemporaryDirectory() as folder:

@@ -1,5 +1,5 @@
 """What exact arithmetic costs: the 沈阳 and 菏泽 plans' fast path with exact numbers (as
-shipped: rationals, engine/numbers.py) against the same generated code run in binary floats
+shipped: rationals, engine/values/numbers.py) against the same generated code run in binary floats
 (the arithmetic the engine used before), on the same applicants, in the same run.
 
     python bench/exactness.py [--json]
@@ -27,9 +27,9 @@ from generate_shenyang import CONTEXT, applicant  # noqa: E402
 from one_at_a_time import rate  # noqa: E402  (best of three runs, decisions per second)
 
 from dsl.spans import Source  # noqa: E402
-from engine import codegen, compiled  # noqa: E402
-from engine.facts import parse_json  # noqa: E402
-from engine.fastcase import FastWorkspace  # noqa: E402
+from engine.run import codegen, compiled  # noqa: E402
+from engine.facts.validate import parse_json  # noqa: E402
+from engine.facts.fastcase import FastWorkspace  # noqa: E402
 
 POLICIES = HERE.parent / "policies"
 

@@ -60,8 +60,8 @@ def rate(decide, cases: list[dict], seconds: float = 1.0) -> float:
 
 
 def contenders(cases: list[dict]) -> dict:
-    from engine.compiled import fast_path
-    from engine.fastcase import FastWorkspace
+    from engine.run.compiled import fast_path
+    from engine.facts.fastcase import FastWorkspace
 
     workspace = FastWorkspace()
     plan = workspace.plan(str(HERE / "reference" / "reference.policy"))

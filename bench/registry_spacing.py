@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/registry_spacing.py` works
 
 from engine import evaluate  # noqa: E402
-from engine.case import Workspace  # noqa: E402
-from engine.compiled import fast_path  # noqa: E402
-from engine.registry import Institution, Registry  # noqa: E402
+from engine.facts.case import Workspace  # noqa: E402
+from engine.run.compiled import fast_path  # noqa: E402
+from engine.registry.load import Institution, Registry  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "policies/examples/shenyang/11-pharmacy-registry-spacing-conflict.json"
 CATEGORIES = ("住院", "门诊统筹", "门诊慢特病", "个人账户", "零售药店", "口腔门诊")

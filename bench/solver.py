@@ -35,7 +35,7 @@ def measure() -> list[dict]:
     import z3  # noqa: F401
 
     from engine import compile_plan, evaluate
-    from engine.case import Workspace
+    from engine.facts.case import Workspace
     from engine.solver.lints import lint_plan
     from engine.solver.semantic_diff import semantic_diff
     from engine.solver.whatif import what_if

@@ -33,8 +33,8 @@ import scipy.spatial  # noqa: F401  the k-d tree's import, paid once per run, no
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/spatial.py` works
 
-from engine.registry import Institution, Registry, load_registry  # noqa: E402
-from engine.spatial import EARTH_RADIUS_M  # noqa: E402
+from engine.registry.load import Institution, Registry, load_registry  # noqa: E402
+from engine.registry.spatial import EARTH_RADIUS_M  # noqa: E402
 
 # (lat min, lat max, lon min, lon max), roughly the provinces' extents, and a share of rows.
 BOXES = {"山东": ((34.4, 38.4, 114.8, 122.7), 0.55), "辽宁": ((38.7, 43.5, 118.8, 125.8), 0.45)}

@@ -31,7 +31,7 @@ def allocate(applicants: str, plan_ref: str, context_path: str | None, registry_
     import json
 
     from engine.allocation.run import allocate_round
-    from engine.batch import atomic_output
+    from engine.batch.stream import atomic_output
     from render.allocation_view import round_records
 
     try:

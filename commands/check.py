@@ -23,7 +23,7 @@ def check(plans: tuple[str, ...], strict: bool, no_lint: bool, witness_dir: str 
     clean, 1 when anything is found (warnings only with --strict).
     """
     from engine import check_file
-    from engine.compile import duplicate_ids
+    from engine.compile.pipeline import duplicate_ids
 
     findings = 0
     duplicates = duplicate_ids(list(plans))  # two files, one plan id: neither may silently win a lookup

@@ -24,8 +24,8 @@ def coverage(plan_refs: tuple[str, ...]) -> None:
     from rich.table import Table
 
     from engine import resolve_plan
-    from engine.compile import plan_for_coverage
-    from engine.coverage import coverage as plan_coverage
+    from engine.compile.pipeline import plan_for_coverage
+    from engine.compile.coverage import coverage as plan_coverage
 
     console = Console(highlight=False, color_system="auto" if wants_colour() else None)
     missing = 0

@@ -63,8 +63,8 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     """
     from dsl import parse_policy
     from engine import diff_plans, resolve_plan
-    from engine.reader import read_source  # the one reader: BOM, CRLF, GBK named, FIFOs refused
-    from engine.population import replay
+    from engine.reading.reader import read_source  # the one reader: BOM, CRLF, GBK named, FIFOs refused
+    from engine.diff.population import replay
     from render import to_json_text
     from render.diff_view import diff_to_json, diff_to_markdown, diff_to_text
 
@@ -116,8 +116,8 @@ def _semantic(old_ref: str, new_ref: str, witness_dir: str | None, baseline_path
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
         baseline = None
         if baseline_path:
-            from engine.case import read_source
-            from engine.facts import parse_json
+            from engine.facts.case import read_source
+            from engine.facts.validate import parse_json
 
             source = read_source(baseline_path, "baseline")
             baseline = parse_json(source.text, source, "baseline")

@@ -30,8 +30,8 @@ def example_text(code: Code) -> str:
 
 def _base_plan():
     from dsl import parse_policy
-    from engine.checker import check_or_raise
-    from engine.graph import attach_graph
+    from engine.compile.checker import check_or_raise
+    from engine.compile.graph import attach_graph
 
     return attach_graph(check_or_raise(parse_policy(BASE, EXAMPLE_PLAN), BASE, EXAMPLE_PLAN))
 
@@ -71,7 +71,7 @@ def example_diagnostics(code: Code) -> tuple[Diagnostic, ...]:
 
 def _diagnostics(code: Code) -> tuple[Diagnostic, ...]:
     from dsl import format_policy, parse_policy
-    from engine.checker import check_policy
+    from engine.compile.checker import check_policy
 
     try:
         if code.how in ("check", "file"):
@@ -80,9 +80,9 @@ def _diagnostics(code: Code) -> tuple[Diagnostic, ...]:
         if code.how == "fmt":
             format_policy(example_text(code), EXAMPLE_PLAN)
         elif code.how == "facts":
-            from engine.evaluator import evaluate
-            from engine.expectations import read_expectation
-            from engine.facts import parse_json, validate_facts
+            from engine.run.evaluator import evaluate
+            from engine.run.expectations import read_expectation
+            from engine.facts.validate import parse_json, validate_facts
 
             source = Source(EXAMPLE_FACTS, code.example)
             data = parse_json(code.example, source)
@@ -90,7 +90,7 @@ def _diagnostics(code: Code) -> tuple[Diagnostic, ...]:
             plan = _base_plan()
             evaluate(plan, validate_facts(plan, data, source))
         elif code.how == "registry":
-            from engine.registry import load_registry
+            from engine.registry.load import load_registry
 
             Path("registry.csv").write_text(code.example, encoding="utf-8")
             load_registry("registry.csv", {"零售药店", "诊所"})

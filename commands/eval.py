@@ -1,4 +1,4 @@
-"""`policy eval`: the run loop is engine/batch.py; here are the exit codes, the note when a
+"""`policy eval`: the run loop is engine/batch/stream.py; here are the exit codes, the note when a
 signal stops a run, and the audit records of `--records`."""
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     Ctrl-C, SIGTERM or SIGHUP stop the run: with `-o`, nothing is written and the old file
     is left as it was; the exit code is 130, 143 or 129.
     """
-    from engine.batch import run_batch
+    from engine.batch.stream import run_batch
 
     if report and not output:
         raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
@@ -88,7 +88,7 @@ def _records_sink(records_path: str | None, facts: str, context_path: str | None
 
     from dsl.diagnostics import Diagnostic
     from dsl.spans import Source, Span
-    from engine.batch import atomic_output
+    from engine.batch.stream import atomic_output
     from render import explanation_to_json
 
     from .records import case_inputs, make_record, write_record

@@ -49,12 +49,12 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input (a bad
     registry row too, named by file:line:col).
     """
-    from engine.batch import problem_record
-    from engine.compiled import (
+    from engine.batch.stream import problem_record
+    from engine.run.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )
-    from engine.case import choose_decision
-    from engine.fastcase import FastWorkspace
+    from engine.facts.case import choose_decision
+    from engine.facts.fastcase import FastWorkspace
     from render import explanation_to_json, to_json_text
 
     workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)

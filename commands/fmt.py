@@ -80,7 +80,7 @@ def fmt(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
 
 def _read(name: str) -> str:
-    from engine.reader import read_source  # one reader for every input: BOM, CRLF, GBK named, FIFOs refused
+    from engine.reading.reader import read_source  # one reader for every input: BOM, CRLF, GBK named, FIFOs refused
 
     return read_source(name, "plan").text
 

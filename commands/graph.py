@@ -13,7 +13,7 @@ from ._common import fail
 def graph(plan_ref: str) -> None:
     """Print a plan's dependency graph (inputs -> definitions -> rules -> decisions) as Graphviz dot."""
     from engine import compile_plan, resolve_plan
-    from engine.graph import to_dot
+    from engine.compile.graph import to_dot
 
     try:
         click.echo(to_dot(compile_plan(resolve_plan(plan_ref))))

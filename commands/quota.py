@@ -24,7 +24,7 @@ def quota(plan_ref: str, context_path: str | None, fmt: str) -> None:
     """
     from dsl.spans import Source
     from engine.allocation import quota_table
-    from engine.fastcase import FastWorkspace
+    from engine.facts.fastcase import FastWorkspace
     from render import to_json_text
     from render.quota_view import table_to_json, table_to_markdown, table_to_text
 

@@ -22,8 +22,8 @@ from ._common import fail
 
 
 def case_inputs(workspace, data: dict, facts_path: str) -> tuple[str | None, str | None]:
-    """The context and registry files a case was judged with, as engine/case.py chooses them."""
-    from engine.case import named_path
+    """The context and registry files a case was judged with, as engine/facts/case.py chooses them."""
+    from engine.facts.case import named_path
 
     base = Path(facts_path).parent if facts_path != "-" else Path.cwd()
     source = Source(facts_path, "")
@@ -39,7 +39,7 @@ def case_inputs(workspace, data: dict, facts_path: str) -> tuple[str | None, str
 def make_record(explanation_json: dict, plan, facts_path: str, context: str | None, registry: str | None,
                 record_folder: Path, line: int | None = None) -> dict:
     """The audit record of one decision; paths relative to `record_folder`."""
-    from engine.records import (FORMAT, FORMAT_VERSION, engine_identity, file_identity, json_identity,
+    from engine.batch.records import (FORMAT, FORMAT_VERSION, engine_identity, file_identity, json_identity,
                                 plan_identity, relative_to)
 
     identities = plan_identity(plan)
@@ -70,7 +70,7 @@ def make_record(explanation_json: dict, plan, facts_path: str, context: str | No
 
 def write_record(record: dict, path: str) -> None:
     """Write one record whole (a temporary file renamed into place), or raise PolicyError."""
-    from engine.batch import atomic_output
+    from engine.batch.stream import atomic_output
 
     with atomic_output(path) as out:
         out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
@@ -96,7 +96,7 @@ def _locate(record: dict, kind: str, given: str | None, record_folder: Path) -> 
 def verify_record(path: str, plan: str | None = None, facts: str | None = None, context: str | None = None,
                   registry: str | None = None) -> str | None:
     """Replay a record: None when everything is the same, else the first difference, in words."""
-    from engine.records import FORMAT, engine_identity, file_identity, first_json_difference, json_identity, \
+    from engine.batch.records import FORMAT, engine_identity, file_identity, first_json_difference, json_identity, \
         plan_text_sha256
 
     try:
@@ -171,9 +171,9 @@ def _source_of(plan_path: str) -> str | None:
 
 
 def _decide_again(record: dict, plan_path: str, where: dict) -> dict:
-    from engine.compiled import explain as fast_explain
-    from engine.facts import parse_json
-    from engine.fastcase import FastWorkspace
+    from engine.run.compiled import explain as fast_explain
+    from engine.facts.validate import parse_json
+    from engine.facts.fastcase import FastWorkspace
     from render import explanation_to_json
 
     workspace = FastWorkspace(plan_path, where["context"], where["registry"])

@@ -22,7 +22,7 @@ def schema(plan_ref: str) -> None:
       policy schema heze-2026 > heze-facts.schema.json
     """
     from engine import compile_plan, resolve_plan
-    from engine.schema import facts_schema
+    from engine.facts.schema import facts_schema
     from render import to_json_text
 
     try:

@@ -20,11 +20,11 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
 def _population(path: Path, plan_ref: str | None, registry_path: str | None, verbose: bool) -> tuple[int, int] | None:
     """A population file (JSON Lines of a population decision) whose lines carry "expect": its
     two passes run as `policy eval` runs them, each line compared; None when it is not one."""
-    from engine.batch import Batch
-    from engine.expectations import differences, population_differences, read_expectation
-    from engine.facts import parse_json
-    from engine.fastcase import FastWorkspace
-    from engine.popbatch import decided_lines, population_of
+    from engine.batch.stream import Batch
+    from engine.run.expectations import differences, population_differences, read_expectation
+    from engine.facts.validate import parse_json
+    from engine.facts.fastcase import FastWorkspace
+    from engine.batch.population import decided_lines, population_of
 
     batch = Batch(str(path), FastWorkspace(plan_ref, None, registry_path), True)
     population = population_of(batch, batch.workspace.plan(plan_ref) if plan_ref else None, None)
@@ -76,11 +76,11 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
     Example, after editing a copy of a plan:
       policy test --plan my-revision.policy policies/examples/shenyang
     """
-    from engine.case import choose_decision, read_source
-    from engine.compiled import explain as fast_explain
-    from engine.expectations import differences, read_expectation
-    from engine.facts import parse_json
-    from engine.fastcase import FastWorkspace
+    from engine.facts.case import choose_decision, read_source
+    from engine.run.compiled import explain as fast_explain
+    from engine.run.expectations import differences, read_expectation
+    from engine.facts.validate import parse_json
+    from engine.facts.fastcase import FastWorkspace
 
     if not paths:
         default = Path("policies/examples")

@@ -35,9 +35,9 @@ class Example:
 def examples(plan) -> list[Example]:
     """Every example facts file of the plan, decided; one that cannot be decided says why."""
     from dsl.diagnostics import PolicyError
-    from engine.case import Workspace
-    from engine.evaluator import evaluate
-    from engine.reader import parse_json, read_source
+    from engine.facts.case import Workspace
+    from engine.run.evaluator import evaluate
+    from engine.reading.reader import parse_json, read_source
     from render import explanation_to_html
 
     folder = Path(plan.path).parent
@@ -70,7 +70,7 @@ def examples(plan) -> list[Example]:
 def _source_starts(plan) -> dict[int, str]:
     if plan.source_document is None:
         return {}
-    from engine.coverage import source_articles
+    from engine.compile.coverage import source_articles
 
     return {entry.line: entry.id for entry in source_articles(plan.source_document).values()}
 

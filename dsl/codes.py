@@ -210,7 +210,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("C067", "a radius is in metres, not `{type}`", "write the unit after the number, as in `800 m`", _REG + "registry 名录 { same_type pharmacy: 零售药店 }\ndefine 近处 = count_within(名录, 800)"),
     Code("C098", "`effective \"{date}\"` is not a date", "write the date the plan takes effect as YYYY-MM-DD", "plan \"example\"\n  effective \"soon\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
     Code("C068", "`first_known` takes values of one type, not `{first}` and `{other}`", "each value stands in for the one before it, so all share the first one's type", "define 已知 = first_known(床位数, 赤字)"),
-    # ---- C069-C079: quotas and the ranking (engine/quotadecl.py)
+    # ---- C069-C079: quotas and the ranking (engine/compile/quotadecl.py)
     Code("C069", "`{name}` is not an input of an enum type, so its members cannot make up the regions", "write `per REGION of DISTRICT`, DISTRICT an input such as `applicant.district : 区县 as 所在区县`", _QUOTA + "input applicant.label : text as 名称\nquota 名额 cites 一\n  for 零售药店 per 名称 unit institution\n  otherwise none"),
     Code("C070", "quota `{name}` cites no article", "cite the article that sets the number: `quota 名称 cites 三（一） for …`", _QUOTA + "quota 名额\n  for 零售药店 per 所在区 unit institution\n  otherwise none", also=("ranking `{name}` cites no article",)),
     Code("C071", "a quota is set per category: declare `applicant.category` as an enum", "declare `input applicant.category : <enum>` and list its members after `for`", "quota 名额 cites 一\n  for 住院 per 床位数 unit bed\n  otherwise none"),

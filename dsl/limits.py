@@ -157,7 +157,7 @@ def limits_markdown() -> str:
              "checks are iterative; the tree builder, the name resolver, both evaluators, the code generator",
              "and the printers recurse once or a few times per level of an expression and once per definition",
              "used. `nesting` bounds one expression before the tree builder runs; `chain` and `depth` bound",
-             "what the later stages descend before the resolver runs (engine/bounds.py), so none of them meets",
+             "what the later stages descend before the resolver runs (engine/compile/bounds.py), so none of them meets",
              "more than a few hundred levels. tests/test_limits.py runs plans at each limit through `check`,",
              "`explain` (both evaluators), `eval --trace` and `fmt`; the deepest recursion, the reference",
              "evaluator's, still decides at 400 levels, so the defaults keep a margin. Facts files have their",

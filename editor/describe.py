@@ -43,7 +43,7 @@ OUTCOME_MEANINGS = {
 
 def type_and_unit(type_) -> tuple[str, str | None]:
     """A type as the checker describes it, and its unit apart (None when it has none)."""
-    from engine.types import NumT, unit_text
+    from engine.compile.types import NumT, unit_text
 
     if type_ is None:
         return "unknown (it did not check)", None
@@ -173,7 +173,7 @@ def describe(index: PlanIndex, key: Key) -> str | None:
 
 
 def _language_word(index: PlanIndex, kind: str, word: str) -> str:
-    from engine.plan import KIND_OUTCOMES
+    from engine.compile.plan import KIND_OUTCOMES
 
     if kind == "kind":
         allowed = KIND_OUTCOMES.get(word)
@@ -187,7 +187,7 @@ def _language_word(index: PlanIndex, kind: str, word: str) -> str:
 
 def _field_type(checker, record: str, name: str):
     """The checked type of a field, found from the input whose record it is."""
-    from engine.types import ListT, MapT, RecordT
+    from engine.compile.types import ListT, MapT, RecordT
 
     parts = record.split(".")
     for cut in range(len(parts), 0, -1):

@@ -54,7 +54,7 @@ class PlanIndex:
     path: str
     text: str
     tree: ast.PolicyFile
-    checker: object  # engine.checker.Checker after every pass: types of what checked
+    checker: object  # engine.compile.checker.Checker after every pass: types of what checked
     diagnostics: tuple[Diagnostic, ...]
     symbols: dict[Key, Symbol]
     occurrences: list[Occurrence]  # in text order
@@ -95,7 +95,7 @@ class PlanIndex:
 
 def build_index(text: str, path: str) -> PlanIndex:
     """Parse and check the text; raise ParseFailed when it does not parse."""
-    from engine.checker import Checker
+    from engine.compile.checker import Checker
 
     try:
         tree, lexemes = parse_with_lexemes(text, path)
@@ -235,8 +235,8 @@ class _Walker:
 
     def ir_fields(self) -> None:
         """Uses of record fields, from the checked IR: `g.admission_rate`, `x[k].bed_occupancy`."""
-        from engine import ir
-        from engine.types import RecordT
+        from engine.compile import ir
+        from engine.compile.types import RecordT
 
         roots = [d.node for d in self.checker.defines.values()]
         for rule in self.checker.rules.values():

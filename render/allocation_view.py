@@ -14,7 +14,7 @@ from typing import Iterator
 from engine.allocation.allocate import Entry
 from engine.allocation.compare import AllocationReport
 from engine.allocation.run import RoundResult
-from engine.evaluator import Missing
+from engine.run.evaluator import Missing
 
 from .values import jsonable, show
 

@@ -50,8 +50,8 @@ def main(argv: list[str]) -> int:
     import os
 
     import i18n
-    from engine.compiled import explain
-    from engine.fastcase import FastWorkspace
+    from engine.run.compiled import explain
+    from engine.facts.fastcase import FastWorkspace
     from render.case import case_document
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1780000000")

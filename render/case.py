@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from engine.trace import Explanation, Step
-from engine.types import EnumT, NumT
+from engine.run.trace import Explanation, Step
+from engine.compile.types import EnumT, NumT
 
 from i18n import N_, language
 from i18n import gettext as _
@@ -355,7 +355,7 @@ def _spacing(result: Explanation, facts: dict, registry, words: _Vocabulary) -> 
 
 def _compared_radius(plan, rule: str) -> float | None:
     """The distance in metres a rule's condition compares with (`最近同类型距离 <= 800 m`), if one."""
-    from engine import ir
+    from engine.compile import ir
 
     info = plan.rules.get(rule) if plan is not None else None
     stack = [info.when] if info is not None else []
@@ -426,7 +426,7 @@ def _region(result: Explanation, plan):
     """The key the plan's region statistics are looked up by (`city.regions[…]`), as decided."""
     if plan is None:
         return None
-    from engine import ir
+    from engine.compile import ir
 
     values = dict(result.values)
     for define in plan.defines.values():
@@ -495,7 +495,7 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
 
 
 def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None, warnings=()) -> str:
-    """The case document of a decided case (engine.case.Case) as `html`, `md` or `doc` (plain text)."""
+    """The case document of a decided case (engine.facts.case.Case) as `html`, `md` or `doc` (plain text)."""
     doc = build_case(result, getattr(case, "plan", None), getattr(case, "facts", None), getattr(case, "registry", None),
                      warnings)
     if fmt == "md":

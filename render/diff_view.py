@@ -19,9 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from dsl.spans import Span
-from engine.diff import (Added, ArticleStatusChanged, Changed, ExpressionChanged, FieldChanged, HeaderChanged, PlanDiff,
+from engine.diff.structural import (Added, ArticleStatusChanged, Changed, ExpressionChanged, FieldChanged, HeaderChanged, PlanDiff,
                          PrecedenceChanged, Removed, Reworded, ValueChanged, ZoneMoved)
-from engine.population import PopulationReport, Replayed, Side
+from engine.diff.population import PopulationReport, Replayed, Side
 
 from .values import jsonable, show, show_share
 

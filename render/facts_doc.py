@@ -86,7 +86,7 @@ def plan_section(schema: dict[str, Any]) -> str:
 
 def registry_line(plan) -> str:
     """The registry categories a plan's registry file may name, and the other spellings it takes."""
-    from engine.vocabulary import registry_vocabulary
+    from engine.registry.vocabulary import registry_vocabulary
 
     known, aliases = registry_vocabulary(plan)
     if known is None:
@@ -100,7 +100,7 @@ def registry_line(plan) -> str:
 def facts_markdown(plan_paths: list[Path]) -> str:
     """The page for these plans, in the order given."""
     from engine import compile_plan
-    from engine.schema import facts_schema
+    from engine.facts.schema import facts_schema
 
     sections = []
     for path in plan_paths:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Sequence
 
-from engine.trace import Explanation
+from engine.run.trace import Explanation
 
 from i18n import gettext as _
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.decide import OTHERWISE
-from engine.trace import Explanation, Step
+from engine.run.decide import OTHERWISE
+from engine.run.trace import Explanation, Step
 
 from .values import jsonable
 

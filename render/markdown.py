@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from engine.trace import Explanation
+from engine.run.trace import Explanation
 
 
 def explanation_to_markdown(result: Explanation, warnings: Sequence[str] = (), case=None) -> str:

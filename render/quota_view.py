@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.allocation.quotas import QuotaRow, QuotaTable
-from engine.plan import PlanStamp
+from engine.compile.plan import PlanStamp
 
 from .values import jsonable, show
 

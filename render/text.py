@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
-from engine.trace import Explanation, Step
+from engine.run.trace import Explanation, Step
 
 from i18n import gettext as _
 from i18n import language

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from engine.types import NumT, Unit
+from engine.compile.types import NumT, Unit
 
 from i18n import N_, language
 from i18n import gettext as _
@@ -29,7 +29,7 @@ UNIT_WORDS = {
 
 def _decimal(value: float | int, places: int) -> str:
     """Rounded half up to at most `places` decimals, thousands grouped, no trailing zeros."""
-    if isinstance(value, Fraction):  # exact figures (engine/numbers.py): round the rational itself, half up
+    if isinstance(value, Fraction):  # exact figures (engine/values/numbers.py): round the rational itself, half up
         scaled = abs(value) * 10 ** places
         whole = math.floor(scaled + Fraction(1, 2))
         exact = Decimal(-whole if value < 0 else whole).scaleb(-places)

@@ -6,15 +6,15 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from engine.calendar import Duration
+from engine.values.calendar import Duration
 from i18n import N_
 from i18n import gettext as _
-from engine.numbers import NONE_NEAR, NONE_NEAR_JSON, exactly_shown, to_json
+from engine.values.numbers import NONE_NEAR, NONE_NEAR_JSON, exactly_shown, to_json
 
 
 def jsonable(value: Any) -> Any:
     if type(value) is Fraction:
-        return to_json(value)  # the nearest double when not integral (engine/numbers.py)
+        return to_json(value)  # the nearest double when not integral (engine/values/numbers.py)
     if value is NONE_NEAR:
         return NONE_NEAR_JSON  # a distance to no institution: not a number, and not a missing fact
     if isinstance(value, date):
@@ -88,7 +88,7 @@ def _institution(record: dict) -> str:
 
 
 def show_registry(record: dict) -> str:
-    """A registry record of the trace (engine/spacing.py) as a sentence."""
+    """A registry record of the trace (engine/run/spacing.py) as a sentence."""
     if "institutions" in record:  # registry.count, registry.share: the whole registry
         what = "institution" if record["categories"] == "all" else " or ".join(record["categories"])
         if "total" not in record:

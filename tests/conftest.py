@@ -21,7 +21,7 @@ SHENYANG_EXAMPLES = POLICIES / "examples" / "shenyang"
 
 @pytest.fixture(autouse=True)
 def _private_plan_cache(tmp_path_factory, monkeypatch):
-    """Tests never read or write the user's cache of compiled plans (engine/plancache.py)."""
+    """Tests never read or write the user's cache of compiled plans (engine/facts/plancache.py)."""
     monkeypatch.setenv("POLICY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "plan-cache"))
 
 

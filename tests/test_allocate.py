@@ -175,7 +175,7 @@ def _run(path):
 
 
 def test_a_crowded_round_keeps_every_promise(tmp_path):
-    from engine.spatial import haversine_m
+    from engine.registry.spatial import haversine_m
 
     path, lines = _population(tmp_path)
     result, records = _run(path)

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import evaluate
-from engine.case import Workspace
-from engine.fastcase import FastWorkspace
+from engine.facts.case import Workspace
+from engine.facts.fastcase import FastWorkspace
 from render.json_view import explanation_to_json
 from tests.conftest import SHENYANG_EXAMPLES
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import i18n
-from engine.case import choose_decision
-from engine.compiled import explain
-from engine.fastcase import FastWorkspace
+from engine.facts.case import choose_decision
+from engine.run.compiled import explain
+from engine.facts.fastcase import FastWorkspace
 from render.case import build_case, case_document
 from render.units import metres, money, percent, quantity
 from render.wrap import NO_END, NO_START, wrap
@@ -70,7 +70,7 @@ def test_one_function_per_unit(zh):
     assert metres(800) == "800 米" and metres(362.5528) == "362.6 米"
     assert money(27_142_857_142.857142) == "27,142,857,142.86 元"
     assert percent(0.5) == "50%" and quantity(1200) == "1,200" and quantity(36000) == "36,000"
-    from engine.types import NumT, make_unit
+    from engine.compile.types import NumT, make_unit
 
     assert quantity(6.4625, NumT(make_unit("bed", "person")), "医保千人床位数") == "6.4625 张/千人"
 

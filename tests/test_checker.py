@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from engine import check_file, compile_plan
-from engine.plan import CheckedPlan
+from engine.compile.plan import CheckedPlan
 from tests.conftest import MINI, SHENYANG
 
 

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 from cli import main
 from dsl import parse_file, parse_policy
 from engine import diff_plans
-from engine.diff import (ArticleReworded, ArticleStatusChanged, DefineChanged, ExpressionChanged, FieldChanged,
+from engine.diff.structural import (ArticleReworded, ArticleStatusChanged, DefineChanged, ExpressionChanged, FieldChanged,
                          HeaderChanged, InputAdded, InputChanged, InputRemoved, InterpretationAdded,
                          InterpretationRemoved, PrecedenceChanged, RuleAdded, RuleChanged, RuleRemoved, ValueChanged,
                          ZoneMoved, inline_edits)
-from engine.expr_text import item_text
-from engine.population import replay
+from engine.diff.expr_text import item_text
+from engine.diff.population import replay
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 EXAMPLES = Path(__file__).parent.parent / "policies" / "examples" / "shenyang"
@@ -203,7 +203,7 @@ def test_a_declaration_kind_the_differ_does_not_know_is_still_reported():
 
     from dsl.ast import PolicyFile
     from dsl.spans import NO_SPAN, Span
-    from engine.diff import Added, Changed
+    from engine.diff.structural import Added, Changed
 
     @dataclass(frozen=True, slots=True)
     class WidgetDecl:  # stands for a construct added to the language after the differ

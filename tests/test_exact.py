@@ -1,4 +1,4 @@
-"""Thresholds decided exactly (engine/numbers.py), on the reference and the fast path alike.
+"""Thresholds decided exactly (engine/values/numbers.py), on the reference and the fast path alike.
 
 Inputs are built to sit exactly on a threshold the plan compares with; binary floats put
 them a hair to one side. Both evaluators must decide them as equal, and the fast path must
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from dsl.diagnostics import PolicyError
 from dsl.spans import Source
 from engine import evaluate
-from engine.case import Workspace
-from engine.compiled import fast_path
-from engine.facts import parse_json
+from engine.facts.case import Workspace
+from engine.run.compiled import fast_path
+from engine.facts.validate import parse_json
 from render.json_view import explanation_to_json
 from tests.conftest import POLICIES, SHENYANG
 

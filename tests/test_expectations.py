@@ -9,7 +9,7 @@ import shutil
 from click.testing import CliRunner
 
 from cli import main
-from engine.expectations import same_value
+from engine.run.expectations import same_value
 from tests.conftest import POLICIES, SHENYANG, SHENYANG_EXAMPLES
 
 

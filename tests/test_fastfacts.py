@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from dsl.spans import Source
 from engine import compile_plan
-from engine.case import Workspace
-from engine.facts import FactsError, merge_context, validate_facts
-from engine.fastcase import FastWorkspace
-from engine.fastfacts import FactsChecker
+from engine.facts.case import Workspace
+from engine.facts.validate import FactsError, merge_context, validate_facts
+from engine.facts.fastcase import FastWorkspace
+from engine.facts.fastfacts import FactsChecker
 from tests.conftest import POLICIES, ROOT, SHENYANG
 from tests.test_fastpath import DISTRICTS, Subject, drop_absent, every_node_facts, shenyang_facts
 

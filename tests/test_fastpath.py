@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 
 from dsl.diagnostics import PolicyError
 from dsl.spans import Source
-from engine import compile_plan, evaluate, ir
-from engine.case import Workspace
-from engine.codegen import HANDLED, generate
-from engine.compiled import Decision, _builder, fast_path
-from engine.facts import validate_facts
-from engine.trace import Step
+from engine import compile_plan, evaluate
+from engine.compile import ir
+from engine.facts.case import Workspace
+from engine.run.codegen import HANDLED, generate
+from engine.run.compiled import Decision, _builder, fast_path
+from engine.facts.validate import validate_facts
+from engine.run.trace import Step
 from render.json_view import explanation_to_json
 from render.values import jsonable
 from tests.conftest import POLICIES, ROOT, SHENYANG
@@ -146,7 +147,7 @@ decision 准入 {
 
 @pytest.fixture(scope="module")
 def registry_case(tmp_path_factory):
-    from engine.registry import load_registry
+    from engine.registry.load import load_registry
 
     folder = tmp_path_factory.mktemp("registry")
     (folder / "plan.policy").write_text(REGISTRY_PLAN, encoding="utf-8")
@@ -268,7 +269,7 @@ def test_the_compiler_handles_every_node_type_of_the_ir():
     declared = {cls for _, cls in inspect.getmembers(ir, inspect.isclass)
                 if dataclasses.is_dataclass(cls) and cls.__module__ == ir.__name__}
     missing = declared - HANDLED
-    assert not missing, f"engine/codegen.py has no case for {sorted(c.__name__ for c in missing)}"
+    assert not missing, f"engine/run/codegen.py has no case for {sorted(c.__name__ for c in missing)}"
     assert HANDLED <= declared
 
 

@@ -325,7 +325,7 @@ decision 准入 {
 
 def test_a_registry_that_speaks_in_codes_takes_the_labels_too(write_policy):
     from engine import compile_plan
-    from engine.vocabulary import registry_vocabulary
+    from engine.registry.vocabulary import registry_vocabulary
 
     known, aliases = registry_vocabulary(compile_plan(write_policy(CODE_REGISTRY)))
     assert "pharmacy" in known and aliases["零售药店"] == "pharmacy"

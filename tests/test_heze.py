@@ -9,9 +9,9 @@ from fractions import Fraction
 import pytest
 
 from engine import check_file, evaluate
-from engine.case import Workspace
-from engine.coverage import coverage
-from engine.case import choose_decision
+from engine.facts.case import Workspace
+from engine.compile.coverage import coverage
+from engine.facts.case import choose_decision
 from tests.conftest import POLICIES
 
 EXAMPLES_DIR = POLICIES / "examples" / "heze"

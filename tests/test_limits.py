@@ -83,8 +83,8 @@ def test_a_plan_larger_than_the_limit_is_refused_before_parsing(tmp_path, monkey
 ], ids=["if-just-inside", "record-just-inside", "chain-at-limit"])
 def test_a_plan_just_inside_the_limits_is_checked_decided_and_formatted(tmp_path, text):
     from engine import compile_plan, evaluate
-    from engine.compiled import explain as fast_explain
-    from engine.facts import facts_model, validate_facts
+    from engine.run.compiled import explain as fast_explain
+    from engine.facts.validate import facts_model, validate_facts
     from dsl.spans import Source
 
     check, explain = run(tmp_path, text)

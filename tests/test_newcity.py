@@ -12,7 +12,7 @@ from cli import main
 from dsl import parse_file, parse_policy
 from dsl.formatter import format_policy
 from engine import check_file, compile_plan, diff_plans
-from engine.coverage import coverage
+from engine.compile.coverage import coverage
 from tests.conftest import ROOT
 from tests.test_fastpath import assert_same
 
@@ -126,7 +126,7 @@ PHARMACY = NEWCITY / "pharmacy-two-chronic.json"
 
 
 def _metres(lat1, lon1, lat2, lon2) -> float:
-    """Haversine on the mean Earth radius, written here independently of engine/spatial.py."""
+    """Haversine on the mean Earth radius, written here independently of engine/registry/spatial.py."""
     import math
     p1, p2 = math.radians(lat1), math.radians(lat2)
     h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
@@ -141,7 +141,7 @@ def _rows(categories):
 
 
 def _case(facts: dict | None = None):
-    from engine.case import Workspace
+    from engine.facts.case import Workspace
     case = Workspace(plan_ref=str(QUESTIONS)).open_case_file(str(PHARMACY))
     return case.plan, (facts or case.facts), case.registry
 
@@ -179,7 +179,7 @@ def test_the_named_questions_agree_on_both_evaluators():
 
 def test_the_named_questions_ask_the_spatial_index_not_a_scan(monkeypatch):
     from engine import evaluate
-    from engine.registry import Registry
+    from engine.registry.load import Registry
     plan, facts, registry = _case()
 
     def no_scan(self):
@@ -262,7 +262,7 @@ def _steps(plan, facts, registry):
 
 def test_a_share_of_an_empty_denominator_is_refused(tmp_path):
     from engine import evaluate
-    from engine.registry import load_registry
+    from engine.registry.load import load_registry
     plan, facts, _ = _case()
     lonely = tmp_path / "r.csv"
     lonely.write_text("id,name,category,lat,lon\n", encoding="utf-8")
@@ -294,7 +294,7 @@ RADIUS = NEWCITY / "radius-from-definition.policy"
 
 def _radius_case(centre: bool, plan_path=RADIUS):
     from engine import compile_plan as compile_
-    from engine.registry import load_registry
+    from engine.registry.load import load_registry
     plan = compile_(plan_path)
     registry = load_registry(REGISTRY_CSV, categories=plan.registry.categories)
     facts = {"applicant": {"id": "N", "category": "pharmacy", "commercial_centre": centre,

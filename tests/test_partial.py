@@ -1,9 +1,9 @@
-"""Partial evaluation (engine/decide.py): what is decided whatever the unknowns are is decided;
+"""Partial evaluation (engine/run/decide.py): what is decided whatever the unknowns are is decided;
 `missing` lists only facts that could change the outcome; an absent priority is unknown."""
 from __future__ import annotations
 
 from engine import evaluate
-from engine.compiled import fast_path
+from engine.run.compiled import fast_path
 from render.json_view import explanation_to_json
 from tests.test_exact import load
 
@@ -77,9 +77,9 @@ def test_a_decision_under_a_draft_says_so_and_one_before_the_plan_takes_effect_i
 
 
 def test_an_unknown_rule_that_concludes_what_every_rule_below_it_does_is_not_asked_for():
-    from engine.decide import settle
-    from engine.missing import Missing
-    from engine.plan import DecisionInfo, RuleInfo
+    from engine.run.decide import settle
+    from engine.values.missing import Missing
+    from engine.compile.plan import DecisionInfo, RuleInfo
 
     def rule(name, outcome, kind="exemption"):
         return RuleInfo(name, kind, (), None, outcome, None, ())

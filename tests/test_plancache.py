@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from dsl.diagnostics import PolicyError
-from engine import compile as compile_module
-from engine import plancache
-from engine.plancache import cache_dir, load_plan, plan_key
+from engine.compile import pipeline as compile_module
+from engine.facts import plancache
+from engine.facts.plancache import cache_dir, load_plan, plan_key
 from tests.conftest import POLICIES, ROOT, SHENYANG, SHENYANG_EXAMPLES
 
 
@@ -156,7 +156,7 @@ def test_a_warm_explain_imports_nothing_heavy_and_no_other_command(cache):
 
 def test_a_warm_explain_that_measures_in_a_small_registry_imports_no_numpy(cache):
     # The example's registry is small: its one spacing question is answered by a scan in plain
-    # Python (engine/spatial.py SmallIndex), not by a k-d tree that would import numpy and scipy.
+    # Python (engine/registry/spatial.py SmallIndex), not by a k-d tree that would import numpy and scipy.
     example = SHENYANG_EXAMPLES / "11-pharmacy-registry-spacing-conflict.json"
     cold, _ = explain_in_a_fresh_process(cache, example)
     warm, modules = explain_in_a_fresh_process(cache, example)

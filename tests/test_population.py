@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from cli import main
 from dsl.spans import Source
 from engine import compile_plan, evaluate
-from engine.aggregates import POPULATION_KEY, Accumulator, line_values
-from engine.case import Workspace
-from engine.checker import check_policy
-from engine.facts import validate_facts
+from engine.run.aggregates import POPULATION_KEY, Accumulator, line_values
+from engine.facts.case import Workspace
+from engine.compile.checker import check_policy
+from engine.facts.validate import validate_facts
 from dsl.parser import parse_policy
 from tests.conftest import SHENYANG, SHENYANG_EXAMPLES
 from tests.test_fastpath import Subject, assert_same
@@ -178,7 +178,7 @@ def test_the_checker_knows_populations_and_outcomes(old, new, code, message):
 
 
 def test_diff_shows_an_aggregate_and_a_rounding_that_changed(tmp_path):
-    from engine.diff import diff_plans
+    from engine.diff.structural import diff_plans
 
     revised = BASE.replace("floor(参评机构数 × 5%)", "floor(参评机构数 × 10%)").replace(
         "= share(考核评分 < 60 分)", "= share(考核评分 < 50 分)")
@@ -190,8 +190,8 @@ def test_diff_shows_an_aggregate_and_a_rounding_that_changed(tmp_path):
 
 
 def test_schema_and_graph_know_the_population(shenyang):
-    from engine.graph import to_dot
-    from engine.schema import facts_schema
+    from engine.compile.graph import to_dot
+    from engine.facts.schema import facts_schema
 
     plan, _ = shenyang
     schema = facts_schema(plan)

@@ -36,7 +36,7 @@ def _plan(plan_id: str):
 
 
 def _enums(plan_id: str):
-    from engine.compile import compile_plan
+    from engine.compile.pipeline import compile_plan
 
     plan = compile_plan(_plan(plan_id))
     return [member for enum in plan.enums.values() for member in enum.members]

@@ -1,4 +1,4 @@
-"""The one reader of input files (engine/reader.py), through every command that reads one."""
+"""The one reader of input files (engine/reading/reader.py), through every command that reads one."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine.reader import MAX_DEPTH, InputError, parse_json, read_source
+from engine.reading.reader import MAX_DEPTH, InputError, parse_json, read_source
 from tests.conftest import SHENYANG, SHENYANG_EXAMPLES
 
 EXAMPLE = SHENYANG_EXAMPLES / "01-inpatient-main-city-50pct.json"

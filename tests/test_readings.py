@@ -79,7 +79,7 @@ def test_eval_takes_the_decision_too(tmp_path):
 
 
 def test_coverage_reports_an_operative_article_quoted_only_in_fragments():
-    from engine.coverage import keeps_a_sentence
+    from engine.compile.coverage import keeps_a_sentence
 
     assert not keeps_a_sentence("需要的千人床位数…各年龄段住院率…年龄段参保人数")
     assert keeps_a_sentence("患者调节系数 = (本地 - 异地) ÷ 本地")  # no elision: quoted whole

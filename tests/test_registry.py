@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dsl.diagnostics import PolicyError, render
-from engine.registry import Institution, Registry, load_registry, parse_registry
+from engine.registry.load import Institution, Registry, load_registry, parse_registry
 from dsl.spans import Source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registry"

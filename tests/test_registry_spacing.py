@@ -2,7 +2,7 @@
 `count_within` and `first_known` in the language, the trace naming the neighbour, and
 `--registry` / `"registry"` at the command line.
 
-Distances are checked against a haversine written here, independently of engine/spatial.py.
+Distances are checked against a haversine written here, independently of engine/registry/spatial.py.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import check_file, compile_plan, evaluate
-from engine.case import Workspace
-from engine.numbers import NONE_NEAR
+from engine.facts.case import Workspace
+from engine.values.numbers import NONE_NEAR
 from render import explanation_to_json, explanation_to_markdown, explanation_to_text
 from tests.conftest import POLICIES
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine.facts import merge_context
+from engine.facts.validate import merge_context
 from tests.conftest import POLICIES
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine import evaluate
-from engine.case import Workspace
+from engine.facts.case import Workspace
 from render import explanation_to_markdown
 from tests.conftest import SHENYANG_EXAMPLES
 from tests.test_traces import layout_free

@@ -10,9 +10,9 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import registry as registry_module
-from engine.registry import Institution, Registry
-from engine.spatial import SmallIndex, SpatialIndex
+from engine.registry import load as registry_module
+from engine.registry.load import Institution, Registry
+from engine.registry.spatial import SmallIndex, SpatialIndex
 
 # A few spots (one address shared by many, a mirror pair about the query spots, 沈阳 streets,
 # the antimeridian and a pole) and anywhere at all.

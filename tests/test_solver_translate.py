@@ -10,7 +10,7 @@ import pytest
 import z3
 
 from engine import evaluate
-from engine.case import Workspace
+from engine.facts.case import Workspace
 from engine.solver.spaces import ConcreteSpace
 from engine.solver.translate import Translation
 from tests.conftest import POLICIES

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.registry import Institution, Neighbour, Registry, load_registry
-from engine.spatial import EARTH_RADIUS_M, SpatialIndex, haversine_m
+from engine.registry.load import Institution, Neighbour, Registry, load_registry
+from engine.registry.spatial import EARTH_RADIUS_M, SpatialIndex, haversine_m
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registry"
 R = 6_371_008.8  # written out again on purpose: the tests do not trust the module's constant

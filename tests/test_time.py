@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from dsl.parser import parse_policy
-from engine.calendar import Duration, add_months
-from engine.checker import check_policy
-from engine.compiled import decide, explain
-from engine.evaluator import evaluate
+from engine.values.calendar import Duration, add_months
+from engine.compile.checker import check_policy
+from engine.run.compiled import decide, explain
+from engine.run.evaluator import evaluate
 
 
 @pytest.mark.parametrize("start, months, expected", [

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from engine import compile_plan, evaluate
-from engine.case import Workspace
-from engine.expectations import differences
+from engine.facts.case import Workspace
+from engine.run.expectations import differences
 from render import explanation_to_json, explanation_to_text
 from render.values import jsonable
 from tests.conftest import POLICIES

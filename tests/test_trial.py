@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from cli import main
 from dsl.spans import Source
 from engine import compile_plan, evaluate
-from engine.case import Workspace
-from engine.facts import validate_facts
+from engine.facts.case import Workspace
+from engine.facts.validate import validate_facts
 from tests.conftest import SHENYANG, SHENYANG_EXAMPLES
 from tests.test_fastpath import Subject, assert_same
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine.facts import merge_context
+from engine.facts.validate import merge_context
 from engine.solver.whatif import split_path, apply_change
 from tests.conftest import POLICIES
 

@@ -178,12 +178,12 @@ def decide_both(plan_path: str, data: dict, base: Path, context: str | None = No
     Raises Failure when one path decides and the other refuses, or when they differ.
     """
     from engine import evaluate
-    from engine.case import Workspace
-    from engine.compiled import fast_path
-    from engine.decide import OTHERWISE
-    from engine.fastcase import FastWorkspace
+    from engine.facts.case import Workspace
+    from engine.run.compiled import fast_path
+    from engine.run.decide import OTHERWISE
+    from engine.facts.fastcase import FastWorkspace
 
-    from engine.facts import parse_json
+    from engine.facts.validate import parse_json
 
     text = json.dumps(data, ensure_ascii=True)  # as a file holds it: a lone surrogate is a `\ud800` escape
     results = []
@@ -231,7 +231,7 @@ def check_plan_text(text: str, folder: Path, examples: list[dict]) -> str:
     """`folder` holds the plan's sources/ and the examples' context and registry files."""
     """Check, decide the examples under, and format a (mutated) plan text. Returns what happened."""
     from dsl import format_policy, parse_policy
-    from engine.compile import compile_plan
+    from engine.compile.pipeline import compile_plan
 
     path = folder / "fuzzed.policy"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -255,7 +255,7 @@ def batch_bytes(plan_path: str, lines: list[bytes], folder: Path) -> None:
     import contextlib
     import io
 
-    from engine.batch import run_batch
+    from engine.batch.stream import run_batch
 
     people = folder / "fuzzed.jsonl"
     people.write_bytes(b"\n".join(lines) + b"\n")
@@ -284,7 +284,7 @@ def load_examples(plan_id: str) -> tuple[Path, list[dict]]:
         data.pop("expect", None)
         examples.append(data)
         if isinstance(data.get("context"), str):  # and with its city statistics inline, for mutations to reach
-            from engine.facts import merge_context
+            from engine.facts.validate import merge_context
 
             context = json.loads((folder / data["context"]).read_text(encoding="utf-8"))
             inline = merge_context({k: v for k, v in data.items() if k != "context"}, context)
@@ -305,7 +305,7 @@ def main(argv=None) -> int:
     plans = args.plan or sorted(SHIPPED)
     import tempfile
 
-    from engine.compile import compile_plan
+    from engine.compile.pipeline import compile_plan
 
     import shutil
 

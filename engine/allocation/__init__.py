@@ -7,6 +7,6 @@ the round's file); `neighbours.py` makes the applicants admitted in a round coun
 designated for the spacing rules; `compare.py` allocates a round under two versions of a
 plan, for `policy diff`. Their views are in render/ (quota_view.py, allocation_view.py).
 """
-from .quotas import QuotaRow, QuotaTable, quota_table, table_or_raise
+from engine.allocation.quotas import QuotaRow, QuotaTable, quota_table, table_or_raise
 
 __all__ = ["QuotaRow", "QuotaTable", "quota_table", "table_or_raise"]

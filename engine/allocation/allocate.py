@@ -27,12 +27,12 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..compiled import fast_path
-from ..evaluator import Evaluation, Missing
-from ..numbers import is_number
-from ..plan import CheckedPlan, QuotaInfo
-from .neighbours import Admitted, Recorder, Round, RoundRegistry
-from .quotas import QuotaRow, QuotaTable
+from engine.allocation.neighbours import Admitted, Recorder, Round, RoundRegistry
+from engine.allocation.quotas import QuotaRow, QuotaTable
+from engine.compile.plan import CheckedPlan, QuotaInfo
+from engine.run.compiled import fast_path
+from engine.run.evaluator import Evaluation, Missing
+from engine.values.numbers import is_number
 
 
 def _n(value) -> str:
@@ -57,7 +57,7 @@ class Entry:
     plan: CheckedPlan
     facts: dict
     registry: Any
-    decision: Any  # engine.compiled.Decision
+    decision: Any  # engine.run.compiled.Decision
     questions: list = field(default_factory=list)  # engine.allocation.neighbours.Question
     category: str | None = None
     region: Any = None

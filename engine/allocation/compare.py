@@ -1,7 +1,7 @@
 """A round allocated under two versions of a plan: whose quota and whose allocation flips.
 
 `policy diff OLD NEW --population ROUND.jsonl` decides every line under both versions
-(engine/population.py); when both versions declare quotas, the round is also allocated under
+(engine/diff/population.py); when both versions declare quotas, the round is also allocated under
 each, so a quota changed from 50% to 60% shows as the figures it changes (医保主城区 · 住院:
 600 -> 720 bed) and as the applicants it moves from waitlisted to admitted.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..compile import compile_plan
-from .allocate import Entry
-from .run import allocate_round
+from engine.allocation.allocate import Entry
+from engine.allocation.run import allocate_round
+from engine.compile.pipeline import compile_plan
 
 
 @dataclass(frozen=True, slots=True)

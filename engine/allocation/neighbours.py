@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..spatial import haversine_m
+from engine.registry.spatial import haversine_m
 
 _CELL_DEG = 0.01  # about 1.1 km of latitude
 _MAX_RINGS = 40  # beyond this the search scans every admitted applicant of the categories
@@ -39,7 +39,7 @@ class Admitted:
 
 
 @dataclass(frozen=True, slots=True)
-class _Neighbour:  # the shape engine.registry.Neighbour has, for engine.spacing
+class _Neighbour:  # the shape engine.registry.load.Neighbour has, for engine.run.spacing
     institution: Any
     distance_m: float
 

@@ -21,11 +21,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
-
-from ..evaluator import Evaluation, Missing
-from ..numbers import is_number
-from ..plan import CheckedPlan, QuotaBranchInfo, QuotaInfo, RuleInfo
-from ..trace import Article, Step
+from engine.compile.plan import CheckedPlan, QuotaBranchInfo, QuotaInfo, RuleInfo
+from engine.run.evaluator import Evaluation, Missing
+from engine.run.trace import Article, Step
+from engine.values.numbers import is_number
 
 
 def _n(value) -> str:

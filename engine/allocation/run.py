@@ -14,13 +14,13 @@ from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
-
-from ..batch import error_record
-from ..case import Case
-from ..facts import FactsError, locate, parse_json
-from ..fastcase import FastWorkspace
-from .allocate import Allocation, Entry, first_decision
-from .quotas import QuotaTable, table_or_raise
+from engine.allocation.allocate import Allocation, Entry, first_decision
+from engine.allocation.quotas import QuotaTable, table_or_raise
+from engine.batch.stream import error_record
+from engine.facts.case import Case
+from engine.facts.fastcase import FastWorkspace
+from engine.facts.validate import FactsError, parse_json
+from engine.reading.reader import locate
 
 _BOM = b"\xef\xbb\xbf"
 

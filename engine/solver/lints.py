@@ -23,13 +23,12 @@ from dataclasses import dataclass
 import z3
 
 from dsl.diagnostics import Diagnostic
-
-from ..plan import CheckedPlan
-from .semantic_diff import CATEGORY
-from .solve import solve
-from .spaces import SymbolicSpace
-from .translate import Translation, Untranslatable, all_of
-from .witness import occurring, simplest_model
+from engine.compile.plan import CheckedPlan
+from engine.solver.semantic_diff import CATEGORY
+from engine.solver.solve import solve
+from engine.solver.spaces import SymbolicSpace
+from engine.solver.translate import Translation, Untranslatable, all_of
+from engine.solver.witness import occurring, simplest_model
 
 TIERED = ("ratio", "admission")
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import z3
 
-from ..plan import CheckedPlan
-from ..types import NumT
-from .solve import solve
-from .spaces import ConcreteSpace, matches, whole_number_paths
-from .translate import Translation, Untranslatable, sort_of
-from .whatif import split_path, type_at
+from engine.compile.plan import CheckedPlan
+from engine.compile.types import NumT
+from engine.solver.solve import solve
+from engine.solver.spaces import ConcreteSpace, matches, whole_number_paths
+from engine.solver.translate import Translation, Untranslatable, sort_of
+from engine.solver.whatif import split_path, type_at
 
 SETTLES, CAN_SETTLE, NOT_ALONE = "settles", "can settle", "not alone"
 
@@ -79,7 +79,7 @@ def _by_value(d, var, space, domain) -> tuple[str, ...]:
     """The number line of one fact cut where the outcome changes, each piece with its outcome."""
     from fractions import Fraction
 
-    from .whatif import breakpoints, rational_text
+    from engine.solver.whatif import breakpoints, rational_text
 
     if z3.is_app_of(var, z3.Z3_OP_TO_REAL):
         return ()  # a whole number: its pieces would need rounding; the outcomes alone are listed

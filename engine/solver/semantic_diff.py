@@ -25,12 +25,11 @@ from fractions import Fraction
 import z3
 
 from dsl.spans import Source
-
-from ..plan import CheckedPlan
-from .solve import solve
-from .spaces import SymbolicSpace
-from .translate import Translation, Untranslatable, all_of, any_of, exact
-from .witness import occurring, simplest_model
+from engine.compile.plan import CheckedPlan
+from engine.solver.solve import solve
+from engine.solver.spaces import SymbolicSpace
+from engine.solver.translate import Translation, Untranslatable, all_of, any_of, exact
+from engine.solver.witness import occurring, simplest_model
 
 # What an applicant would prefer: outside the limits, admitted, sent to a person, refused.
 RANK = {"exempt": 3, "eligible": 2, "needs_approval": 1, "needs_review": 1}
@@ -185,7 +184,7 @@ def _identical(old: CheckedPlan, new: CheckedPlan, name: str) -> bool:
     """Whether a decision means the same in both plans because it is the same checked IR: its
     precedence and outcomes, every rule and definition it reaches (spans and wording of
     reasons aside), and the enums and zones of both plans."""
-    from .. import ir
+    from engine.compile import ir
 
     a, b = old.decisions[name], new.decisions[name]
     if (a.precedence, a.notes, a.otherwise) != (b.precedence, b.notes, b.otherwise):
@@ -310,8 +309,8 @@ def _number(v) -> Fraction:
 
 def _side(plan: CheckedPlan, facts: dict, decision: str) -> Side | None:
     """The reference evaluator's result for a witness; None when the file is not valid facts."""
-    from ..evaluator import evaluate
-    from ..facts import FactsError, validate_facts
+    from engine.facts.validate import FactsError, validate_facts
+    from engine.run.evaluator import evaluate
 
     text = json.dumps(facts, ensure_ascii=False)
     try:
@@ -332,7 +331,7 @@ def _articles(old: CheckedPlan, new: CheckedPlan, a: Side, b: Side) -> tuple[str
     def reach(plan: CheckedPlan, rule: str | None) -> tuple[set[str], set[str]]:
         rules = {rule} if rule else set()
         defs: set[str] = set()
-        from .. import ir
+        from engine.compile import ir
 
         stack = [plan.rules[rule].when, *(n for _, n in plan.rules[rule].assignments)] if rule else []
         while stack:

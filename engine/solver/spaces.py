@@ -12,10 +12,9 @@ from fractions import Fraction
 import z3
 
 from dsl import ast
-
-from ..plan import CheckedPlan
-from ..types import BoolT, DateT, EnumT, NumT, TextT, Type
-from .translate import FALSE, TRUE, Space, Untranslatable, Val, sort_of
+from engine.compile.plan import CheckedPlan
+from engine.compile.types import BoolT, DateT, EnumT, NumT, TextT, Type
+from engine.solver.translate import FALSE, TRUE, Space, Untranslatable, Val, sort_of
 
 FIRST_DAY, LAST_DAY = date(1990, 1, 1).toordinal(), date(2100, 12, 31).toordinal()
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import z3
 
-from .. import ir
-from ..plan import UNDETERMINED, CheckedPlan
-from ..types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
+from engine.compile import ir
+from engine.compile.plan import UNDETERMINED, CheckedPlan
+from engine.compile.types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
 
 class Untranslatable(Exception):
@@ -149,7 +149,7 @@ class DecisionTerm:
 
 
 def conclusion(rule) -> tuple:
-    """What a rule concludes, as engine/decide.py compares it: its outcome, and its own name
+    """What a rule concludes, as engine/run/decide.py compares it: its outcome, and its own name
     when it sets terms (an unknown rule's terms are never taken to agree with another's)."""
     return (rule.outcome, rule.name if rule.assignments else None)
 
@@ -362,7 +362,7 @@ class Translation:
         rules = [self.plan.rules[r] for r in info.precedence]
         undetermined = z3.IntVal(space.code(UNDETERMINED))
 
-        # engine/decide.py's `settle`, as terms: the first rule that holds decides (or the
+        # engine/run/decide.py's `settle`, as terms: the first rule that holds decides (or the
         # `otherwise` when none does), unless a rule above it cannot be told and concludes
         # otherwise; an unknown rule that concludes the same changes nothing (partial evaluation).
         def open_above(j: int, final: tuple) -> Any:

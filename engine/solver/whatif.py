@@ -24,12 +24,12 @@ from fractions import Fraction
 
 import z3
 
-from .. import ir
-from ..plan import CheckedPlan
-from ..types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, Type
-from .semantic_diff import RANK
-from .spaces import FIRST_DAY, LAST_DAY, ConcreteSpace, matches, whole_number_paths
-from .translate import TRUE, Translation, Untranslatable, Val, exact, real
+from engine.compile import ir
+from engine.compile.plan import CheckedPlan
+from engine.compile.types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, Type
+from engine.solver.semantic_diff import RANK
+from engine.solver.spaces import FIRST_DAY, LAST_DAY, ConcreteSpace, matches, whole_number_paths
+from engine.solver.translate import TRUE, Translation, Untranslatable, Val, exact, real
 
 DECISIVE, PREFERRED = "decisive", "preferred"
 
@@ -496,7 +496,7 @@ def apply_change(facts: dict, path: tuple[str, ...], value) -> dict:
 
 
 def _confirm(case, path, example, role, rule, outcome, new_outcome) -> bool:
-    from ..evaluator import evaluate
+    from engine.run.evaluator import evaluate
 
     value = date.fromisoformat(example) if isinstance(example, str) and _is_date(example) else example
     changed = apply_change(case.facts, path, value)

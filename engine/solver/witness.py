@@ -12,8 +12,8 @@ from fractions import Fraction
 
 import z3
 
-from ..types import BoolT, NumT
-from .spaces import SymbolicSpace
+from engine.compile.types import BoolT, NumT
+from engine.solver.spaces import SymbolicSpace
 
 
 def occurring(terms) -> set[str]:

@@ -1,0 +1,1 @@
+"""Populations, one line at a time: the stream of decisions, population decisions in two passes, decision records."""

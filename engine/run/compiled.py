@@ -1,0 +1,258 @@
+"""The fast path: a checked plan compiled once into Python functions, then run many times.
+
+`fast_path(plan)` gives a `CompiledPlan` (made once per plan and remembered):
+  explain(facts)  the same `Explanation` the reference `evaluate` gives, trace and all
+  decide(facts)   a `Decision`: outcome, decisive rule, terms, values, missing; no trace,
+                  for batch runs where the audit record is not wanted
+
+engine/run/codegen.py writes the functions from the IR; this module runs them and assembles
+the result exactly as engine/run/evaluator.py does (which stays the reference: tests check the
+two agree on every shipped example and on generated populations).
+"""
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass, fields
+from typing import Any
+
+from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
+from engine.run.aggregates import value_of
+from engine.run.arith import division_by_zero
+from engine.run.codegen import generate
+from engine.run.decide import note_status, notices, settle
+from engine.run.evaluator import _iso, evaluate, over_known, over_result, shift, subject_id
+from engine.run.trace import APPLIED, UNKNOWN, Article, Explanation, Step
+from engine.values.missing import Missing
+from engine.values.missing import missing as _missing
+from engine.values.numbers import divide
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A decision without its trace: what a batch line reports."""
+
+    plan: PlanStamp
+    decision: str
+    applicant_id: str | None
+    as_of: str | None
+    outcome: str
+    rule: str | None  # the decisive rule, if one decided
+    rule_kind: str | None
+    articles: tuple[str, ...]  # the ids the decisive rule cites
+    reason: str | None
+    terms: tuple[tuple[str, Any], ...]
+    priorities: tuple[str, ...]  # priority notes that hold, when the outcome is eligible
+    values: tuple[tuple[str, Any], ...]
+    missing: tuple[str, ...]
+    priorities_unknown: tuple[str, ...] = ()  # priority notes whose facts are absent (eligible only)
+    steering: tuple[str, ...] = ()  # steering notes that hold (what the plan means to shrink or grow)
+    notices: tuple[str, ...] = ()  # a draft applied, a decision before the plan takes effect
+
+    @property
+    def by_otherwise(self) -> bool:
+        return self.rule is None and self.outcome != UNDETERMINED
+
+
+def _builder(cls):
+    """A positional constructor for a frozen slots dataclass that sets the slots directly.
+
+    A frozen dataclass's `__init__` goes through `object.__setattr__` once per field, which
+    is most of the cost of a trace (1.5 µs per step). These classes have no `__post_init__`;
+    tests check that what this builds equals what the class builds.
+    """
+    names = [f.name for f in fields(cls)]
+    args = ", ".join(f"a{i}" for i in range(len(names)))
+    body = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
+    namespace = {"new": object.__new__, "cls": cls, **{f"s{i}": getattr(cls, n).__set__ for i, n in enumerate(names)}}
+    exec(f"def build({args}):\n    o = new(cls)\n{body}    return o\n", namespace)  # our field names only
+    return namespace["build"]
+
+
+_step = _builder(Step)
+_decision = _builder(Decision)
+_UNSET = object()
+
+
+# Fact reads of the generated code: the reference's walk down the facts (a part that is not
+# an object, or null, makes the fact absent), one function per depth.
+def _at1(f, a, absent):
+    v = f.get(a) if isinstance(f, dict) else None
+    return absent if v is None else v
+
+
+def _at2(f, a, b, absent):
+    v = f.get(a) if isinstance(f, dict) else None
+    v = v.get(b) if isinstance(v, dict) else None
+    return absent if v is None else v
+
+
+def _at3(f, a, b, c, absent):
+    v = f.get(a) if isinstance(f, dict) else None
+    v = v.get(b) if isinstance(v, dict) else None
+    v = v.get(c) if isinstance(v, dict) else None
+    return absent if v is None else v
+
+
+def _at4(f, a, b, c, d, absent):
+    return _at1(_at3(f, a, b, c, None), d, absent)
+
+
+def _at(f, path, absent):
+    for part in path:
+        f = f.get(part) if isinstance(f, dict) else None
+    return absent if f is None else f
+
+
+def _ask(*question):
+    from engine.run import spacing  # only plans that ask the registry load it
+
+    return spacing.ask(*question)
+
+
+def _no_registry(gap: Missing | None) -> Missing:
+    from engine.run import spacing
+
+    return Missing([*(gap.paths if gap else ()), spacing.REGISTRY_PATH])
+
+
+_RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
+            "_floor": math.floor, "_ceil": math.ceil, "_sum": sum, "_div": divide, "_div0": division_by_zero, "_ask": _ask,
+            "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
+
+
+class _Module:
+    """The generated functions of one plan, in one mode."""
+
+    def __init__(self, plan: CheckedPlan, trace: bool):
+        generated = generate(plan, trace)
+        namespace = {**_RUNTIME, **generated.constants}
+        where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
+        for function in generated.functions:
+            exec(compile(function, where, "exec"), namespace)
+        self.source = generated.source
+        self.rules = {name: namespace[f"Q{i}"] for i, name in enumerate(generated.rules)}
+
+
+class CompiledPlan:
+    def __init__(self, plan: CheckedPlan):
+        self.plan = plan
+        self._modules: dict[bool, _Module] = {}
+        self._rules: dict[str, list[RuleInfo]] = {}
+        articles = {}
+        for info in (*plan.defines.values(), *plan.rules.values()):
+            for i in info.cites:
+                articles.setdefault(i, Article(i, plan.article_text(i), plan.interpretations.get(i, ())))
+        self.articles = {name: tuple(articles[i] for i in info.cites) for name, info in
+                         (*plan.defines.items(), *plan.rules.items())}
+        self.define_steps = tuple((name, info.label, self.articles[name], info.span.line)
+                                  for name, info in plan.defines.items())
+        self.rule_steps = {name: (name, self.articles[name], info.kind, info.outcome, info.reason, info.span.line)
+                           for name, info in plan.rules.items()}
+
+    def module(self, trace: bool) -> _Module:
+        if trace not in self._modules:
+            self._modules[trace] = _Module(self.plan, trace)
+        return self._modules[trace]
+
+    def _decision(self, name: str | None) -> DecisionInfo:
+        return self.plan.decisions[name] if name else self.plan.main_decision
+
+    # ---- with trace: the reference's own decision logic over compiled rule results
+    def explain(self, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
+        """Decide one applicant with the whole trace; equal to `evaluate(plan, facts)`.
+        `registry` (an engine.registry.load.Registry) answers `nearest` and `count_within`."""
+        return evaluate(self.plan, facts, decision_name, _Run(self, facts, registry))
+
+    # ---- without trace: only what the outcome needs, and every value the plan computed
+    def decide(self, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
+        """The outcome, decisive rule, terms, values and missing facts of one applicant; the
+        same as `explain` gives, without recording the trace."""
+        plan, decision = self.plan, self._decision(decision_name)
+        run = self.module(False).rules
+        values: dict = {}
+        places: dict = {}
+        held, terms_of = [], []
+        for name in decision.precedence:  # every rule runs: the values must be the reference's
+            holds, terms = run[name](facts, values, places, registry)
+            held.append(holds)
+            terms_of.append(terms)
+        verdict = settle(decision, self._precedence(decision), held)
+        notes = [(name, note_status(run[name](facts, values, places, registry)[0]), plan.rules[name].kind)
+                 for name in decision.notes]
+        rule = verdict.decisive
+        terms: tuple = ()
+        if rule is not None:
+            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms_of[decision.precedence.index(rule.name)])
+        eligible = verdict.outcome == "eligible"
+        return _decision(
+            plan.stamp, decision.name, subject_id(facts), _iso(facts.get("as_of")), verdict.outcome,
+            rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
+            tuple(n for n, s, k in notes if s == APPLIED and k == "priority") if eligible else (),
+            tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
+            tuple(n for n, s, k in notes if s == UNKNOWN and k == "priority") if eligible else (),
+            tuple(n for n, s, k in notes if s == APPLIED and k == "steering"), notices(plan.stamp, facts.get("as_of")))
+
+    def _precedence(self, decision: DecisionInfo) -> list[RuleInfo]:
+        rules = self._rules.get(decision.name)
+        if rules is None:
+            rules = self._rules[decision.name] = [self.plan.rules[n] for n in decision.precedence]
+        return rules
+
+
+class _Run:
+    """Stands in for the reference's `Evaluation` inside `evaluate`: the same `rule`,
+    `rule_step`, `steps` and `values`, computed by the generated functions."""
+
+    __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded")
+
+    def __init__(self, compiled: CompiledPlan, facts: dict, registry=None):
+        self.compiled = compiled
+        self.facts = facts
+        self.registry = registry
+        self.run = compiled.module(True).rules
+        self.values: dict = {}
+        self.places: dict = {}
+        self.recorded: list = []  # (definition index, reads, uses, value), in the order computed
+
+    def rule(self, rule: RuleInfo):
+        """(holds, frame, terms), the frame being the (reads, uses) dicts of the rule."""
+        return self.run[rule.name](self.facts, self.values, self.places, self.recorded, self.registry)
+
+    def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step:
+        reads, uses = frame
+        name, articles, kind, outcome, reason, line = self.compiled.rule_steps[rule.name]
+        missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
+        if terms:
+            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
+        return _step("rule", name, None, articles, tuple(reads.items()), tuple(uses.items()),
+                     None if missing else holds, kind, status, outcome, reason, terms, missing, line)
+
+    @property
+    def steps(self) -> list[Step]:
+        steps = []
+        for index, reads, uses, value in self.recorded:
+            name, label, articles, line = self.compiled.define_steps[index]
+            missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
+            steps.append(_step("define", name, label, articles, tuple(reads.items()), tuple(uses.items()),
+                               None if missing else value, None, None, None, None, (), missing, line))
+        return steps
+
+
+_COMPILED: "weakref.WeakKeyDictionary[CheckedPlan, CompiledPlan]" = weakref.WeakKeyDictionary()
+
+
+def fast_path(plan: CheckedPlan) -> CompiledPlan:
+    """The compiled form of a plan, made on first use and kept as long as the plan lives."""
+    compiled = _COMPILED.get(plan)
+    if compiled is None:
+        compiled = _COMPILED[plan] = CompiledPlan(plan)
+    return compiled
+
+
+def explain(plan: CheckedPlan, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
+    return fast_path(plan).explain(facts, decision_name, registry)
+
+
+def decide(plan: CheckedPlan, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
+    return fast_path(plan).decide(facts, decision_name, registry)
