@@ -5,6 +5,7 @@ import is an arrow all the same, only paid for later)."""
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -183,3 +184,13 @@ def test_no_module_is_over_500_lines():
     # One job a module: past a screenful of screens it has two, and a newcomer reads both to change one.
     over = {rel(p): n for p in SOURCE if (n := len(p.read_text(encoding="utf-8").splitlines())) > LIMIT}
     assert {path for path in over if path not in SPLITTING} == set(), over
+
+
+# ---- the map
+
+def test_every_engine_path_the_architecture_names_exists():
+    # docs/architecture.md is the newcomer's map of the folders: a moved module must move there too.
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bengine/[\w/]+\.py\b", text))
+    assert named, "the architecture names no engine module"
+    assert {path for path in named if not (ROOT / path).is_file()} == set()

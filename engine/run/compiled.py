@@ -163,7 +163,8 @@ class CompiledPlan:
     def explain(self, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
         """Decide one applicant with the whole trace; equal to the reference `evaluate(plan, facts)`.
         `registry` (an engine.registry.load.Registry) answers `nearest` and `count_within`."""
-        return assemble(self.plan, facts, decision_name, _Run(self, facts, registry))
+        run = _Run(self, facts, registry)
+        return assemble(self.plan, facts, decision_name, run)
 
     # ---- without trace: only what the outcome needs, and every value the plan computed
     def decide(self, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
