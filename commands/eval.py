@@ -83,7 +83,8 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
     standard output); the summary to standard error; return how many lines were bad."""
     import json
 
-    from engine.batch.stream import count_lines, open_batch
+    from engine.batch.run import open_batch
+    from engine.batch.stream import count_lines
     from render.batch_view import Progress, Records
 
     lines, population = open_batch(path, plan_ref, context_path, trace, registry_path=registry_path, strict=strict,

@@ -159,6 +159,27 @@ def test_the_top_packages_import_only_downwards():
     assert found - RUNS_THE_CLI == set()
 
 
+# The case document's modules import each other while issue 15 reshapes them: a circle made
+# of these alone is tolerated until then.
+CIRCLING = {"render.case", "render.case_html", "render.case_markdown", "render.case_text", "render.svg"}
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    # A circle has no bottom: neither module can be read, tested or moved without the other.
+    import networkx
+
+    graph = networkx.DiGraph()
+    for path in SOURCE:
+        if path.name == "__init__.py":
+            continue  # a package's face hands names on; its arrows are its modules'
+        for module, name, _ in imports(path):
+            target = f"{module}.{name}" if name is not None and is_module(f"{module}.{name}") else module
+            if is_module(target) and target != module_name(path):
+                graph.add_edge(module_name(path), target)
+    circles = [sorted(c) for c in networkx.simple_cycles(graph) if not set(c) <= CIRCLING]
+    assert circles == []
+
+
 def test_every_package_is_shipped():
     # A sub-package missing from pyproject.toml works in an editable install and is absent
     # from a wheel: `pip install .` would give an engine without its stages.

@@ -5,10 +5,10 @@ Each input line gives one `Line`, in input order: decided (its case and its resu
 the JSON path and what is wrong). A bad line never stops the run. Lines are read as bytes and
 decoded one by one, so a stray byte spoils one line; memory stays flat, one line at a time.
 
-This is the engine's part of `policy eval`: render/batch_view.py turns each Line into its JSON
-record and the run into a summary; commands/eval.py writes the records (atomically, with `-o`)
-and draws the progress bar. A population decision (`--decision 年度考核`) reads its lines
-twice: engine/batch/population.py.
+engine/batch/run.py opens a run (this stream, or a population decision's two passes, which
+engine/batch/population.py makes of the same `Batch`); render/batch_view.py turns each Line
+into its JSON record and the run into a summary; commands/eval.py writes the records
+(atomically, with `-o`) and draws the progress bar.
 
 Decisions come from the compiled fast path (engine/run/compiled.py), without trace unless asked;
 facts are checked by the fast checker, with pydantic for anything it will not vouch for.
@@ -123,27 +123,3 @@ def surrogate_error(path: str, number: int, char: str) -> PolicyError:
     return PolicyError([Diagnostic("F001", f"the line holds a lone surrogate {code} (a `\\u` escape of half a "
                                    "character), which is not text", Span(Source(f"{path}:{number}", "")),
                                    "correct the string that holds it; each line is UTF-8 JSON text")])
-
-
-def open_batch(path: str, plan_ref: str | None, context_path: str | None, trace: bool,
-               registry_path: str | None = None, strict: bool = False, decision: str | None = None,
-               explained: Callable | None = None) -> tuple[Iterator[Line], str | None]:
-    """The decided lines of a run, and the name of its population when the decision is a
-    population decision (`--decision 年度考核`), which engine/batch/population.py runs: its
-    aggregates first, then every line. With `strict`, a line with a warning (an undeclared key)
-    is a bad line. What spoils the whole run (an unknown plan, an unreadable context or
-    registry) raises here, once, not once per line."""
-    workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)
-    plan = workspace.plan(plan_ref) if plan_ref else None  # an unknown plan is one error for the run, not one per line
-    if context_path:
-        workspace.context(context_path)  # and so is an unreadable context file
-    if registry_path:
-        workspace.registry(registry_path, plan)  # and a bad registry file
-    batch = Batch(path, workspace, trace, decision, explained)
-    if path != "-" or decision is not None:
-        from engine.batch.population import decided_lines, population_of
-
-        population = population_of(batch, plan, decision)
-        if population is not None:
-            return decided_lines(batch, *population, explain=trace), population[2].name
-    return batch.lines(), None
