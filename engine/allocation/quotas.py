@@ -22,8 +22,9 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from engine.compile.plan import CheckedPlan, QuotaBranchInfo, QuotaInfo, RuleInfo
-from engine.run.evaluator import Evaluation, Missing
+from engine.run.evaluator import Evaluation
 from engine.run.trace import Article, Step
+from engine.values.missing import Missing
 from engine.values.numbers import is_number
 
 
