@@ -422,6 +422,14 @@ def _enclosing_item(text: str, pos: int) -> str | None:
     return None
 
 
+def N_(message: str) -> str:
+    """Marks a help line for the message catalogue (i18n/); it is translated where it is shown."""
+    return message
+
+
+_EMPTY_CONDITION = re.compile(r"\bwhen\s+then\s*$")
+
+
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
     line, column = error.line, error.column
     if isinstance(error, UnexpectedCharacters):
@@ -447,7 +455,11 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         # say what the item the token stands in reads like, found from the text before it.
         item = _enclosing_item(source.text, token.start_pos) if token.start_pos is not None else None
         if "THEN" in error.expected and token.type != "THEN" and item == "rule":
-            hint = "a rule reads `when <condition> then <outcome>`; check the condition before this"
+            hint = N_("a rule reads `when <condition> then <outcome>`; check the condition before this")
+            if _EMPTY_CONDITION.search(source.text[:token.start_pos]):
+                # `then` right after `when` was read as the name of a condition, so lark only
+                # stumbles on the outcome: say what is really missing
+                hint = N_("the condition after `when` is empty: write what must hold between `when` and `then`")
         elif "THEN" in error.expected and token.type != "THEN":
             hint = (f"an expression cannot go on with `{token}` here; "
                     "combine values with operators (+ - × ÷, and, or, in) or a function call: `share(R, C)`")
