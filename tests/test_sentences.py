@@ -143,3 +143,17 @@ def test_an_expected_article_is_met_by_a_sentence_of_it(tmp_path):
     assert differences(result, facts["expect"]) == []
     assert differences(result, {"outcome": "paused", "article": "一第3句"}) == []
     assert differences(result, {"outcome": "paused", "article": "二"})
+
+
+def test_the_editor_goes_from_a_sentence_cited_to_its_article():
+    from editor.describe import describe
+    from editor.index import build_index
+    text = PLAN.read_text(encoding="utf-8")
+    index = build_index(text, str(PLAN))
+    start = text.index("cites 一第3句") + len("cites ")
+    line = text[:start].count("\n") + 1
+    found = index.at(line, start - text[:start].rfind("\n"))
+    assert found.key == ("article", "一")
+    assert {"基金赤字暂停", "药店间距"} <= set(describe(index, found.key).split("encoded by: ")[1].replace("`", "").split(", "))
+    hover = describe(index, ("rule", "基金赤字暂停"))
+    assert THIRD in hover and SECOND not in hover and "赤字」 is" in hover and "不受此限」" not in hover
