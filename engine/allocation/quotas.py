@@ -126,7 +126,7 @@ def _items(frame) -> tuple[tuple, tuple]:
 
 
 def _articles(plan: CheckedPlan, ids) -> tuple[Article, ...]:
-    return tuple(Article(i, plan.article_text(i), plan.interpretations.get(i, ())) for i in ids)
+    return tuple(Article(i, plan.article_text(i), plan.readings(i)) for i in ids)
 
 
 def _figures(reads, uses) -> str:

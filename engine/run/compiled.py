@@ -143,7 +143,7 @@ class CompiledPlan:
         articles = {}
         for info in (*plan.defines.values(), *plan.rules.values()):
             for i in info.cites:
-                articles.setdefault(i, Article(i, plan.article_text(i), plan.interpretations.get(i, ())))
+                articles.setdefault(i, Article(i, plan.article_text(i), plan.readings(i)))
         self.articles = {name: tuple(articles[i] for i in info.cites) for name, info in
                          (*plan.defines.items(), *plan.rules.items())}
         self.define_steps = tuple((name, info.label, self.articles[name], info.span.line)

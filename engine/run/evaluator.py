@@ -226,7 +226,7 @@ class Evaluation:
         return value
 
     def _articles(self, ids) -> tuple[Article, ...]:
-        return tuple(Article(i, self.plan.article_text(i), self.plan.interpretations.get(i, ())) for i in ids)
+        return tuple(Article(i, self.plan.article_text(i), self.plan.readings(i)) for i in ids)
 
     def rule(self, rule: RuleInfo) -> tuple[Any, _Frame, tuple]:
         self.frames.append(_Frame())
