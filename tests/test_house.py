@@ -197,7 +197,6 @@ SPLITTING = {
     "engine/run/codegen.py",  # the fast path's code generator (issue 19)
     "engine/compile/resolve.py",  # the checker's name resolution, becoming passes (issue 10)
     "engine/diff/structural.py",  # the structural differ, growing with them (issue 13)
-    "render/diff_view.py",  # the diff's views, grown by issue 13's population counts
 }
 
 
