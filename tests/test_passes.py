@@ -14,7 +14,10 @@ import pytest
 from dsl import parse_policy
 from dsl.diagnostics import sort_diagnostics
 
+from engine.compile import ir
 from engine.compile.checker import PASS_NAMES, check
+from engine.compile.cycles import uses_of
+from tests.conftest import ROOT
 
 CASES = Path(__file__).parent / "cases"
 POLICIES = sorted(CASES.glob("*/*.policy"))
@@ -47,3 +50,15 @@ def test_check_stops_after_the_pass_it_is_asked_for():
     assert set(check(tree, text, None).defines) == {"合计"}
     with pytest.raises(ValueError, match="unknown pass `declaration`"):
         check(tree, text, None, until="declaration")
+
+
+@pytest.mark.parametrize("policy", sorted(p for folder in ("policies", "tests/fixtures", "tests/cases")
+                                           for p in (ROOT / folder).rglob("*.policy")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_cycle_search_finds_every_use_the_resolver_follows(policy: Path):
+    # Were one missed, a cycle through it would send the resolver round for ever.
+    text = policy.read_text(encoding="utf-8")
+    ctx = check(parse_policy(text, str(policy)), text, policy.parent)
+    typed = {**{n: d.node for n, d in ctx.defines.items()}, **{n: a.node for n, a in ctx.aggregates.items()}}
+    for name, node in typed.items():
+        followed = {(sub.name, sub.span) for sub in ir.walk(node) if isinstance(sub, (ir.DefRef, ir.AggRef))}
+        assert followed <= set(uses_of(ctx, name)), name

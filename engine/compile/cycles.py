@@ -5,10 +5,12 @@ so a cycle among them would never end. This pass walks the graph of the names th
 expressions use, in the order the resolver meets them, and reports each use that closes a
 cycle: C020 with every hop when it returns to a definition, C091 when it returns to an
 aggregate. Those uses go into `ctx.cycle_uses`, which the resolver types ERROR without
-following. The search is a depth-first search with an explicit stack, and the names of an
-expression are found as the resolver finds them (a loop variable hides a definition; a set's
-members and a registry's categories are not values), so each cycle is reported where the
-resolver meets it.
+following. The search is depth-first with an explicit stack, from the definitions and then
+the aggregates in the order declared, as the resolver starts; the names of an expression are
+taken in the order the resolver reads them, and as it reads them (a loop variable hides a
+definition; a set's members and a registry's categories are not values). Types are not known
+yet, so the search also enters what the resolver will skip for a type error (the body of
+`sum(… for v in X)` when X is no list): a cycle through it is reported all the same.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ def find_cycles(ctx: CheckContext) -> None:
         if root in done:
             continue
         # (name, the use that led to it, the uses of its expression still to follow)
-        path: list[tuple[str, Span | None, Iterator[tuple[str, Span]]]] = [(root, None, iter(_uses_of(ctx, root)))]
+        path: list[tuple[str, Span | None, Iterator[tuple[str, Span]]]] = [(root, None, iter(uses_of(ctx, root)))]
         on_path = {root}
         while path:
             name, _, pending = path[-1]
@@ -47,7 +49,7 @@ def find_cycles(ctx: CheckContext) -> None:
                 ctx.cycle_uses.add((used, span))
                 _report(ctx, [(n, at) for n, at, _ in path], used, span)
                 continue
-            path.append((used, span, iter(_uses_of(ctx, used))))
+            path.append((used, span, iter(uses_of(ctx, used))))
             on_path.add(used)
 
 
@@ -64,7 +66,7 @@ def _report(ctx: CheckContext, path: list[tuple[str, Span | None]], used: str, s
               ctx.define_asts[used].span, "a definition cannot use itself, directly or through others", labels)
 
 
-def _uses_of(ctx: CheckContext, name: str) -> list[tuple[str, Span]]:
+def uses_of(ctx: CheckContext, name: str) -> list[tuple[str, Span]]:
     """The definitions and aggregates that `name`'s expression uses, with the place of each use."""
     found: list[tuple[str, Span]] = []
     expr = ctx.define_asts[name].expr if name in ctx.define_asts else ctx.aggregate_asts[name][1].arg
@@ -73,6 +75,9 @@ def _uses_of(ctx: CheckContext, name: str) -> list[tuple[str, Span]]:
 
 
 def _uses(ctx: CheckContext, node, scope: frozenset[str], found: list[tuple[str, Span]]) -> None:
+    # INVARIANT: every use the resolver follows is found here (one more is harmless), or the
+    # resolver could go round a cycle for ever: a kind of expression not named below is walked
+    # through all its children.
     match node:
         case ast.Name() | ast.Attr() if as_path(node):
             head = as_path(node)[0]

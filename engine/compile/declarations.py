@@ -2,8 +2,8 @@
 
 `collect_declarations` indexes articles, readings, enums, zones (each declares two enums and
 a lookup), named sets of enum members, typed inputs and the registry, every name unique
-across enums, zones, sets, inputs' aliases, definitions, populations, aggregates, rules and
-decisions. `check_effective` reads the header's `effective` date. `member_of` and
+across enums, zones, sets, the registry, inputs' aliases, definitions, populations,
+aggregates, rules and decisions. `check_effective` reads the header's `effective` date. `member_of` and
 `registry_category_names` are the lookups later passes make in what these collected.
 """
 from __future__ import annotations
