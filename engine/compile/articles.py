@@ -2,7 +2,8 @@
 
 `check_citations`: every article cited (by a rule, definition, zone, set, registry, population,
 quota or ranking, as the passes before noted in `ctx.cited`) is declared and operative, and
-every operative article is cited. `check_quotes`: the source document named in the header is
+every operative article is cited; a citation of one sentence (`二（二）第1句`) names one the
+article's quoted text holds whole (C125, C126). `check_quotes`: the source document named in the header is
 read from the policy's own folder, its sha256 matches, and every article's quoted text is
 in it. `check_coverage`: every numbered article of that document is declared.
 """
@@ -12,14 +13,17 @@ import hashlib
 from pathlib import Path
 
 from dsl import ast
+from dsl.clauses import split_clause
 from dsl.diagnostics import did_you_mean
 
+from engine.compile.clauses import sentence_of
 from engine.compile.context import CheckContext
 from engine.compile.quotes import find_quote
 
 
 def check_citations(ctx: CheckContext) -> None:
-    for article_id, spans in ctx.cited.items():
+    for cited, spans in ctx.cited.items():
+        article_id, sentence = split_clause(cited)  # `二（二）第1句` cites one sentence of 二（二）
         article = ctx.articles.get(article_id)
         if article is None:
             for span in spans:
@@ -29,14 +33,34 @@ def check_citations(ctx: CheckContext) -> None:
             for span in spans:
                 ctx.error("C041", f"article `{article_id}` is {article.status}, so no rule may cite it", span,
                           "mark the article operative, or cite the article the rule encodes")
+        elif sentence is not None:
+            _check_sentence(ctx, article, cited, sentence, spans)
     for item in ctx.policy.of_type(ast.Interpretation):  # a reading may concern any article
-        if item.article.id not in ctx.articles:
-            ctx.error("C040", f"article `{item.article.id}` is interpreted but not declared", item.article.span,
-                      did_you_mean(item.article.id, ctx.articles))
+        article_id, sentence = split_clause(item.article.id)
+        if article_id not in ctx.articles:
+            ctx.error("C040", f"article `{article_id}` is interpreted but not declared", item.article.span,
+                      did_you_mean(article_id, ctx.articles))
+        elif sentence is not None:
+            _check_sentence(ctx, ctx.articles[article_id], item.article.id, sentence, [item.article.span])
+    cited_articles = {split_clause(cited)[0] for cited in ctx.cited}
     for article in ctx.articles.values():
-        if article.status == "operative" and article.id not in ctx.cited:
+        if article.status == "operative" and article.id not in cited_articles:
             ctx.warn("W003", f"operative article `{article.id}` is cited by no rule", article.span,
                      "cite it, or mark it `informative` or `deferred \"reason\"`")
+
+
+def _check_sentence(ctx: CheckContext, article: ast.Article, cited: str, sentence: int, spans) -> None:
+    """A citation of one sentence names one the article's quoted text holds whole."""
+    text, count = sentence_of(article.text, sentence)
+    for span in spans if text is None else ():
+        if count is not None:
+            ctx.error("C125", f"`{cited}` names no sentence of article `{article.id}`, whose text has {count} "
+                      "sentence(s)", span, "count the sentences of the article's text (each ends at 。, ！ or "
+                      "？), or cite the article whole")
+        else:
+            ctx.error("C126", f"the sentences of article `{article.id}` cannot be counted up to `{cited}`: its "
+                      "text elides (`…`) before that sentence ends", span,
+                      "quote the article whole up to that sentence, or cite the article whole")
 
 
 def check_quotes(ctx: CheckContext) -> None:
@@ -76,7 +100,7 @@ def check_quotes(ctx: CheckContext) -> None:
         ctx.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
                   "re-read the articles against the new text, then update `sha256`")
     ctx.source_document = text
-    for article in ctx.articles.values():
+    for article in ctx.articles.values():  # a sentence cited alone lies in its article's quote, checked here
         miss = find_quote(article.text, ctx.source_document)
         if miss is not None:
             ctx.error("C053", f"the text quoted for article `{article.id}` is not in the source document",
