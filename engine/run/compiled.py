@@ -11,6 +11,7 @@ two agree on every shipped example and on generated populations).
 """
 from __future__ import annotations
 
+import marshal
 import math
 import weakref
 from dataclasses import dataclass, fields
@@ -19,7 +20,6 @@ from typing import Any
 from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
 from engine.run.aggregates import value_of
 from engine.run.arith import division_by_zero
-from engine.run.codegen import generate
 from engine.run.decide import note_status, notices, settle
 from engine.run.evaluator import _iso, evaluate, over_known, over_result, shift, subject_id
 from engine.run.trace import APPLIED, UNKNOWN, Article, Explanation, Step
@@ -121,17 +121,30 @@ _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dic
             "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
+def _generate(plan: CheckedPlan, trace: bool) -> tuple[bytes, dict, tuple[str, ...]]:
+    """The generated functions of a plan, compiled, as marshal bytes (the plan cache keeps
+    them: compiling took a cold explain longer than deciding), with their constants table and
+    the rule names in the order of `Q0`, `Q1`, ..."""
+    from engine.run.codegen import generate  # a plan whose code is cached never loads the generator
+
+    generated = generate(plan, trace)
+    where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
+    code = tuple(compile(function, where, "exec") for function in generated.functions)
+    return marshal.dumps(code), generated.constants, generated.rules
+
+
 class _Module:
     """The generated functions of one plan, in one mode."""
 
     def __init__(self, plan: CheckedPlan, trace: bool):
-        generated = generate(plan, trace)
-        namespace = {**_RUNTIME, **generated.constants}
-        where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
-        for function in generated.functions:
-            exec(compile(function, where, "exec"), namespace)
-        self.source = generated.source
-        self.rules = {name: namespace[f"Q{i}"] for i, name in enumerate(generated.rules)}
+        from engine.facts.plancache import artefact
+
+        code, constants, rules = artefact(plan, f"fast path{' with trace' if trace else ''}",
+                                          lambda: _generate(plan, trace))
+        namespace = {**_RUNTIME, **constants}
+        for function in marshal.loads(code):
+            exec(function, namespace)
+        self.rules = {name: namespace[f"Q{i}"] for i, name in enumerate(rules)}
 
 
 class CompiledPlan:
