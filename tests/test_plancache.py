@@ -36,7 +36,8 @@ def policy_copy(tmp_path) -> Path:
 
 
 def entries(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """The plan entries and any temporary file; not the engine fingerprint's memo."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("engine-")) if folder.exists() else []
 
 
 def refuse_compiling(monkeypatch):
@@ -72,6 +73,25 @@ def test_a_plan_compiled_without_the_cache_derives_afresh(policy_copy):
 
     plan = compile_plan(policy_copy)
     assert [artefact(plan, "answer", lambda: n) for n in (1, 2)] == [1, 2]
+
+
+def test_the_engine_fingerprint_follows_the_engine_text(cache, tmp_path, monkeypatch):
+    source = tmp_path / "x.py"
+    source.write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(plancache, "_engine_files", lambda: [("engine/x.py", str(source))])
+
+    def fresh() -> str:  # as a new process computes it
+        monkeypatch.setattr(plancache, "_fingerprint", None)
+        return plancache.engine_fingerprint()
+
+    first = fresh()
+    memo = [p for p in cache.iterdir() if p.name.startswith("engine-")]
+    assert len(memo) == 1 and memo[0].read_text(encoding="ascii") == first
+    assert fresh() == first  # read back while the file's size and time stay
+    memo[0].write_text("not a digest", encoding="ascii")
+    assert fresh() == first  # a bad memo is ignored: the text is hashed again
+    source.write_text("A = 22\n", encoding="utf-8")
+    assert fresh() != first
 
 
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):

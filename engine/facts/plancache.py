@@ -26,6 +26,7 @@ of a plan and was most of the time of loading one.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -52,20 +53,49 @@ def cache_dir() -> Path:
     return Path(base) / "policy"
 
 
+def _engine_files() -> list[tuple[str, str]]:
+    """(name relative to the project, path) of every source file of dsl/ and engine/, sorted.
+    The whole engine, not only compile/: a pickled plan holds objects of several stages, and
+    the cache keeps the fast path's compiled code too; a stale entry must never be mistaken
+    for the current engine's."""
+    root = str(_HERE.parents[1])
+    found = []
+    for top in ("dsl", "engine"):
+        for folder, subfolders, names in os.walk(os.path.join(root, top)):
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            for name in names:
+                if name.endswith((".py", ".lark")):
+                    path = os.path.join(folder, name)
+                    found.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
+    return sorted(found)
+
+
 def engine_fingerprint() -> str:
-    """sha256 over the code that parses, checks and represents a plan."""
+    """sha256 over the text of the code that parses, checks, represents and runs a plan.
+
+    Reading and hashing that code (700 kB) took a cold explain about 8 ms; so the digest is
+    kept in the cache under a second one, of every file's name, size and modification time
+    in nanoseconds, and read back while those stay the same: the very test by which Python
+    trusts its own bytecode cache."""
     global _fingerprint
     if _fingerprint is None:
-        digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
-        # the whole engine, not only compile/: a pickled plan holds objects of several stages,
-        # and a stale one must never be mistaken for the current engine's
-        root = _HERE.parents[1]
-        for folder in (root / "dsl", root / "engine"):
-            for file in sorted(folder.rglob("*")):
-                if file.suffix in (".py", ".lark") and "__pycache__" not in file.parts:
-                    name = file.relative_to(root).as_posix()
-                    digest.update(name.encode() + b"\0" + file.read_bytes() + b"\0")
-        _fingerprint = digest.hexdigest()
+        files = _engine_files()
+        stamp = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+        for name, path in files:
+            info = os.stat(path)
+            stamp.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+        memo = cache_dir() / f"engine-{stamp.hexdigest()}.sha256"
+        try:
+            _fingerprint = memo.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            _fingerprint = ""
+        if not re.fullmatch(r"[0-9a-f]{64}", _fingerprint):
+            digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+            for name, path in files:
+                with open(path, "rb") as handle:
+                    digest.update(name.encode() + b"\0" + handle.read() + b"\0")
+            _fingerprint = digest.hexdigest()
+            _write(memo, _fingerprint.encode("ascii"))
     return _fingerprint
 
 
@@ -126,15 +156,25 @@ def _load(entry: Path) -> tuple[CheckedPlan, dict[str, Any]] | None:
 
 
 def _store(entry: Path, plan: CheckedPlan, artefacts: dict[str, Any]) -> None:
+    buffer = io.BytesIO()  # one pickle: artefacts share the plan's objects
+    try:
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((replace(plan, graph=None), artefacts))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return  # a cache we cannot write only costs time
+    _write(entry, buffer.getvalue())
+
+
+def _write(entry: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all: to a temporary file, then renamed."""
     tmp = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=entry.parent)
-        with os.fdopen(fd, "wb") as handle:  # one pickle: artefacts share the plan's objects
-            _Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((replace(plan, graph=None), artefacts))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, entry)
         tmp = None
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except OSError:
         pass  # a cache we cannot write only costs time
     finally:
         if tmp is not None:
