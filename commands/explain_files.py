@@ -4,7 +4,6 @@ loads click)."""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 
 from dsl.diagnostics import PolicyError, render_all
@@ -68,6 +67,8 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
 
             echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings]), nl=False)
         else:
+            import shutil
+
             from render import explanation_to_text
 
             tty = sys.stdout.isatty()

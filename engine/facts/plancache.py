@@ -31,7 +31,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import weakref
 from dataclasses import fields, replace
 from pathlib import Path
@@ -166,6 +165,8 @@ def _store(entry: Path, plan: CheckedPlan, artefacts: dict[str, Any]) -> None:
 
 def _write(entry: Path, data: bytes) -> None:
     """Write a cache file whole or not at all: to a temporary file, then renamed."""
+    import tempfile  # only a run that writes the cache needs it
+
     tmp = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
