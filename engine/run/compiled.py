@@ -217,7 +217,7 @@ class _Run:
     """Stands in for the reference's `Evaluation` inside `evaluate`: the same `rule`,
     `rule_step`, `steps` and `values`, computed by the generated functions."""
 
-    __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded")
+    __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded", "_steps")
 
     def __init__(self, compiled: CompiledPlan, facts: dict, registry=None):
         self.compiled = compiled
@@ -227,6 +227,7 @@ class _Run:
         self.values: dict = {}
         self.places: dict = {}
         self.recorded: list = []  # (definition index, reads, uses, value), in the order computed
+        self._steps: list[Step] = []  # the steps of recorded[:len(_steps)], made once
 
     def rule(self, rule: RuleInfo):
         """(holds, frame, terms), the frame being the (reads, uses) dicts of the rule."""
@@ -243,8 +244,11 @@ class _Run:
 
     @property
     def steps(self) -> list[Step]:
-        steps = []
-        for index, reads, uses, value in self.recorded:
+        """The definitions' steps, in the order computed. `evaluate` reads them twice for a plan
+        with a registry (沈阳: about twenty steps a decision, made twice), so each is made once;
+        definitions recorded since the last read are added."""
+        steps = self._steps
+        for index, reads, uses, value in self.recorded[len(steps):]:
             name, label, articles, line = self.compiled.define_steps[index]
             missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
             steps.append(_step("define", name, label, articles, tuple(reads.items()), tuple(uses.items()),
