@@ -15,7 +15,7 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
                   registry_path: str | None = None, fmt: str = "text", width: int | None = None, strict: bool = False,
                   decision: str | None = None, what_if: bool = False, record_path: str | None = None) -> int:
     """Decide and explain each facts file (see `policy explain --help`); the exit code."""
-    from engine.batch.stream import problem_record
+    from render.batch_view import problem_record
     from engine.run.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )
