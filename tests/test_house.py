@@ -196,7 +196,6 @@ LIMIT = 500
 # area and being split there. An entry back under the limit is harmless: delete it when you see it.
 SPLITTING = {
     "render/case.py",  # the case document (issue 15)
-    "engine/run/codegen.py",  # the fast path's code generator (issue 19)
     "engine/compile/resolve.py",  # the checker's name resolution, becoming passes (issue 10)
     "engine/diff/structural.py",  # the structural differ, growing with them (issue 13)
 }
