@@ -74,81 +74,8 @@ from engine.diff.changes import (  # noqa: F401 re-exported
     mirror,
     ordered_entries,
 )
-from engine.diff.expr_text import expr_text, item_text, number_text, quote, type_text
-
-# ---- expressions --------------------------------------------------------------------------------
-
-_LEAVES = (ast.Number, ast.Percent, ast.DateLit, ast.Text, ast.Bool)
-
-
-class _ShapeDiffers(Exception):
-    pass
-
-
-def _leaf_key(node) -> tuple:
-    if isinstance(node, ast.Number):
-        return ("number", node.value, node.unit)  # not `.text`: 1_000 and 1000 are one number
-    return (type(node).__name__, node.value)
-
-
-def leaf_text(node) -> str:
-    if isinstance(node, ast.Text):
-        return quote(node.value)
-    if isinstance(node, ast.Bool):
-        return "true" if node.value else "false"
-    return number_text(node)
-
-
-def _walk(a, b, pairs: list) -> None:
-    """Collect the differing literal pairs of two same-shaped trees; raise if shapes differ."""
-    if type(a) is not type(b):
-        raise _ShapeDiffers
-    if isinstance(a, _LEAVES):
-        if _leaf_key(a) != _leaf_key(b):
-            pairs.append((a, b))
-        return
-    for f in fields(a):
-        if f.compare:
-            _walk_value(getattr(a, f.name), getattr(b, f.name), pairs)
-
-
-def _walk_value(x, y, pairs: list) -> None:
-    if isinstance(x, tuple):
-        if not isinstance(y, tuple) or len(x) != len(y):
-            raise _ShapeDiffers
-        for p, q in zip(x, y):
-            _walk_value(p, q, pairs)
-    elif hasattr(x, "__dataclass_fields__"):
-        _walk(x, y, pairs)
-    elif x != y:
-        raise _ShapeDiffers
-
-
-def expression_details(path: str, old: ast.Expr, new: ast.Expr) -> list[Detail]:
-    """The changed literals, or the whole expression when the shapes differ."""
-    pairs: list = []
-    try:
-        _walk(old, new, pairs)
-    except _ShapeDiffers:
-        old_text, new_text = _generic(old), _generic(new)  # the printer, or field by field for a new node
-        return [ExpressionChanged(path, old_text, new_text, inline_edits(old_text, new_text, EXPR_TOKEN),
-                                  old.span, new.span)]
-    return [ValueChanged(path, leaf_text(o), leaf_text(n), o.span, n.span) for o, n in pairs]
-
-
-def _text_detail(path: str, old: str | None, new: str | None) -> list[Detail]:
-    if old == new:
-        return []
-    return [FieldChanged(path, old, new, inline_edits(old, new) if old and new else ())]
-
-
-def _value_detail(path: str, old: str | None, new: str | None) -> list[Detail]:
-    return [] if old == new else [FieldChanged(path, old, new)]
-
-
-def _cite_ids(cites: tuple[ast.ArticleRef, ...]) -> str:
-    return ", ".join(c.id for c in cites)
-
+from engine.diff.details import cite_ids, expression_details, generic, generic_text, quota_details, text_detail, value_detail
+from engine.diff.expr_text import item_text, quote, type_text
 
 # ---- matching -----------------------------------------------------------------------------------
 
@@ -267,20 +194,20 @@ class _Differ:
     # ---- vocabulary
     def enums(self) -> None:
         def details(a: ast.EnumDecl, b: ast.EnumDecl) -> list[Detail]:
-            out = _text_detail("label", a.label, b.label)
+            out = text_detail("label", a.label, b.label)
             old = {m.code: m for m in a.members}
             new = {m.code: m for m in b.members}
             for code in _merged(old, new):
                 show = lambda m: None if m is None else f"{m.code}{' ' + quote(m.label) if m.label else ''}"
-                out += _value_detail(f"member {code}", show(old.get(code)), show(new.get(code)))
+                out += value_detail(f"member {code}", show(old.get(code)), show(new.get(code)))
             return out
 
         self.declarations(ast.EnumDecl, EnumAdded, EnumRemoved, EnumChanged, details)
 
     def zones(self) -> None:
         def details(a: ast.ZonesDecl, b: ast.ZonesDecl) -> list[Detail]:
-            return (_value_detail("of", a.member_enum, b.member_enum)
-                    + _value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites)))
+            return (value_detail("of", a.member_enum, b.member_enum)
+                    + value_detail("cites", cite_ids(a.cites), cite_ids(b.cites)))
 
         self.declarations(ast.ZonesDecl, ZonesAdded, ZonesRemoved, ZonesChanged, details)
         old, new, order = self.items(ast.ZonesDecl)
@@ -323,27 +250,27 @@ class _Differ:
                     self.changes.append(changed(key(a), key(b), cite, found, a.span, b.span))
 
     def input_details(self, a: ast.InputDecl, b: ast.InputDecl) -> list[Detail]:
-        return (_value_detail("type", type_text(a.type), type_text(b.type))
-                + _value_detail("as", a.alias, b.alias) + _text_detail("label", a.label, b.label))
+        return (value_detail("type", type_text(a.type), type_text(b.type))
+                + value_detail("as", a.alias, b.alias) + text_detail("label", a.label, b.label))
 
     def define_details(self, a: ast.Define, b: ast.Define) -> list[Detail]:
-        return (_text_detail("label", a.label, b.label)
-                + _value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
+        return (text_detail("label", a.label, b.label)
+                + value_detail("cites", cite_ids(a.cites), cite_ids(b.cites))
                 + expression_details("formula", a.expr, b.expr))
 
     def populations(self) -> None:
         """A population's aggregates by name: a changed formula shows as its changed literals."""
         def details(a: ast.PopulationDecl, b: ast.PopulationDecl) -> list[Detail]:
-            out = _text_detail("label", a.label, b.label) + _value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
+            out = text_detail("label", a.label, b.label) + value_detail("cites", cite_ids(a.cites), cite_ids(b.cites))
             old, new = {x.name: x for x in a.aggregates}, {x.name: x for x in b.aggregates}
             for name in _merged(old, new):
                 x, y = old.get(name), new.get(name)
                 if x is None or y is None:
-                    out += _value_detail(f"aggregate {name}", x and f"{x.function}({_generic(x.arg)})",
-                                         y and f"{y.function}({_generic(y.arg)})")
+                    out += value_detail(f"aggregate {name}", x and f"{x.function}({generic(x.arg)})",
+                                         y and f"{y.function}({generic(y.arg)})")
                     continue
-                out += _text_detail(f"aggregate {name} label", x.label, y.label)
-                out += _value_detail(f"aggregate {name}", x.function, y.function)
+                out += text_detail(f"aggregate {name} label", x.label, y.label)
+                out += value_detail(f"aggregate {name}", x.function, y.function)
                 out += expression_details(f"aggregate {name}", x.arg, y.arg)
             return out
 
@@ -358,10 +285,10 @@ class _Differ:
         self.declarations(ast.Rule, RuleAdded, RuleRemoved, RuleChanged, self.rule_details, pairs=self.renames)
 
     def rule_details(self, a: ast.Rule, b: ast.Rule) -> list[Detail]:
-        out = (_value_detail("name", a.name, b.name) + _value_detail("kind", a.kind, b.kind)
-               + _value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
+        out = (value_detail("name", a.name, b.name) + value_detail("kind", a.kind, b.kind)
+               + value_detail("cites", cite_ids(a.cites), cite_ids(b.cites))
                + expression_details("when", a.when, b.when)
-               + _value_detail("then", a.outcome, b.outcome) + _text_detail("reason", a.reason, b.reason))
+               + value_detail("then", a.outcome, b.outcome) + text_detail("reason", a.reason, b.reason))
         old = {x.name: x for x in a.assignments}
         new = {x.name: x for x in b.assignments}
         for name in _merged(old, new):
@@ -369,17 +296,17 @@ class _Differ:
             if x is not None and y is not None:
                 out += expression_details(f"with {name}", x.expr, y.expr)
             else:
-                out += _value_detail(f"with {name}", x and _generic(x.expr), y and _generic(y.expr))
+                out += value_detail(f"with {name}", x and generic(x.expr), y and generic(y.expr))
         return out
 
     def decisions(self) -> None:
         def details(a: ast.Decision, b: ast.Decision) -> list[Detail]:
-            return (_text_detail("label", a.label, b.label)
-                    + _value_detail("over", a.population and a.population.name, b.population and b.population.name)
-                    + _value_detail("outcomes", ", ".join(n.name for n in a.outcomes) or None,
+            return (text_detail("label", a.label, b.label)
+                    + value_detail("over", a.population and a.population.name, b.population and b.population.name)
+                    + value_detail("outcomes", ", ".join(n.name for n in a.outcomes) or None,
                                     ", ".join(n.name for n in b.outcomes) or None)
-                    + _value_detail("otherwise", a.otherwise, b.otherwise)
-                    + _text_detail("otherwise reason", a.otherwise_reason, b.otherwise_reason))
+                    + value_detail("otherwise", a.otherwise, b.otherwise)
+                    + text_detail("otherwise reason", a.otherwise_reason, b.otherwise_reason))
 
         self.declarations(ast.Decision, DecisionAdded, DecisionRemoved, DecisionChanged, details)
         old, new, order = self.items(ast.Decision)
@@ -425,72 +352,9 @@ class _Differ:
                     if isinstance(a, ast.Quota):
                         details = tuple(quota_details(a, b))
                     else:
-                        details = tuple(FieldChanged(f.name, _generic(getattr(a, f.name)), _generic(getattr(b, f.name)))
+                        details = tuple(FieldChanged(f.name, generic(getattr(a, f.name)), generic(getattr(b, f.name)))
                                         for f in fields(a) if f.compare and getattr(a, f.name) != getattr(b, f.name))
                     self.changes.append(Changed(key(a), key(b), cite, details, a.span, b.span, what=what))
-
-
-def quota_details(a: ast.Quota, b: ast.Quota) -> list[Detail]:
-    """A quota's changes as a reader wants them: each branch's condition and number, literal by
-    literal (`branch 2: 50% → 60%`), then the scope (categories, region, unit, counts)."""
-    out = (_value_detail("cites", _cite_ids(a.cites), _cite_ids(b.cites))
-           + _value_detail("for", _generic(a.categories), _generic(b.categories))
-           + _value_detail("per", _generic((a.per, a.of)), _generic((b.per, b.of)))
-           + _value_detail("unit", a.unit.name, b.unit.name))
-    if a.counts is not None and b.counts is not None:
-        out += expression_details("counts", a.counts, b.counts)
-    else:
-        out += _value_detail("counts", _generic(a.counts), _generic(b.counts))
-    for index in range(max(len(a.branches), len(b.branches))):
-        x = a.branches[index] if index < len(a.branches) else None
-        y = b.branches[index] if index < len(b.branches) else None
-        where = f"branch {index + 1}"
-        if x is None or y is None:
-            out += _value_detail(where, _generic(x), _generic(y))
-            continue
-        if x.when is not None and y.when is not None:
-            out += expression_details(f"{where} when", x.when, y.when)
-        else:
-            out += _value_detail(f"{where} when", _generic(x.when) or "otherwise", _generic(y.when) or "otherwise")
-        v, w = x.value, y.value
-        if v.kind != w.kind:
-            out += _value_detail(where, _generic(v), _generic(w))
-            continue
-        for part in ("expr", "by"):
-            p, q = getattr(v, part), getattr(w, part)
-            if p is not None and q is not None:
-                out += expression_details(where if part == "expr" else f"{where} by", p, q)
-        out += _text_detail(f"{where} reason", v.reason, w.reason)
-    return out
-
-
-def _generic(value) -> str | None:
-    """Any AST value as short text: names bare, tuples with commas, nodes by their fields."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (ast.Name, ast.ArticleRef)):
-        return value.name if isinstance(value, ast.Name) else value.id
-    if isinstance(value, tuple):
-        return ", ".join(t for t in (_generic(v) for v in value) if t)
-    if hasattr(value, "__dataclass_fields__"):
-        try:
-            return expr_text(value)
-        except TypeError:
-            return " ".join(t for f in fields(value) if f.compare and (t := _generic(getattr(value, f.name))))
-    return str(value)
-
-
-def generic_text(item) -> str:
-    """A declaration as text; one the printer does not know as `what name field=value ...`."""
-    try:
-        return item_text(item)
-    except TypeError:
-        parts = [type(item).__name__.removesuffix("Decl").lower(), getattr(item, "name", "")]
-        for f in fields(item):
-            value = _generic(getattr(item, f.name))
-            if f.compare and f.name != "name" and value:
-                parts.append(f"{f.name}={quote(value) if f.name == 'label' else value}")
-        return " ".join(p for p in parts if p)
 
 
 def _renames(gone: dict[str, ast.Rule], came: dict[str, ast.Rule]) -> dict[str, str]:
