@@ -14,6 +14,13 @@ from i18n import catalogue
 from i18n.diagnostics import translate_message
 
 
+@pytest.fixture(autouse=True)
+def english_after():
+    """`--lang zh` in a CliRunner run changes this process's language: the next test gets English back."""
+    yield
+    i18n.activate("en")
+
+
 @pytest.fixture
 def zh():
     i18n.activate("zh")
@@ -88,7 +95,7 @@ def _cjk(text: str) -> bool:
 
 # Three English words in a row, outside `code`, paths, option names and codes: a sentence
 # left untranslated. (Codes like `spacing_conflict`, ids like SY-T-0001 and file names are kept.)
-_KEPT = re.compile(r"`[^`]*`|\S*[/\\.=_<>@\d-]\S*|\b[A-Z][A-Za-z0-9]*\b|\{[^}]*\}|\[[^\]]*\]|\"[^\"]*\"")
+_KEPT = re.compile(r"`[^`]*`|\S*[/\\.=_<>@\d-]\S*|\b[A-Z][A-Za-z0-9]*\b|\{.*\}|\[[^\]]*\]|\"[^\"]*\"")
 _ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}\b")
 
 
@@ -123,3 +130,58 @@ def test_every_command_help_is_chinese_under_lang_zh(name):
     english = CliRunner().invoke(main, ["--lang", "en", name, "--help"]).output
     first = inspect.cleandoc(main.get_command(None, name).help).split("\n")[0][:30]
     assert "Usage:" in english and "Show this message and exit." in english and first in english, name
+
+
+def _readings() -> tuple[str, ...]:
+    """The plans' own readings (written in English by the plans, not by the product)."""
+    from dsl import ast, parse_policy
+    from tests.conftest import POLICIES
+
+    found = []
+    for path in POLICIES.glob("*.policy"):
+        found += [i.text for i in parse_policy(path.read_text(encoding="utf-8"), str(path)).of_type(ast.Interpretation)]
+    return tuple(found)
+
+
+def _summary_runs(tmp_path):
+    import json
+    import shutil
+
+    from tests.conftest import ROOT
+
+    examples = ROOT / "policies" / "examples"
+    plan = tmp_path / "plan.policy"
+    shutil.copy(ROOT / "policies" / "heze-2026.policy", plan)
+    (tmp_path / "untidy.policy").write_text(plan.read_text(encoding="utf-8").replace("\n\n", "\n\n\n", 3), encoding="utf-8")
+    record = tmp_path / "record.json"
+    one = examples / "heze" / "01-inpatient-county-eligible.json"
+    context = str(examples / "heze" / "context-2026.json")
+    return [
+        (["check", *map(str, sorted((ROOT / "policies").glob("*.policy")))], "通过"),
+        (["test", "-v", str(examples / "heze")], "通过"),
+        (["fmt", "--check", str(tmp_path / "untidy.policy")], "将重新格式化"),
+        (["fmt", str(tmp_path / "untidy.policy")], "已重新格式化"),
+        (["coverage", "heze-2026"], "已覆盖"),
+        (["quota", "--plan", "heze-2026", "--context", context], "额度"),
+        (["quota", "--plan", "heze-2026"], "无法确定"),
+        (["allocate", str(examples / "heze" / "round-2026.jsonl"), "--plan", "heze-2026", "--context", context], "区域"),
+        (["explain", str(one), "--record", str(record)], None),
+        (["verify", str(record)], "相同"),
+        (["errors", "X999"], "未知代码"),
+    ]
+
+
+def test_every_command_summary_is_chinese_under_lang_zh(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    kept = _readings()
+    for args, expected in _summary_runs(tmp_path):
+        result = CliRunner().invoke(main, ["--lang", "zh", *args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        if expected is None:
+            continue
+        assert expected in result.output, (args, result.output[-800:])
+        left = english_left(result.output, kept)
+        assert not left, f"`policy {' '.join(args)}` under --lang zh still says in English:\n" + "\n".join(left[:5])
