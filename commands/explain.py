@@ -9,7 +9,6 @@ import click
 
 from dsl.diagnostics import PolicyError, render_all
 
-from i18n import gettext as _
 
 from ._common import FORMATS, fail, wants_colour
 
@@ -98,7 +97,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
         elif fmt == "doc":
             from render import case_document
 
-            click.echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings]), nl=False)
+            click.echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings], extra), nl=False)
         else:
             from render import explanation_to_text
 
@@ -114,14 +113,9 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     elif fmt == "html":
         from render import explanation_to_html, explanations_to_html
 
-        page = (explanations_to_html(documents) if several
-                else explanation_to_html(*documents[0][1:3], case=documents[0][3]))
-        if extras:  # the counterfactuals as sections of the same case document
-            import html
-
-            sections = "".join(f'<section class="what-if"><h2>{html.escape(str(documents[i][0]))}</h2><pre>'
-                               f'{html.escape(_what_if_view(extras[i], "text"))}</pre></section>\n' for i in sorted(extras))
-            page = page.replace("</body>", sections + "</body>", 1)
+        # The counterfactuals are a section of each case document (render/case_whatif.py).
+        page = (explanations_to_html(documents, extras) if several
+                else explanation_to_html(*documents[0][1:3], case=documents[0][3], what_if=extras.get(0)))
         click.echo(page, nl=False)
     sys.exit(2 if bad else 0)
 
@@ -139,9 +133,9 @@ def _what_if(case, result) -> dict:
 
 
 def _what_if_view(data: dict, fmt: str) -> str:
-    from render.whatif_view import what_if_to_markdown, what_if_to_text
+    from render.whatif_view import what_if_to_text
 
-    return what_if_to_markdown(data) if fmt == "md" else what_if_to_text(data)
+    return what_if_to_text(data)
 
 
 def _markdown(documents: list, several: bool, extras: dict | None = None) -> str:
@@ -149,15 +143,13 @@ def _markdown(documents: list, several: bool, extras: dict | None = None) -> str
 
     extras = extras or {}
     if not several:
-        return (explanation_to_markdown(*documents[0][1:3], case=documents[0][3])
-                + (_what_if_view(extras[0], "md") if 0 in extras else ""))
+        return explanation_to_markdown(*documents[0][1:3], case=documents[0][3], what_if=extras.get(0))
     parts = []
     for index, (path, item, warnings, *case) in enumerate(documents):
         if isinstance(item, str):
             body = "Not decided:\n\n```\n" + item + "\n```\n"
         else:  # each decision's headings one level down, under its file's
-            body = (explanation_to_markdown(item, warnings, case=case[0])
-                    + (_what_if_view(extras[index], "md") if index in extras else ""))
+            body = explanation_to_markdown(item, warnings, case=case[0], what_if=extras.get(index))
             body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
         parts.append(f"# `{path}`\n\n{body}")
     return "\n".join(parts)
