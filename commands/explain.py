@@ -9,6 +9,8 @@ import click
 
 from dsl.diagnostics import PolicyError, render_all
 
+from i18n import gettext as _
+
 
 from ._common import FORMATS, fail, wants_colour
 
@@ -21,9 +23,10 @@ from ._common import FORMATS, fail, wants_colour
               "applicants; overrides the facts file's \"context\".")
 @click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
               "`id,name,category,lat,lon`) the spacing questions ask; overrides the facts file's \"registry\".")
-@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html", "doc")), default="text", show_default=True,
-              help=("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text): "
-                     "the case document to file (docs/case-documents.md)."))
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html", "doc", "pdf")), default="text", show_default=True,
+              help=("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text), pdf "
+                    "(A4, printed by headless Chromium; redirect it to a file): the case document to file "
+                    "(docs/case-documents.md)."))
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
 @click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (试运行, …); else the "
               "facts file's \"decision\", else admission (准入).")
@@ -92,7 +95,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
             if extra is not None:
                 record["what_if"] = extra
             documents.append({"file": path, **record} if several else record)
-        elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
+        elif fmt in ("md", "html", "pdf"):  # a case file keeps its warnings: stderr is not filed
             documents.append((path, result, [w.headline() for w in case.warnings], case))
         elif fmt == "doc":
             from render import case_document
@@ -110,14 +113,31 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
         click.echo(to_json_text(documents if several else documents[0]))
     elif fmt == "md":
         click.echo(_markdown(documents, several, extras))
-    elif fmt == "html":
+    elif fmt in ("html", "pdf"):
         from render import explanation_to_html, explanations_to_html
 
         # The counterfactuals are a section of each case document (render/case_whatif.py).
         page = (explanations_to_html(documents, extras) if several
                 else explanation_to_html(*documents[0][1:3], case=documents[0][3], what_if=extras.get(0)))
-        click.echo(page, nl=False)
+        click.echo(page if fmt == "html" else _pdf(page), nl=False)
     sys.exit(2 if bad else 0)
+
+
+def _pdf(page: str) -> bytes:
+    """The case document as an A4 PDF (headless Chromium prints the page with its print CSS)."""
+    import subprocess
+
+    from render.browser import html_to_pdf
+
+    if sys.stdout.isatty():
+        click.echo(_("policy explain: --format pdf writes a PDF: redirect it to a file (> case.pdf)"), err=True)
+        sys.exit(2)
+    try:
+        return html_to_pdf(page)
+    except (OSError, subprocess.SubprocessError) as error:  # no chromium, or it failed or hung
+        click.echo(_("policy explain: --format pdf needs Chromium (`chromium` on PATH) to print the page ({reason}); "
+                     "write --format html and print it from a browser").format(reason=error), err=True)
+        sys.exit(2)
 
 
 def _what_if(case, result) -> dict:

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from engine.run.trace import Explanation, Step
 from engine.compile.types import EnumT, NumT
 
-from i18n import language
+from i18n import N_, language
 from i18n import gettext as _
 
 from . import units
@@ -132,10 +132,10 @@ def _spacing(result: Explanation, facts: dict, registry, words: Vocabulary) -> S
     """The picture of the decisive or an applying spacing rule, when the applicant has a place."""
     candidates = [s for s in result.steps if s.kind == "rule" and s.rule_kind == "spacing" and s.value is not None]
     step = next((s for s in candidates if s is result.decided_by), candidates[0] if candidates else None)
-    location = ((facts or {}).get("applicant") or {}).get("location") or {}
+    location = subject(facts)[1].get("location") or {}
     if step is None or not isinstance(location.get("lat"), (int, float, Fraction)) or not isinstance(location.get("lon"), (int, float, Fraction)):
         return None
-    name = ((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or _("applicant")
+    name = subject(facts)[1].get("name") or result.applicant_id or _("applicant")
     me = Place(str(name), float(location["lat"]), float(location["lon"]))
     radius, neighbours, unplaced = None, [], []
     for path, record in step.reads:
@@ -204,13 +204,22 @@ def engine_version() -> str:
         return "unknown"
 
 
+def subject(facts: dict | None) -> tuple[str, dict]:
+    """Whom the case is about: the applicant (准入), else the designated institution (试运行, 年度考核)."""
+    for key in ("applicant", "institution"):  # FACTS.md's two subjects
+        if isinstance((facts or {}).get(key), dict):
+            return key, facts[key]
+    return "applicant", {}
+
+
 def _header(result: Explanation, plan, facts: dict, words: Vocabulary) -> list[Line]:
-    applicant = (facts or {}).get("applicant") or {}
-    lines = [Line(_("applicant"), str(applicant.get("name") or "—")),
-             Line(_("applicant id"), str(result.applicant_id or applicant.get("id") or "—"))]
+    key, applicant = subject(facts)
+    who, which = (N_("applicant"), N_("applicant id")) if key == "applicant" else (N_("institution"), N_("institution id"))
+    lines = [Line(_(who), str(applicant.get("name") or "—")),
+             Line(_(which), str(result.applicant_id or applicant.get("id") or "—"))]
     for path, info in (plan.inputs.items() if plan is not None else ()):
-        # The applicant's declared enum facts (category, district …) by the plan's own labels.
-        if path.count(".") == 1 and path.startswith("applicant.") and isinstance(info.type, EnumT):
+        # The subject's declared enum facts (category, district …) by the plan's own labels.
+        if path.count(".") == 1 and path.startswith(key + ".") and isinstance(info.type, EnumT):
             value = applicant.get(path.split(".", 1)[1])
             if value is not None:
                 lines.append(words.fact(path, value))
@@ -295,7 +304,7 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     tone = "good" if result.outcome in GOOD else "bad" if result.outcome in BAD else "open"
     title = _("Case document: {decision} of {applicant}").format(
         decision=result.decision_label or result.decision,
-        applicant=((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or "—")
+        applicant=subject(facts)[1].get("name") or result.applicant_id or "—")
     return CaseDocument(
         lang=language(), title=title, draft=_banner(result, plan), header=tuple(_header(result, plan, facts, words)),
         outcome=result.outcome, outcome_words=word(OUTCOME_WORDS, result.outcome), tone=tone, reason=result.reason,

@@ -42,7 +42,7 @@ STATUS_WORDS = {
 }
 # Names of FACTS.md that every plan shares, for when a plan declares no label of its own.
 FACT_WORDS = {
-    "applicant.id": N_("applicant id"), "applicant.name": N_("applicant"),
+    "applicant.id": N_("applicant id"), "applicant.name": N_("applicant"), "as_of": N_("date judged"),
     "applicant.location.lat": N_("latitude"), "applicant.location.lon": N_("longitude"),
     "registry.nearest": N_("nearest institution of the same type"),
     "registry.within": N_("institutions of the same type within the radius"),
@@ -102,6 +102,8 @@ class Vocabulary:
             return info.alias or info.label
         if path in FACT_WORDS:
             return _(FACT_WORDS[path])
+        if path.startswith("population.") and path.count(".") == 1:  # a figure of the whole population (年度考核)
+            return _("{name} (of the whole population)").format(name=self.value_label(path.split(".", 1)[1]))
         parent, _dot, leaf = path.rpartition(".")
         if path in self.fields:  # a field of a declared record
             return self.fields[path][0]

@@ -122,3 +122,16 @@ def test_the_document_says_when_the_engine_cannot_say_and_what_is_still_needed()
     undetermined = str(POLICIES / "examples" / "heze" / "11-pharmacy-undetermined.json")
     text = _zh(undetermined, "--what-if", "--format", "md")
     assert "仍需的事实（按应询问的顺序）" in text and "1. 最近同类型定点机构距离：知道它即可确定结论" in text
+
+
+def test_the_screenshots_in_docs_show_every_outcome_the_examples_give():
+    # docs/case-documents.md's table and its PNGs come from `python -m render.case_gallery`: an outcome
+    # the examples give without its screenshot (a new decision, a new example) fails here.
+    from render.case_gallery import ENGLISH, one_per_outcome
+
+    docs = POLICIES.parent / "docs"
+    table = (docs / "case-documents.md").read_text(encoding="utf-8")
+    for outcome in one_per_outcome():
+        for lang in ("zh", "en") if outcome in ENGLISH else ("zh",):
+            shot = f"case-documents/{outcome}-{lang}.png"
+            assert shot in table and (docs / shot).is_file(), f"no screenshot of {outcome} ({lang}): run the gallery"
