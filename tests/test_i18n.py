@@ -144,7 +144,6 @@ def _readings() -> tuple[str, ...]:
 
 
 def _summary_runs(tmp_path):
-    import json
     import shutil
 
     from tests.conftest import ROOT
