@@ -133,13 +133,15 @@ def test_every_command_help_is_chinese_under_lang_zh(name):
 
 
 def _readings() -> tuple[str, ...]:
-    """The plans' own readings (written in English by the plans, not by the product)."""
+    """The plans' own readings and header texts (written in English by the plans, not by the product)."""
     from dsl import ast, parse_policy
     from tests.conftest import POLICIES
 
     found = []
     for path in POLICIES.glob("*.policy"):
-        found += [i.text for i in parse_policy(path.read_text(encoding="utf-8"), str(path)).of_type(ast.Interpretation)]
+        policy = parse_policy(path.read_text(encoding="utf-8"), str(path))
+        found += [i.text for i in policy.of_type(ast.Interpretation)]
+        found += [v for header in policy.of_type(ast.PlanHeader) for _k, v in header.fields]
     return tuple(found)
 
 
@@ -165,6 +167,8 @@ def _summary_runs(tmp_path):
         (["quota", "--plan", "heze-2026"], "无法确定"),
         (["allocate", str(examples / "heze" / "round-2026.jsonl"), "--plan", "heze-2026", "--context", context], "区域"),
         (["explain", str(one), "--record", str(record)], None),
+        (["explain", str(examples / "shenyang" / "07-pharmacy-spacing-conflict.json"), "--what-if", "--width", "5000"],
+         "什么会改变结论"),
         (["verify", str(record)], "相同"),
         (["errors", "X999"], "未知代码"),
     ]
