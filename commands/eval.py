@@ -1,10 +1,12 @@
-"""`policy eval`: the run loop is engine/batch/stream.py; here are the exit codes, the note when a
-signal stops a run, and the audit records of `--records`."""
+"""`policy eval`: the run loop (engine/batch/stream.py decides each line, render/batch_view.py
+makes its record and the summary; here they are written, with the progress bar), the exit
+codes, the note when a signal stops a run, and the audit records of `--records`."""
 from __future__ import annotations
 
 import signal
 import sys
 from contextlib import contextmanager
+from typing import Callable
 
 import click
 
@@ -12,7 +14,7 @@ from dsl.diagnostics import PolicyError
 
 from i18n import gettext as _
 
-from ._common import fail
+from ._common import atomic_output, fail
 
 # Signals that end a run cleanly: the partial output is removed, the exit code is 128 + the signal.
 _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
@@ -46,8 +48,6 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     Ctrl-C, SIGTERM or SIGHUP stop the run: with `-o`, nothing is written and the old file
     is left as it was; the exit code is 130, 143 or 129.
     """
-    from engine.batch.stream import run_batch
-
     if report and not output:
         raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
     done = [0]
@@ -76,6 +76,38 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     sys.exit(2 if bad else 0)
 
 
+def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
+              registry_path: str | None = None, strict: bool = False, decision: str | None = None,
+              on_line: Callable[[int], None] | None = None, explained: Callable | None = None) -> int:
+    """Decide every line; write one record per line, in order (to `output` atomically, else to
+    standard output); the summary to standard error; return how many lines were bad."""
+    import json
+
+    from engine.batch.run import open_batch
+    from engine.batch.stream import count_lines
+    from render.batch_view import Progress, Records
+
+    lines, population = open_batch(path, plan_ref, context_path, trace, registry_path=registry_path, strict=strict,
+                                   decision=decision, explained=explained)
+    records = Records(path, trace, population)
+    progress = Progress(lambda: count_lines(path), output)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    number = 0
+    try:
+        with atomic_output(output) as out:
+            write, text = out.write, records.text
+            for line in lines:
+                number = line.number
+                write(text(line, dumps) + "\n")
+                progress.advance(number)
+                if on_line is not None:
+                    on_line(number)  # the count for the note when a signal stops the run
+    finally:
+        progress.stop()
+    print(records.summary(number), file=sys.stderr)
+    return records.counts["error"]
+
+
 @contextmanager
 def _records_sink(records_path: str | None, facts: str, context_path: str | None, registry_path: str | None):
     """`--records`: a function taking each decided line's explanation and writing its record."""
@@ -88,7 +120,6 @@ def _records_sink(records_path: str | None, facts: str, context_path: str | None
 
     from dsl.diagnostics import Diagnostic
     from dsl.spans import Source, Span
-    from engine.batch.stream import atomic_output
     from render import explanation_to_json
 
     from .records import case_inputs, make_record, write_record

@@ -274,6 +274,27 @@ def _transition(old: str, new: str) -> str:
     return f"{old} → {new}" + ("  (same outcome, decided otherwise)" if old == new else "")
 
 
+def undetermined_text(report: PopulationReport) -> str | None:
+    """How many lines neither version could decide, and what they lack: without it, "0 decided
+    differently" would read as agreement when nothing was decided (no --registry given)."""
+    counts = report.undetermined
+    if not counts.get("old") and not counts.get("new"):
+        return None
+    text = (f"{counts['both']} undetermined under both versions ({counts['old']} under the old, "
+            f"{counts['new']} under the new)")
+    if report.decided and counts["both"] == report.decided:
+        text = "nothing decided: " + text
+    if report.missing:
+        top = sorted(report.missing.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        text += "; they lack " + ", ".join(f"{path} ({n})" for path, n in top)
+        hints = [flag for flag, wanted in (("--registry REG.csv", "registry" in report.missing),
+                                           ("--context CITY.json", any(p.startswith("city.") for p in report.missing)))
+                 if wanted]
+        if hints:
+            text += " (give " + " or ".join(hints) + ")"
+    return text
+
+
 def _population_parts(report: PopulationReport, examples: int) -> list:
     labels = report.labels
     head = (f"\npopulation  {report.path}: {report.decided} line(s) decided under both versions, "
@@ -281,6 +302,8 @@ def _population_parts(report: PopulationReport, examples: int) -> list:
     if report.errors:
         head += f", {len(report.errors)} bad line(s)"
     parts: list = [Text(head, style="bold")]
+    if (undecided := undetermined_text(report)) is not None:
+        parts.append(Text(undecided, style="yellow"))
     if report.changed:
         table = Table(box=None, padding=(0, 2), show_edge=False)
         table.add_column("old → new")
@@ -389,6 +412,8 @@ def population_to_json(report: PopulationReport, examples: int = 3) -> dict[str,
 
     return {"file": report.path, "decided": report.decided, "changed": len(report.changed),
             "flipped": len(report.flipped), "bad_lines": len(report.errors),
+            "undetermined": {**report.undetermined, "missing": [
+                {"path": path, "lines": n} for path, n in sorted(report.missing.items(), key=lambda kv: (-kv[1], kv[0]))]},
             "transitions": _transitions_json(report.transitions()),
             "by_district": breakdown("district", report.districts),
             "by_category": breakdown("category", report.categories),
@@ -464,6 +489,8 @@ def _population_markdown(report: PopulationReport, examples: int) -> list[str]:
     out = ["## Whom it changes", "",
            f"`{report.path}`: {report.decided} line(s) decided under both versions, {len(report.changed)} decided "
            f"differently ({len(report.flipped)} outcome flip(s)), {len(report.errors)} bad line(s).", ""]
+    if (undecided := undetermined_text(report)) is not None:
+        out += [f"**{undecided[0].upper() + undecided[1:]}.**", ""]
     if report.changed:
         out += ["| Old → new | Lines |", "|---|---:|"]
         out += [f"| {_transition(o, n)} | {k} |" for (o, n), k in
@@ -493,4 +520,4 @@ def _population_markdown(report: PopulationReport, examples: int) -> list[str]:
 
 
 __all__ = ["describe", "diff_to_json", "diff_to_markdown", "diff_to_text", "groups", "record_to_json",
-           "summary_line", "summary_text", "tally"]
+           "summary_line", "summary_text", "tally", "undetermined_text"]
