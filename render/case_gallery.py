@@ -48,9 +48,10 @@ def decided_examples():
             continue
         if population is None:
             continue  # a round for `policy allocate`, not a population decision
-        for number, case, result, _rank, _size in decided_lines(batch, *population, explain=True):
-            if case is not None:
-                yield result.outcome, result.decision, Path(f"{path.relative_to(ROOT)}:{number}"), result, case
+        for line in decided_lines(batch, *population, explain=True):
+            if line.case is not None:
+                yield (line.result.outcome, line.result.decision, Path(f"{path.relative_to(ROOT)}:{line.number}"),
+                       line.result, line.case)
 
 
 def one_per_outcome() -> dict[str, tuple]:
