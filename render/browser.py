@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -56,14 +55,3 @@ def html_to_pdf(html: str) -> bytes:
         page = Path(folder) / "case.html"
         page.write_text(html, encoding="utf-8")
         return print_pdf(page, Path(folder) / "case.pdf").read_bytes()
-
-
-def main(argv: list[str]) -> int:
-    """`python -m render.browser OUT_DIR`: the screenshots of docs/case-documents.md (render/case_gallery.py)."""
-    from render.case_gallery import main as gallery
-
-    return gallery(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
