@@ -7,6 +7,7 @@ import sys
 import click
 
 import i18n
+from i18n.click_help import localize
 
 # The language is known before any command is imported, so their `--help` texts are translated.
 i18n.activate(i18n.from_argv(sys.argv[1:]))
@@ -43,7 +44,13 @@ class LazyGroup(click.Group):
         if name not in self.commands and name in COMMANDS:
             module, attribute = COMMANDS[name]
             self.add_command(getattr(importlib.import_module(module), attribute), name)
-        return self.commands.get(name)
+        command = self.commands.get(name)
+        # Its help in the language of this run (chosen by `--lang` after the module was imported).
+        return localize(command) if command is not None else None
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        localize(self)
+        super().format_help(ctx, formatter)
 
 
 _HELP = i18n.N_("""Policy-as-code for medical-insurance designation plans (定点医药机构资源配置规划).
@@ -68,11 +75,11 @@ def _set_limits(ctx, param, values) -> None:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             help=i18n.gettext(_HELP))
+             help=_HELP)
 @click.version_option(package_name="policy")
 @click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, expose_value=False, is_eager=True,
               callback=lambda _ctx, _param, value: i18n.activate(value) if value else None,
-              help=i18n._("Language of every message: zh or en (default: POLICY_LANG, else the locale)."))
+              help=("Language of every message: zh or en (default: POLICY_LANG, else the locale)."))
 @click.option("--limit", "limits", multiple=True, metavar="NAME=N", callback=_set_limits, expose_value=False,
               is_eager=True, help="Raise or lower one limit for this run (docs/errors.md, Limits), as `nesting=200`.")
 def main() -> None:

@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from i18n import gettext as _
+
 from dsl.diagnostics import PolicyError
 
 from ._common import atomic_output, fail
@@ -45,16 +47,17 @@ def allocate(applicants: str, plan_ref: str, context_path: str | None, registry_
     if result.allocation is not None:
         click.echo(summary_text(result.allocation.summary()), err=True)
     if bad:
-        click.echo(f"{bad} line(s) bad: see their error records", err=True)
+        click.echo(_("{count} line(s) bad: see their error records").format(count=bad), err=True)
     sys.exit(2 if bad else 0)
 
 
 def summary_text(summary: list[dict]) -> str:
     from render.values import show
 
-    lines = ["region · category: quota, used; outcomes"]
+    lines = [_("region · category: quota, used; outcomes")]
     for s in summary:
-        quota = f"{show(s['quota'])} {s['unit']}" if s["quota"] is not None else "no number"
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(s["outcomes"].items()))
-        lines.append(f"  {s['region']} · {s['category']}: {quota}, used {show(s['used'])}; {outcomes}")
+        quota = f"{show(s['quota'])} {s['unit']}" if s["quota"] is not None else _("no number")
+        outcomes = _(", ").join(f"{k} {v}" for k, v in sorted(s["outcomes"].items()))
+        lines.append("  " + _("{region} · {category}: {quota}, used {used}; {outcomes}").format(
+            region=s["region"], category=s["category"], quota=quota, used=show(s["used"]), outcomes=outcomes))
     return "\n".join(lines)

@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from i18n import gettext as _
+
 from dsl.diagnostics import render_all
 
 
@@ -38,8 +40,10 @@ def check(plans: tuple[str, ...], strict: bool, no_lint: bool, witness_dir: str 
         errors = [d for d in diagnostics if d.severity == "error" or strict]
         findings += len(errors)
         warnings = len(diagnostics) - len([d for d in diagnostics if d.severity == "error"])
-        status = "ok" if not errors else f"{len(errors)} finding(s)"
-        click.echo(f"{path}: {status}" + (f", {warnings} warning(s)" if warnings and not strict else ""))
+        status = _("ok") if not errors else _("{count} finding(s)").format(count=len(errors))
+        if warnings and not strict:
+            status = _("{status}, {more}").format(status=status, more=_("{count} warning(s)").format(count=warnings))
+        click.echo(_("{label}: {value}").format(label=path, value=status))
     sys.exit(1 if findings else 0)
 
 

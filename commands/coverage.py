@@ -5,9 +5,17 @@ import sys
 
 import click
 
+from i18n import N_
+from i18n import gettext as _
+
 from dsl.diagnostics import PolicyError
 
 from ._common import fail, wants_colour
+
+
+# The statuses of engine/compile/coverage.py, in words (the codes stay in JSON and tests).
+STATUS = {"operative": N_("operative"), "informative": N_("informative"), "deferred": N_("deferred"),
+          "missing": N_("missing")}
 
 
 @click.command()
@@ -36,17 +44,18 @@ def coverage(plan_refs: tuple[str, ...]) -> None:
             fail(error)
         rows = plan_coverage(plan)
         table = Table(title=f"{plan.stamp.id}: {plan.stamp.title}", title_justify="left")
-        for column in ("article", "status", "cited by / reason"):
+        for column in (_("article"), _("status"), _("cited by / reason")):
             table.add_column(column)
         for row in rows:
-            detail = ", ".join(row.rules) if row.rules else (row.reason or "")
-            table.add_row(row.id, row.status + (" (every sentence elided by …)" if row.elided else ""), detail)
+            detail = _(", ").join(row.rules) if row.rules else (row.reason or "")
+            status = _(STATUS[row.status]) if row.status in STATUS else row.status
+            table.add_row(row.id, status + (_(" (every sentence elided by …)") if row.elided else ""), detail)
         console.print(table)
         accounted = sum(r.status != "missing" for r in rows)
         missing += len(rows) - accounted
-        console.print(f"{accounted}/{len(rows)} articles accounted for "
-                      f"({100 * accounted // max(len(rows), 1)}%)")
+        console.print(_("{accounted}/{total} articles accounted for ({percent}%)").format(
+            accounted=accounted, total=len(rows), percent=100 * accounted // max(len(rows), 1)))
         elided = [r.id for r in rows if r.elided]
-        console.print((f"operative with every sentence elided by …: {', '.join(elided)}" if elided
-                       else "every operative article quotes a whole sentence") + "\n")
+        console.print((_("operative with every sentence elided by …: {ids}").format(ids=_(", ").join(elided)) if elided
+                       else _("every operative article quotes a whole sentence")) + "\n")
     sys.exit(1 if missing else 0)

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from i18n import gettext as _
+
 from dsl.diagnostics import PolicyError
 
 from ._common import FORMATS, fail, wants_colour
@@ -100,7 +102,8 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
         if allocation is not None:
             click.echo(report_to_text(allocation), nl=False)
     if report is not None and report.errors:
-        click.echo(f"policy diff: {len(report.errors)} bad line(s) in {population} (listed in the report)", err=True)
+        click.echo(_("policy diff: {count} bad line(s) in {file} (listed in the report)").format(
+            count=len(report.errors), file=population), err=True)
         sys.exit(2)
     sys.exit(1 if changes else 0)
 
@@ -129,7 +132,8 @@ def _semantic(old_ref: str, new_ref: str, witness_dir: str | None, baseline_path
         try:
             report = write_witnesses(report, witness_dir)
         except OSError as error:
-            click.echo(f"policy diff: cannot write witnesses to `{witness_dir}`: {error.strerror or error}", err=True)
+            click.echo(_("policy diff: cannot write witnesses to `{folder}`: {reason}").format(
+                folder=witness_dir, reason=error.strerror or error), err=True)
             sys.exit(2)
     data = semantic_to_json(report, old_path, new_path)
     if fmt == "json":

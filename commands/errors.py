@@ -13,6 +13,8 @@ from typing import Iterator
 
 import click
 
+from i18n import gettext as _
+
 from dsl.codes import BASE, CODES, FACTS, PREFIXES, SOURCE, Code
 from dsl.diagnostics import Diagnostic, PolicyError, render
 from dsl.spans import Source
@@ -162,8 +164,10 @@ def errors(code: str | None) -> None:
 
     found = lookup(code)
     if found is None:
-        hint = did_you_mean(code.upper(), CODES)
-        click.echo(f"error: unknown code `{code}`" + (f"\n  help: {hint}" if hint else
-                                                     "\n  help: `policy errors` lists every code"), err=True)
+        from i18n.diagnostics import translate_help
+
+        hint = translate_help("", did_you_mean(code.upper(), CODES))
+        click.echo(_("error: unknown code `{code}`").format(code=code) + "\n  " + _("help: {hint}").format(
+            hint=hint or _("`policy errors` lists every code")), err=True)
         raise SystemExit(2)
     click.echo("\n".join(_entry(found)).rstrip("\n"))

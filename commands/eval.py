@@ -32,7 +32,7 @@ _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, 
 @click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (年度考核 over a population "
               "of institutions, 试运行, …); else each line's \"decision\", else admission (准入).")
 @click.option("--report", type=click.Path(dir_okay=False), metavar="REPORT.html",
-              help=_("Also write the population report: outcomes, deciding rules and missing facts as charts "
+              help=("Also write the population report: outcomes, deciding rules and missing facts as charts "
                      "(needs -o)."))
 @click.option("--records", "records_path", metavar="DIR|FILE.jsonl", help="Also write each decision's audit record: "
               "one JSON file per line in DIR, or one line each in FILE.jsonl (`policy verify` replays one).")

@@ -5,7 +5,6 @@ import sys
 
 import click
 
-from i18n import gettext as _
 
 from ._common import FORMATS
 
@@ -18,9 +17,10 @@ from ._common import FORMATS
               "applicants; overrides the facts file's \"context\".")
 @click.option("--registry", "registry_path", metavar="REG.csv", help="Registry of designated institutions (CSV "
               "`id,name,category,lat,lon`) the spacing questions ask; overrides the facts file's \"registry\".")
-@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html", "doc")), default="text", show_default=True,
-              help=_("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text): "
-                     "the case document to file (docs/case-documents.md)."))
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "html", "doc", "pdf")), default="text", show_default=True,
+              help=("text: a tree for the terminal; json: the record for tools; md, html, doc (plain text), pdf "
+                    "(A4, printed by headless Chromium; redirect it to a file): the case document to file "
+                    "(docs/case-documents.md)."))
 @click.option("--width", type=int, default=None, help="Text width (default: the terminal's).")
 @click.option("--decision", "decision", metavar="NAME", help="The plan's decision to take (试运行, …); else the "
               "facts file's \"decision\", else admission (准入).")

@@ -60,12 +60,12 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
             if extra is not None:
                 record["what_if"] = extra
             documents.append({"file": path, **record} if several else record)
-        elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
+        elif fmt in ("md", "html", "pdf"):  # a case file keeps its warnings: stderr is not filed
             documents.append((path, result, [w.headline() for w in case.warnings], case))
         elif fmt == "doc":
             from render import case_document
 
-            echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings]), nl=False)
+            echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings], extra), nl=False)
         else:
             import shutil
 
@@ -80,19 +80,41 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
         echo(to_json_text(documents if several else documents[0]))
     elif fmt == "md":
         echo(_markdown(documents, several, extras))
-    elif fmt == "html":
+    elif fmt in ("html", "pdf"):
         from render import explanation_to_html, explanations_to_html
 
-        page = (explanations_to_html(documents) if several
-                else explanation_to_html(*documents[0][1:3], case=documents[0][3]))
-        if extras:  # the counterfactuals as sections of the same case document
-            import html
-
-            sections = "".join(f'<section class="what-if"><h2>{html.escape(str(documents[i][0]))}</h2><pre>'
-                               f'{html.escape(_what_if_view(extras[i], "text"))}</pre></section>\n' for i in sorted(extras))
-            page = page.replace("</body>", sections + "</body>", 1)
-        echo(page, nl=False)
+        # The counterfactuals are a section of each case document (render/case_whatif.py).
+        page = (explanations_to_html(documents, extras) if several
+                else explanation_to_html(*documents[0][1:3], case=documents[0][3], what_if=extras.get(0)))
+        if fmt == "html":
+            echo(page, nl=False)
+        else:
+            pdf = _pdf(page)
+            if pdf is None:
+                return 2
+            sys.stdout.flush()
+            sys.stdout.buffer.write(pdf)
+            sys.stdout.flush()
     return 2 if bad else 0
+
+
+def _pdf(page: str) -> bytes | None:
+    """The case document as an A4 PDF (headless Chromium prints the page with its print CSS);
+    None, having said why, when it cannot be written."""
+    import subprocess
+
+    from i18n import gettext as _
+    from render.browser import html_to_pdf
+
+    if sys.stdout.isatty():
+        echo(_("policy explain: --format pdf writes a PDF: redirect it to a file (> case.pdf)"), err=True)
+        return None
+    try:
+        return html_to_pdf(page)
+    except (OSError, subprocess.SubprocessError) as error:  # no chromium, or it failed or hung
+        echo(_("policy explain: --format pdf needs Chromium (`chromium` on PATH) to print the page ({reason}); "
+               "write --format html and print it from a browser").format(reason=error), err=True)
+        return None
 
 
 def _what_if(case, result) -> dict:
@@ -108,9 +130,9 @@ def _what_if(case, result) -> dict:
 
 
 def _what_if_view(data: dict, fmt: str) -> str:
-    from render.whatif_view import what_if_to_markdown, what_if_to_text
+    from render.whatif_view import what_if_to_text
 
-    return what_if_to_markdown(data) if fmt == "md" else what_if_to_text(data)
+    return what_if_to_text(data)
 
 
 def _markdown(documents: list, several: bool, extras: dict | None = None) -> str:
@@ -118,15 +140,13 @@ def _markdown(documents: list, several: bool, extras: dict | None = None) -> str
 
     extras = extras or {}
     if not several:
-        return (explanation_to_markdown(*documents[0][1:3], case=documents[0][3])
-                + (_what_if_view(extras[0], "md") if 0 in extras else ""))
+        return explanation_to_markdown(*documents[0][1:3], case=documents[0][3], what_if=extras.get(0))
     parts = []
     for index, (path, item, warnings, *case) in enumerate(documents):
         if isinstance(item, str):
             body = "Not decided:\n\n```\n" + item + "\n```\n"
         else:  # each decision's headings one level down, under its file's
-            body = (explanation_to_markdown(item, warnings, case=case[0])
-                    + (_what_if_view(extras[index], "md") if index in extras else ""))
+            body = explanation_to_markdown(item, warnings, case=case[0], what_if=extras.get(index))
             body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
         parts.append(f"# `{path}`\n\n{body}")
     return "\n".join(parts)

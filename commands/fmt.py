@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from i18n import gettext as _
+
 from dsl.diagnostics import Diagnostic, PolicyError, render_all
 from dsl.spans import Source, Span
 
@@ -61,7 +63,7 @@ def fmt(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
                                                     f"a/{shown}", f"b/{shown}")), nl=False)
         elif check:
             if formatted != text:
-                click.echo(f"would reformat {shown}")
+                click.echo(_("would reformat {file}").format(file=shown))
         elif stdin:
             click.echo(formatted, nl=False)
         elif formatted != text:
@@ -71,9 +73,9 @@ def fmt(files: tuple[str, ...], check: bool, show_diff: bool) -> None:
                 click.echo(render_all([_unwritable(name, error)]), err=True)
                 failed += 1
                 continue
-            click.echo(f"reformatted {name}")
+            click.echo(_("reformatted {file}").format(file=name))
         else:
-            click.echo(f"{name} already formatted")
+            click.echo(_("{file} already formatted").format(file=name))
     if failed:
         sys.exit(2)
     sys.exit(1 if check and changed else 0)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from i18n import gettext as _
+
 from dsl.diagnostics import PolicyError, render_all
 
 from ._common import FORMATS, fail
@@ -48,9 +50,10 @@ def quota(plan_ref: str, context_path: str | None, fmt: str) -> None:
     if table.diagnostics:
         click.echo(render_all(table.diagnostics), err=True)
     if absent:
-        where = f"`{context_path}`" if context_path else "no context (pass --context CITY.json)"
-        click.echo(f"warning: {len({r.region for r in table.rows if r.missing})} region(s) undetermined: "
-                   f"{where} lacks {', '.join(absent[:6])}{' …' if len(absent) > 6 else ''}", err=True)
+        where = f"`{context_path}`" if context_path else _("no context (pass --context CITY.json)")
+        click.echo(_("warning: {count} region(s) undetermined: {where} lacks {names}").format(
+            count=len({r.region for r in table.rows if r.missing}), where=where,
+            names=", ".join(absent[:6]) + (" …" if len(absent) > 6 else "")), err=True)
     if table.diagnostics or absent:
         raise SystemExit(2)
 

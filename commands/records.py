@@ -15,10 +15,17 @@ from pathlib import Path
 
 import click
 
+from i18n import N_
+from i18n import gettext as _
+
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
 from ._common import atomic_output, fail
+
+
+# The recorded files, as a difference names them (the record's keys stay as they are).
+KINDS = {"facts": N_("facts"), "context": N_("context"), "registry": N_("registry")}
 
 
 def case_inputs(workspace, data: dict, facts_path: str) -> tuple[str | None, str | None]:
@@ -113,46 +120,52 @@ def verify_record(path: str, plan: str | None = None, facts: str | None = None, 
     try:
         now = plan_text_sha256(plan_path)
     except (OSError, UnicodeDecodeError) as error:
-        return f"plan: cannot read `{plan_path}` ({getattr(error, 'strerror', None) or error})"
+        return _("plan: cannot read `{path}` ({reason})").format(path=plan_path, reason=getattr(error, "strerror", None) or error)
     if now != record["plan"]["sha256"]:
-        return f"plan: `{plan_path}` has sha256 {now}, the record {record['plan']['sha256']}"
+        return _("plan: `{path}` has sha256 {now}, the record {then}").format(path=plan_path, now=now,
+                                                                             then=record["plan"]["sha256"])
     document = record.get("source_document")
     if document:
         document_path = _source_of(plan_path)  # the plan is the recorded one: so is the `source` it names
         try:
             now = file_identity(document_path)["sha256"]
         except (OSError, TypeError) as error:
-            return f"source document: cannot read `{document_path}` ({getattr(error, 'strerror', None) or error})"
+            return _("source document: cannot read `{path}` ({reason})").format(
+                path=document_path, reason=getattr(error, "strerror", None) or error)
         if now != document["sha256"]:
-            return f"source document: `{document_path}` has sha256 {now}, the record {document['sha256']}"
+            return _("source document: `{path}` has sha256 {now}, the record {then}").format(
+                path=document_path, now=now, then=document["sha256"])
     for kind, identify in (("facts", json_identity), ("context", json_identity), ("registry", file_identity)):
         entry = record.get(kind)
         if not entry:
             if kind != "facts" and where[kind]:
-                return f"{kind}: the record was made without one, `{where[kind]}` is given now"
+                return _("{kind}: the record was made without one, `{path}` is given now").format(
+                    kind=_(KINDS[kind]), path=where[kind])
             continue
         try:
             now = identify(where[kind], entry["line"]) if kind == "facts" and entry.get("line") else identify(where[kind])
         except (OSError, ValueError, UnicodeDecodeError) as error:
-            return f"{kind}: cannot read `{where[kind]}` ({getattr(error, 'strerror', None) or error})"
+            return _("{kind}: cannot read `{path}` ({reason})").format(
+                kind=_(KINDS[kind]), path=where[kind], reason=getattr(error, "strerror", None) or error)
         if now["sha256"] != entry["sha256"]:
-            return f"{kind}: `{where[kind]}` has sha256 {now['sha256']}, the record {entry['sha256']}"
+            return _("{kind}: `{path}` has sha256 {now}, the record {then}").format(
+                kind=_(KINDS[kind]), path=where[kind], now=now["sha256"], then=entry["sha256"])
     engine = engine_identity()
     for field in ("version", "code_sha256"):
         if engine[field] != record["engine"].get(field):
-            return (f"engine: {field} is {engine[field]}, the record was made by {record['engine'].get(field)} "
-                    "(install that version to replay it: docs/records.md)")
+            return _("engine: {field} is {now}, the record was made by {then} (install that version to replay it: "
+                     "docs/records.md)").format(field=field, now=engine[field], then=record["engine"].get(field))
 
     # 2. the decision, made again from those files
     try:
         explanation = _decide_again(record, plan_path, where)
     except PolicyError as error:
-        return f"decision: cannot be made again: {error.diagnostics[0].headline()}"
+        return _("decision: cannot be made again: {problem}").format(problem=error.diagnostics[0].headline())
     if explanation["outcome"] != record["outcome"]:
-        return f"outcome: {explanation['outcome']} now, {record['outcome']} in the record"
+        return _("outcome: {now} now, {then} in the record").format(now=explanation["outcome"], then=record["outcome"])
     difference = first_json_difference(record["explanation"], explanation)
     if difference:
-        return f"decision: the explanation differs at `{difference}`"
+        return _("decision: the explanation differs at `{path}`").format(path=difference)
     return None
 
 
@@ -211,7 +224,7 @@ def verify(record_file: str, plan_path: str | None, facts_path: str | None, cont
     except PolicyError as error:
         fail(error)
     if difference is None:
-        click.echo("same")
+        click.echo(_("same"))
         sys.exit(0)
-    click.echo(f"different: {difference}")
+    click.echo(_("different: {difference}").format(difference=difference))
     sys.exit(1)

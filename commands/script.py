@@ -15,7 +15,7 @@ import sys
 
 _VALUED = {"--plan": "plan_ref", "--context": "context_path", "--registry": "registry_path",
            "--decision": "decision", "--format": "fmt", "--width": "width"}
-_FORMATS = ("text", "json", "md", "html", "doc")  # commands/explain.py's choices for --format
+_FORMATS = ("text", "json", "md", "html", "doc", "pdf")  # commands/explain.py's choices for --format
 
 
 def plain_explain(argv: list[str]) -> dict | None:

@@ -6,7 +6,19 @@ from pathlib import Path
 
 import click
 
+from i18n import N_
+from i18n import gettext as _
+
 from dsl.diagnostics import PolicyError, render_all
+
+
+_MARKS = {"FAIL": N_("FAIL"), "ok": N_("ok"), "ERROR": N_("ERROR")}
+
+
+def mark(word: str) -> str:
+    """A line's verdict, padded to one column (a Chinese character is two columns wide)."""
+    shown = _(_MARKS[word])
+    return shown + " " * max(1, 6 - sum(2 if ord(ch) > 0x2e80 else 1 for ch in shown))
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
@@ -40,13 +52,14 @@ def _population(path: Path, plan_ref: str | None, registry_path: str | None, ver
         found = differences(result, expect) + population_differences(rank, size, expect)
         if found:
             failed += 1
-            click.echo(f"FAIL  {path}:{number}")
+            click.echo(f"{mark('FAIL')}{path}:{number}")
             for line in found:
                 click.echo(f"      {line}")
         else:
             passed += 1
             if verbose:
-                click.echo(f"ok    {path}:{number}: {result.outcome}, rank {rank} of {size}")
+                click.echo(mark("ok") + _("{label}: {value}").format(label=f"{path}:{number}", value=_(
+                    "{outcome}, rank {rank} of {size}").format(outcome=result.outcome, rank=rank, size=size)))
     return passed, failed
 
 
@@ -93,7 +106,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                 counted = _population(path, plan_ref, registry_path, verbose)
             except PolicyError as error:
                 errors += 1
-                click.echo(f"ERROR {path}", err=True)
+                click.echo(f"{mark('ERROR')}{path}", err=True)
                 click.echo(render_all(error.diagnostics), err=True)
                 continue
             if counted is not None:
@@ -107,8 +120,9 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
 
                 found = round_differences(path, data, plan_ref, registry_path)
                 passed, failed = (passed + 1, failed) if not found else (passed, failed + 1)
-                click.echo(f"FAIL  {path}" if found else f"ok    {path}: round {data['round']}" if verbose else "",
-                           nl=bool(found or verbose))
+                click.echo(f"{mark('FAIL')}{path}" if found else mark("ok") + _("{label}: {value}").format(
+                    label=path, value=_("round {round}").format(round=data["round"])) if verbose else "",
+                    nl=bool(found or verbose))
                 for line in found:
                     click.echo(f"      {line}")
                 continue
@@ -125,22 +139,23 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                                   registry=case.registry)
         except PolicyError as error:
             errors += 1
-            click.echo(f"ERROR {path}", err=True)
+            click.echo(f"{mark('ERROR')}{path}", err=True)
             click.echo(render_all(error.diagnostics), err=True)
             continue
         found = differences(result, expect)
         if found:
             failed += 1
-            click.echo(f"FAIL  {path}")
+            click.echo(f"{mark('FAIL')}{path}")
             for line in found:
                 click.echo(f"      {line}")
         else:
             passed += 1
             if verbose:
-                decided = f" by {result.decided_by.name}" if result.decided_by else ""
-                click.echo(f"ok    {path}: {result.outcome}{decided}")
-    summary = f"{passed} passed, {failed} failed"
-    extras = [f"{errors} error(s)"] if errors else []
-    extras += [f"{unexpected} file(s) without \"expect\""] if unexpected else []
-    click.echo(summary + (f" ({', '.join(extras)})" if extras else ""))
+                decided = (_("{outcome} by {rule}").format(outcome=result.outcome, rule=result.decided_by.name)
+                           if result.decided_by else result.outcome)
+                click.echo(mark("ok") + _("{label}: {value}").format(label=path, value=decided))
+    summary = _("{passed} passed, {failed} failed").format(passed=passed, failed=failed)
+    extras = [_("{count} error(s)").format(count=errors)] if errors else []
+    extras += [_("{count} file(s) without \"expect\"").format(count=unexpected)] if unexpected else []
+    click.echo(_("{text} ({note})").format(text=summary, note=_(", ").join(extras)) if extras else summary)
     sys.exit(2 if errors else 1 if failed else 0)

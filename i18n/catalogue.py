@@ -8,6 +8,8 @@ Babel is needed here only, never when a command runs.
 """
 from __future__ import annotations
 
+import ast
+import inspect
 import io
 import sys
 from pathlib import Path
@@ -43,8 +45,6 @@ def source_messages() -> dict[str, str]:
 
     Read from the syntax tree rather than with Babel's extractor, which does not look inside
     f-strings: a message in `f"{_('…')}"` is a message too."""
-    import ast
-
     found: dict[str, str] = {}
     files = []
     for name in PACKAGES:
@@ -53,6 +53,8 @@ def source_messages() -> dict[str, str]:
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
+            for message in click_help_texts(node):
+                found.setdefault(message, f"{path.relative_to(ROOT)}:{node.lineno} (--help)")
             if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
                 continue
@@ -61,6 +63,28 @@ def source_messages() -> dict[str, str]:
             if name in ("_", "N_", "gettext") and node.args[0].value:
                 found.setdefault(node.args[0].value, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
+
+
+_CLICK_CALLS = ("option", "argument", "command", "group", "version_option")
+
+
+def _click_call(node, names=_CLICK_CALLS) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "click")
+
+
+def click_help_texts(node) -> list[str]:
+    """The `--help` texts a syntax-tree node writes, as click shows them (i18n/click_help.py translates
+    them): a `help="…"` of `click.option`/`argument`/`command`/`group`, and the docstring of a function
+    that `@click.command` or `@click.group` makes a command without a `help=`."""
+    if _click_call(node):
+        return [inspect.cleandoc(kw.value.value) for kw in node.keywords
+                if kw.arg == "help" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)]
+    if isinstance(node, ast.FunctionDef):
+        made = [d for d in node.decorator_list if _click_call(d, ("command", "group"))]
+        if made and not any(kw.arg == "help" for kw in made[0].keywords) and ast.get_docstring(node):
+            return [ast.get_docstring(node)]
+    return []
 
 
 def expected() -> dict[str, str]:

@@ -30,13 +30,14 @@ def _pattern(template: str) -> tuple[re.Pattern, tuple[str, ...]]:
     return re.compile("".join(parts) + r"\Z", re.S), tuple(names)
 
 
-def fill(template: str, translated: str, text: str) -> str | None:
-    """`text`, written from `template`, rewritten from `translated`; None if it does not match."""
+def fill(template: str, translated: str, text: str, value=lambda v: v) -> str | None:
+    """`text`, written from `template`, rewritten from `translated` (each value through `value`);
+    None if it does not match."""
     pattern, names = _pattern(template)
     match = pattern.match(text)
     if match is None:
         return None
-    values = {name: match.group(f"p{i}") for i, name in enumerate(names)}
+    values = {name: value(match.group(f"p{i}")) for i, name in enumerate(names)}
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(), m.group()), translated)
 
 
@@ -50,13 +51,25 @@ def translate_message(code: str, message: str) -> str:
         # A path prefix (`applicant.level: expected …`) stays in front of the translated message.
         head, sep, rest = message.partition(": ")
         for prefix, body in (("", message), (head + sep, rest)):
-            shown = fill(template, _(template), body) if body else None
+            shown = fill(template, _(template), body, phrase) if body else None
             if shown is not None:
                 return prefix + shown
     return message
 
 
 _DID_YOU_MEAN = N_("did you mean {names}?")  # dsl/diagnostics.did_you_mean's wording
+# Phrases a call site puts into a placeholder (the solver's W104 `{who}`), translated inside the message.
+_PHRASES = (N_("applicants of category `{category}`"), N_("some applicants"))
+# What a call site adds after its code's help line (the solver lints' witnesses).
+_HELP_TAILS = (N_("; witness {path}; witness facts: {facts}"), N_("; witness facts: {facts}"))
+
+
+def phrase(value: str) -> str:
+    for template in _PHRASES:
+        shown = fill(template, _(template), value)
+        if shown is not None:
+            return shown
+    return value
 
 
 def translate_help(code: str, help_text: str | None) -> str | None:
@@ -67,6 +80,12 @@ def translate_help(code: str, help_text: str | None) -> str | None:
     entry = CODES.get(code)
     if entry is not None and help_text == entry.help:
         return _(entry.help)
+    if entry is not None and help_text.startswith(entry.help):  # the code's help, then what this case adds
+        tail = help_text[len(entry.help):]
+        for template in _HELP_TAILS:
+            shown = fill(template, _(template), tail)
+            if shown is not None:
+                return _(entry.help) + shown
     for template in (_DID_YOU_MEAN,):
         shown = fill(template, _(template), help_text)
         if shown is not None:

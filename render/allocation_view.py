@@ -16,6 +16,8 @@ from engine.allocation.compare import AllocationReport
 from engine.allocation.run import RoundResult
 from engine.values.missing import Missing
 
+from i18n import gettext as _
+
 from .batch_view import error_record
 from .values import jsonable, show
 
@@ -61,17 +63,23 @@ def report_to_text(report: AllocationReport, markdown: bool = False) -> str:
     def figure(value, unit):
         return f"{show(value)} {unit}" if isinstance(value, (int, float, Fraction)) else str(value)
 
-    head = "## Allocation of the round" if markdown else "allocation of the round (policy allocate under each version)"
+    head = ("## " + _("Allocation of the round") if markdown
+            else _("allocation of the round (policy allocate under each version)"))
     lines = [head, ""] if markdown else ["", head]
     bullet = "- " if markdown else "  "
     if not report.quotas and not report.flips:
-        lines.append(f"{bullet}no quota and no allocation changes ({report.lines} lines)")
+        lines.append(bullet + _("no quota and no allocation changes ({count} lines)").format(count=report.lines))
     for q in report.quotas:
-        lines.append(f"{bullet}quota {q.rule} · {q.region} · {q.category}: {figure(q.old, q.unit)} → {figure(q.new, q.unit)}")
+        lines.append(bullet + _("quota {name}").format(name=q.rule)
+                     + f" · {q.region} · {q.category}: {figure(q.old, q.unit)} → {figure(q.new, q.unit)}")
     if report.flips:
-        lines.append(f"{bullet}{len(report.flips)} of {report.lines} applicants allocated otherwise:")
+        lines.append(bullet + _("{count} of {total} applicants allocated otherwise:").format(
+            count=len(report.flips), total=report.lines))
+
+        def ranked(side):
+            rank = _(" (rank {rank})").format(rank=side["rank"]) if side["rank"] is not None else ""
+            return f"{side['outcome']}{rank}"
         for f in report.flips:
-            was = f"{f.old['outcome']}" + (f" (rank {f.old['rank']})" if f.old["rank"] is not None else "")
-            now = f"{f.new['outcome']}" + (f" (rank {f.new['rank']})" if f.new["rank"] is not None else "")
-            lines.append(f"{bullet}  line {f.line} {f.applicant} · {f.region} · {f.category}: {was} → {now}")
+            lines.append(f"{bullet}  " + _("line {line}").format(line=f.line)
+                         + f" {f.applicant} · {f.region} · {f.category}: {ranked(f.old)} → {ranked(f.new)}")
     return "\n".join(lines) + "\n"

@@ -1,14 +1,13 @@
 """Headless Chromium, to see a case document as a reader's browser shows it.
 
 Used by tests/test_browser.py (what the page shows: outcome, article, map) and by
-`python -m render.browser OUT_DIR` (the screenshots of docs/case-documents.md). The browser
+render/case_gallery.py (the screenshots of docs/case-documents.md). The browser
 runs with a fresh profile and every network feature off: the page needs nothing from outside.
 """
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -44,41 +43,15 @@ def screenshot(page: Path, png: Path, width: int = 1000, height: int = 2400) -> 
     return png
 
 
-def main(argv: list[str]) -> int:
-    """Write one zh screenshot per outcome of the shipped examples (and one en) into OUT_DIR."""
-    import json
-    import os
-
-    import i18n
-    from engine.run.compiled import explain
-    from engine.facts.fastcase import FastWorkspace
-    from render.case import case_document
-
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1780000000")
-    out = Path(argv[0] if argv else "docs/case-documents")
-    out.mkdir(parents=True, exist_ok=True)
-    root = Path(__file__).resolve().parent.parent / "policies" / "examples"
-    seen: dict[str, Path] = {}
-    for path in sorted(root.glob("*/*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        outcome = (data.get("expect") or {}).get("outcome") if isinstance(data, dict) else None
-        # One per outcome; one that names a registry shows the map with its neighbours, so it is preferred.
-        if outcome and "applicant" in data and (outcome not in seen or ("registry" in data and not json.loads(
-                seen[outcome].read_text(encoding="utf-8")).get("registry"))):
-            seen[outcome] = path
-    workspace = FastWorkspace(None, None, None)
-    shots = [(outcome, path, "zh") for outcome, path in seen.items()] + [("eligible", seen["eligible"], "en")]
-    for outcome, path, lang in shots:
-        i18n.activate(lang)
-        case = workspace.open_case_file(str(path))
-        result = explain(case.plan, case.facts, registry=case.registry)
-        page = out / f"{outcome}-{lang}.html"
-        page.write_text(case_document(result, case, "html"), encoding="utf-8")
-        screenshot(page, out / f"{outcome}-{lang}.png")
-        page.unlink()
-        print(f"{out / f'{outcome}-{lang}.png'}: {path.relative_to(root.parent.parent)}")
-    return 0
+def print_pdf(page: Path, pdf: Path) -> Path:
+    """The page printed as Chromium prints it: on the paper its print CSS asks for (A4), no header or footer."""
+    _run(page, "--no-pdf-header-footer", f"--print-to-pdf={pdf.resolve()}")
+    return pdf
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def html_to_pdf(html: str) -> bytes:
+    """A whole HTML page (the case document) as the bytes of its PDF; FileNotFoundError without Chromium."""
+    with tempfile.TemporaryDirectory(prefix="policy-pdf-") as folder:
+        page = Path(folder) / "case.html"
+        page.write_text(html, encoding="utf-8")
+        return print_pdf(page, Path(folder) / "case.pdf").read_bytes()

@@ -16,8 +16,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import datetime, timezone
 
 from engine.run.trace import Explanation, Step
 from engine.compile.types import EnumT, NumT
@@ -26,65 +25,13 @@ from i18n import N_, language
 from i18n import gettext as _
 
 from . import units
+# The words live in case_words.py; the names stay importable from here, where the views look for them.
+from .case_whatif import WhatIfSection, what_if_section
+from .case_words import (FACT_WORDS, KIND_WORDS, OUTCOME_WORDS, STATUS_WORDS, Line, Vocabulary,  # noqa: F401
+                         aside, listing, pair, word)
 
-# Outcome codes of every decision the brief names, said in words; a code not listed is shown as it is.
-OUTCOME_WORDS = {
-    "eligible": N_("may be admitted"), "exempt": N_("outside the plan's limits"),
-    "paused": N_("new designations paused"), "excluded": N_("not admitted"),
-    "spacing_conflict": N_("a designated institution of the same type is within the service radius"),
-    "needs_approval": N_("needs the approval of the higher bureau"), "needs_review": N_("needs a case handler's review"),
-    "undetermined": N_("cannot be decided: facts are missing"),
-    "guidance": N_("in the guidance period"), "trial": N_("in the trial year"),
-    "terminated": N_("agreement terminated"), "renewed": N_("trial passed"), "delayed": N_("trial failed, delayed"),
-    "awaiting_assessment": N_("awaiting assessment"), "pass": N_("passed"),
-    "rectification": N_("rectification"), "sanction": N_("sanction"), "termination": N_("termination"),
-    "qualified": N_("qualified"), "not_qualified": N_("not qualified"),
-    "admitted": N_("admitted"), "waitlisted": N_("waitlisted"),
-}
-KIND_WORDS = {
-    "gate": N_("pause"), "exemption": N_("exemption"), "exclusion": N_("exclusion"), "spacing": N_("spacing"),
-    "ratio": N_("ratio"), "admission": N_("admission"), "referral": N_("referral"), "priority": N_("priority"),
-    "status": N_("status"),
-}
-STATUS_WORDS = {
-    "decided": N_("decided"), "overridden": N_("applies, outranked"), "applied": N_("applies"),
-    "not_applicable": N_("does not apply"), "would_decide": N_("applies; decides only if the rules above it do not"),
-    "unknown": N_("cannot tell: facts missing"), "unknown_not_needed": N_("cannot tell (not needed)"),
-}
-# Names of FACTS.md that every plan shares, for when a plan declares no label of its own.
-FACT_WORDS = {
-    "applicant.id": N_("applicant id"), "applicant.name": N_("applicant"),
-    "applicant.location.lat": N_("latitude"), "applicant.location.lon": N_("longitude"),
-    "registry.nearest": N_("nearest institution of the same type"),
-    "registry.within": N_("institutions of the same type within the radius"),
-}
 GOOD = ("eligible", "exempt", "renewed", "pass", "qualified", "admitted", "guidance", "trial")
 BAD = ("excluded", "spacing_conflict", "terminated", "termination", "not_qualified", "sanction", "delayed")
-
-
-def pair(label: str, value: str) -> str:
-    """`label: value` with the language's colon (：in Chinese)."""
-    return _("{label}: {value}").format(label=label, value=value)
-
-
-def listing(items) -> str:
-    """Items joined as the language lists them (、in Chinese)."""
-    return _(", ").join(str(i) for i in items)
-
-
-def aside(text: str, note: str) -> str:
-    """`text (note)` with the language's brackets (（）in Chinese)."""
-    return _("{text} ({note})").format(text=text, note=note)
-
-
-def word(table: dict[str, str], code: str | None) -> str:
-    return _(table[code]) if code in table else (code or "")
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    label: str
-    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,144 +91,7 @@ class CaseDocument:
     spacing: SpacingMap | None
     footer: tuple[Line, ...]
     warnings: tuple[str, ...] = ()  # the run's warnings about the facts, filed with the case
-
-
-class _Vocabulary:
-    """The plan's declared words for its facts and values."""
-
-    def __init__(self, plan, labels: dict):
-        self.plan, self.labels = plan, labels
-        self.fields: dict[str, tuple[str, str | None]] = {}  # input path -> {field: label} of its records
-        self.field_words: dict[str, str] = {}  # a record field's name -> its label, for record values
-        if plan is not None:
-            from dsl import ast
-
-            for item in plan.policy.of_type(ast.InputDecl):
-                record = item.type.value if isinstance(item.type, ast.MapType) else item.type.item if isinstance(
-                    item.type, ast.ListType) else item.type
-                if isinstance(record, ast.RecordType):
-                    for f in record.fields:
-                        self.fields[f"{'.'.join(item.path)}.{f.name}"] = (f.label or f.name, isinstance(
-                            item.type, ast.MapType))
-                        if f.label:
-                            self.field_words.setdefault(f.name, f.label)
-
-    def input(self, path: str):
-        return self.plan.inputs.get(path) if self.plan is not None else None
-
-    def fact_label(self, path: str) -> str:
-        info = self.input(path)
-        if info is not None and (info.alias or info.label):
-            return info.alias or info.label
-        if path in FACT_WORDS:
-            return _(FACT_WORDS[path])
-        parent, _dot, leaf = path.rpartition(".")
-        if path in self.fields:  # a field of a declared record
-            return self.fields[path][0]
-        table, _dot2, key = parent.rpartition(".")
-        if f"{table}.{leaf}" in self.fields and self.fields[f"{table}.{leaf}"][1]:  # a map entry's field
-            return aside(self.fields[f"{table}.{leaf}"][0], self.show(key))
-        return path
-
-    def value_label(self, name: str) -> str:
-        define = self.plan.defines.get(name) if self.plan is not None else None
-        return define.label if define is not None and define.label else name  # the plan's words, once
-
-    def type_of(self, path_or_name: str):
-        info = self.input(path_or_name)
-        if info is not None:
-            return info.type
-        parent, _dot, leaf = path_or_name.rpartition(".")
-        table = parent.rpartition(".")[0]
-        for base in (parent, table):  # a record's field, or a map entry's
-            holder = self.input(base)
-            if holder is not None:
-                record = getattr(holder.type, "value", None) or getattr(holder.type, "item", None) or holder.type
-                if hasattr(record, "field"):
-                    return record.field(leaf)
-        define = self.plan.defines.get(path_or_name) if self.plan is not None else None
-        return define.type if define is not None else None
-
-    def show(self, value: Any, type_=None, label: str = "") -> str:
-        if value is None:
-            return _("not given")
-        if value is True:
-            return _("yes")
-        if value is False:
-            return _("no")
-        if isinstance(value, (int, float, Fraction)):
-            return units.quantity(value, type_, label)
-        if isinstance(value, date):
-            return units.day(value)
-        if isinstance(value, str):
-            if isinstance(type_, EnumT) or value in self.labels:
-                shown = self.labels.get(value)
-                if shown and shown != value:
-                    return shown if language() == "zh" else f"{shown} ({value})"
-            return value
-        if isinstance(value, (list, tuple)):
-            return listing(self.show(v) for v in value)
-        if isinstance(value, dict):
-            return _("; ").join(pair(self.field_words.get(k, k), self.show(v)) for k, v in value.items())
-        return str(value)
-
-    def neighbour(self, record: dict) -> str:
-        if "note" in record:
-            return record["note"]
-        text = _("{id} {name} ({category}), {distance} away").format(
-            id=record["id"], name=record["name"], category=record["category"],
-            distance=units.metres(record["distance_m"]))
-        if "self_excluded" in record:
-            text += _("; the applicant's own entry {id} is not counted").format(id=record["self_excluded"])
-        return text
-
-    def registry_record(self, record: dict) -> str:
-        if "count" in record:
-            radius = units.metres(record["radius_m"])
-            head = (_("{count} within {radius}: {ids}").format(count=record["count"], radius=radius,
-                                                              ids=", ".join(record["ids"]))
-                    if record["count"] else _("none within {radius}").format(radius=radius))
-            nearest = record["nearest"]
-            return head + "; " + (nearest["note"] if "note" in nearest
-                                  else _("the nearest is {who}").format(who=self.neighbour(nearest)))
-        if "radius_m" in record:
-            radius = units.metres(record["radius_m"])
-            if record["within_radius"]:
-                return _("{who}, within {radius}").format(who=self.neighbour(record), radius=radius)
-            return _("none within {radius}; the nearest is {who}").format(radius=radius, who=self.neighbour(record))
-        return self.neighbour(record)
-
-    def fact(self, path: str, value: Any) -> Line:
-        label = self.fact_label(path)
-        if path.startswith("registry.") and isinstance(value, dict):
-            return Line(label, self.registry_record(value))
-        return Line(label, self.show(value, self.type_of(path), label))
-
-    def used(self, name: str, value: Any) -> Line:
-        label = self.value_label(name)
-        return Line(label, self.show(value, self.type_of(name), label))
-
-    def needed(self, path: str) -> Line:
-        """A missing fact and what it would take to know it, as a handler would ask for it."""
-        if path == "registry":
-            registry = self.plan.registry if self.plan is not None else None
-            name = (registry.label or registry.name) if registry is not None else _("the registry of designated institutions")
-            return Line(name, _("the list of designated institutions with their locations, to measure the distance "
-                                "to the nearest one of the same type"))
-        label, type_ = self.fact_label(path), self.type_of(path)
-        if type_ is not None and type_.describe() == "bool":
-            need = _("whether it holds (yes or no)")
-        elif isinstance(type_, EnumT):
-            info = self.plan.enums.get(type_.name)
-            choices = [lab or code for code, lab in info.members] if info else []
-            need = _("one of: {choices}").format(choices=listing(choices))
-        elif isinstance(type_, NumT):
-            need = _("the figure, in {unit}").format(unit=units.unit_words(type_.unit)) if type_.unit else _("the figure")
-        elif type_ is not None and type_.describe() == "date":
-            need = _("the date")
-        else:
-            need = _("the value")
-        return Line(label, need)
+    what_if: WhatIfSection | None = None  # `explain --what-if`: what would change the outcome
 
 
 def why_text(result: Explanation, plan) -> str:
@@ -311,21 +121,21 @@ def why_text(result: Explanation, plan) -> str:
     return text
 
 
-def _rule_view(step: Step, words: _Vocabulary, decisive: bool) -> RuleView:
+def _rule_view(step: Step, words: Vocabulary, decisive: bool) -> RuleView:
     facts = [words.fact(p, v) for p, v in step.reads]
     facts += [words.used(n, v) for n, v in step.uses]
     return RuleView(step.name, word(KIND_WORDS, step.rule_kind), step.status or "", word(STATUS_WORDS, step.status),
                     tuple(a.id for a in step.articles), tuple(facts), decisive)
 
 
-def _spacing(result: Explanation, facts: dict, registry, words: _Vocabulary) -> SpacingMap | None:
+def _spacing(result: Explanation, facts: dict, registry, words: Vocabulary) -> SpacingMap | None:
     """The picture of the decisive or an applying spacing rule, when the applicant has a place."""
     candidates = [s for s in result.steps if s.kind == "rule" and s.rule_kind == "spacing" and s.value is not None]
     step = next((s for s in candidates if s is result.decided_by), candidates[0] if candidates else None)
-    location = ((facts or {}).get("applicant") or {}).get("location") or {}
+    location = subject(facts)[1].get("location") or {}
     if step is None or not isinstance(location.get("lat"), (int, float, Fraction)) or not isinstance(location.get("lon"), (int, float, Fraction)):
         return None
-    name = ((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or _("applicant")
+    name = subject(facts)[1].get("name") or result.applicant_id or _("applicant")
     me = Place(str(name), float(location["lat"]), float(location["lon"]))
     radius, neighbours, unplaced = None, [], []
     for path, record in step.reads:
@@ -394,13 +204,22 @@ def engine_version() -> str:
         return "unknown"
 
 
-def _header(result: Explanation, plan, facts: dict, words: _Vocabulary) -> list[Line]:
-    applicant = (facts or {}).get("applicant") or {}
-    lines = [Line(_("applicant"), str(applicant.get("name") or "—")),
-             Line(_("applicant id"), str(result.applicant_id or applicant.get("id") or "—"))]
+def subject(facts: dict | None) -> tuple[str, dict]:
+    """Whom the case is about: the applicant (准入), else the designated institution (试运行, 年度考核)."""
+    for key in ("applicant", "institution"):  # FACTS.md's two subjects
+        if isinstance((facts or {}).get(key), dict):
+            return key, facts[key]
+    return "applicant", {}
+
+
+def _header(result: Explanation, plan, facts: dict, words: Vocabulary) -> list[Line]:
+    key, applicant = subject(facts)
+    who, which = (N_("applicant"), N_("applicant id")) if key == "applicant" else (N_("institution"), N_("institution id"))
+    lines = [Line(_(who), str(applicant.get("name") or "—")),
+             Line(_(which), str(result.applicant_id or applicant.get("id") or "—"))]
     for path, info in (plan.inputs.items() if plan is not None else ()):
-        # The applicant's declared enum facts (category, district …) by the plan's own labels.
-        if path.count(".") == 1 and path.startswith("applicant.") and isinstance(info.type, EnumT):
+        # The subject's declared enum facts (category, district …) by the plan's own labels.
+        if path.count(".") == 1 and path.startswith(key + ".") and isinstance(info.type, EnumT):
             value = applicant.get(path.split(".", 1)[1])
             if value is not None:
                 lines.append(words.fact(path, value))
@@ -461,9 +280,9 @@ def _banner(result: Explanation, plan) -> str | None:
 
 
 def build_case(result: Explanation, plan=None, facts: dict | None = None, registry=None,
-               warnings=()) -> CaseDocument:
+               warnings=(), what_if: dict | None = None) -> CaseDocument:
     """The case document of one decision; `plan`, `facts` and `registry` add what the trace lacks."""
-    words = _Vocabulary(plan, result.labels)
+    words = Vocabulary(plan, result.labels)
     decisive = _rule_view(result.decided_by, words, True) if result.decided_by is not None else None
     # The article that decided; when nothing could, the articles of the rules that wait for the missing facts.
     deciding = ((result.decided_by,) if result.decided_by is not None
@@ -485,19 +304,22 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     tone = "good" if result.outcome in GOOD else "bad" if result.outcome in BAD else "open"
     title = _("Case document: {decision} of {applicant}").format(
         decision=result.decision_label or result.decision,
-        applicant=((facts or {}).get("applicant") or {}).get("name") or result.applicant_id or "—")
+        applicant=subject(facts)[1].get("name") or result.applicant_id or "—")
     return CaseDocument(
         lang=language(), title=title, draft=_banner(result, plan), header=tuple(_header(result, plan, facts, words)),
         outcome=result.outcome, outcome_words=word(OUTCOME_WORDS, result.outcome), tone=tone, reason=result.reason,
         terms=terms, priorities=priorities, decisive=decisive, quotes=quotes, why=why_text(result, plan), rules=rules,
         values=values, unknown=tuple(words.needed(p) for p in result.missing),
-        spacing=_spacing(result, facts, registry, words), footer=footer, warnings=tuple(warnings))
+        spacing=_spacing(result, facts, registry, words), footer=footer, warnings=tuple(warnings),
+        what_if=what_if_section(what_if, words) if what_if is not None else None)
 
 
-def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None, warnings=()) -> str:
-    """The case document of a decided case (engine.facts.case.Case) as `html`, `md` or `doc` (plain text)."""
+def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None, warnings=(),
+                  what_if: dict | None = None) -> str:
+    """The case document of a decided case (engine.facts.case.Case) as `html`, `md` or `doc` (plain text);
+    `what_if` is the record of `explain --what-if` (render/whatif_view.py), shown as its own section."""
     doc = build_case(result, getattr(case, "plan", None), getattr(case, "facts", None), getattr(case, "registry", None),
-                     warnings)
+                     warnings, what_if)
     if fmt == "md":
         from .case_markdown import case_to_markdown
 

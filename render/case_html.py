@@ -31,7 +31,8 @@ th {{ background: #f3f3f3; width: 11rem; font-weight: normal; color: #444; }}
 table.rules th {{ width: auto; }}
 blockquote {{ font-family: {SERIF}; margin: .5rem 0; padding: .5rem .9rem; border-left: 4px solid #8aa;
        background: #f6f8f8; }}
-.reading {{ color: #245; }} .draft {{ border: 2px solid #b26a00; color: #7a4600; background: #fff6e5;
+.reading {{ color: #245; }} h3 {{ font-size: 1rem; margin: .8rem 0 .2rem; }}
+.cannot-say {{ color: #7a5600; }} .draft {{ border: 2px solid #b26a00; color: #7a4600; background: #fff6e5;
        padding: .4rem .8rem; font-weight: bold; }}
 .outcome {{ font-size: 1.25rem; font-weight: bold; padding: .5rem .8rem; border-radius: 4px; margin: .8rem 0; }}
 .tone-good {{ background: #e6f4ea; color: #1a6b2a; }} .tone-bad {{ background: #fbe9e9; color: #a01818; }}
@@ -102,6 +103,8 @@ def case_body(doc: CaseDocument) -> list[str]:
     if doc.unknown:
         body.append(f"<h2>{_e(_('What is not known, and what it would take to know it'))}</h2>")
         body.append(_table(doc.unknown, "unknown"))
+    if doc.what_if is not None:
+        body.append(_what_if(doc.what_if))
     body.append(f"<h2>{_e(_('Every rule, in order of precedence'))}</h2>")
     head = "".join(f"<th>{_e(h)}</th>" for h in (_("rule"), _("kind"), _("article"), _("result"), _("facts read")))
     rows = []
@@ -116,6 +119,22 @@ def case_body(doc: CaseDocument) -> list[str]:
     footer = "".join(f'<tr><th>{_e(line.label)}</th><td class="hash">{_e(line.value)}</td></tr>' for line in doc.footer)
     body.append(f"<footer><p>{_e(_('Audit record'))}</p><table>{footer}</table></footer>")
     return [b for b in body if b]
+
+
+def _what_if(section) -> str:
+    out = [f"<h2>{_e(_('What would change the outcome'))}</h2>"]
+    if section.lead:
+        out.append(f'<p class="{"cannot-say" if section.cannot_say else "note"}">{_prose(section.lead)}</p>')
+    for group in section.groups:
+        out.append(f"<h3>{_prose(group.heading)}</h3><ul>" + "".join(f"<li>{_prose(c)}</li>" for c in group.changes)
+                   + "</ul>")
+    if section.stuck:
+        out.append(f"<p>{_prose(section.stuck)}</p>")
+    if section.needed:
+        out.append(f"<h3>{_e(_('Still needed, in the order to ask for them'))}</h3><ol>"
+                   + "".join(f"<li>{_e(pair(n.label, n.value))}</li>" for n in section.needed) + "</ol>")
+    out += [f'<p class="note">{_prose(note)}</p>' for note in section.notes]
+    return '<section id="what-if">' + "".join(out) + "</section>"
 
 
 def page(title: str, body: list[str]) -> str:

@@ -45,6 +45,8 @@ def case_to_markdown(doc: CaseDocument) -> str:
                     radius=f"{doc.spacing.radius_m:g} {_('m')}", applicant=doc.spacing.applicant.label, near=near), ""]
     if doc.unknown:
         out += [f"## {_('What is not known, and what it would take to know it')}", ""] + _table(doc.unknown)
+    if doc.what_if is not None:
+        out += _what_if(doc.what_if)
     out += [f"## {_('Every rule, in order of precedence')}", "",
             f"| {_('rule')} | {_('kind')} | {_('article')} | {_('result')} | {_('facts read')} |", "|---|---|---|---|---|"]
     for rule in doc.rules:
@@ -56,3 +58,16 @@ def case_to_markdown(doc: CaseDocument) -> str:
         out += [f"## {_('Values computed')}", ""] + _table(doc.values)
     out += ["---", "", f"*{_('Audit record')}*", ""] + _table(doc.footer)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _what_if(section) -> list[str]:
+    out = [f"## {_('What would change the outcome')}", ""] + ([section.lead, ""] if section.lead else [])
+    for group in section.groups:
+        out += [f"### {group.heading}", ""] + [f"- {_cell(change)}" for change in group.changes] + [""]
+    if section.stuck:
+        out += [section.stuck, ""]
+    if section.needed:
+        out += [f"### {_('Still needed, in the order to ask for them')}", ""]
+        out += [f"{n}. {pair(need.label, need.value)}" for n, need in enumerate(section.needed, 1)] + [""]
+    out += [f"> {note}" for note in section.notes] + ([""] if section.notes else [])
+    return out

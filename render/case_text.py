@@ -51,6 +51,8 @@ def case_to_text(doc: CaseDocument, columns: int = 80) -> str:
             out += wrap(f"  · {n.label} {n.distance}", columns)
     if doc.unknown:
         out += ["", _("What is not known, and what it would take to know it"), rule] + _pairs(doc.unknown, columns)
+    if doc.what_if is not None:
+        out += ["", _("What would change the outcome"), rule] + _what_if(doc.what_if, columns)
     out += ["", _("Every rule, in order of precedence"), rule]
     for r in doc.rules:
         mark = "►" if r.decisive else "·"
@@ -60,3 +62,18 @@ def case_to_text(doc: CaseDocument, columns: int = 80) -> str:
         out += ["", _("Values computed"), rule] + _pairs(doc.values, columns)
     out += ["", _("Audit record"), rule] + _pairs(doc.footer, columns)
     return "\n".join(out) + "\n"
+
+
+def _what_if(section, columns: int) -> list[str]:
+    out = wrap(section.lead, columns) if section.lead else []
+    for group in section.groups:
+        out += wrap(group.heading, columns, "  ")
+        out += [line for change in group.changes for line in wrap("· " + change, columns, "    ")]
+    if section.stuck:
+        out += wrap(section.stuck, columns, "  ")
+    if section.needed:
+        out += ["", _("Still needed, in the order to ask for them")]
+        out += [line for n, need in enumerate(section.needed, 1)
+                for line in wrap(f"{n}. {pair(need.label, need.value)}", columns, "  ")]
+    out += [line for note in section.notes for line in wrap(note, columns, "  ")]
+    return out

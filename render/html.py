@@ -14,26 +14,28 @@ from engine.run.trace import Explanation
 from i18n import gettext as _
 
 
-def explanation_to_html(result: Explanation, warnings: Sequence[str] = (), case=None) -> str:
+def explanation_to_html(result: Explanation, warnings: Sequence[str] = (), case=None,
+                        what_if: dict | None = None) -> str:
     from .case import case_document
 
-    return case_document(result, case, "html", warnings=warnings)
+    return case_document(result, case, "html", warnings=warnings, what_if=what_if)
 
 
-def explanations_to_html(sections: list[tuple]) -> str:
+def explanations_to_html(sections: list[tuple], what_ifs: dict[int, dict] | None = None) -> str:
     """One page for several facts files: a section per file, headed by its name; a file that
     could not be decided shows its error text instead. Each section is (name, Explanation or
-    error text, warnings[, case])."""
+    error text, warnings[, case]); `what_ifs` holds the `--what-if` record of a section by its index."""
     from .case import build_case
     from .case_html import case_body, page
 
     body: list[str] = []
+    what_ifs = what_ifs or {}
     for number, (name, item, warnings, *rest) in enumerate(sections, 1):
         body.append(f'<section id="file-{number}">\n<p class="file"><code>{escape(str(name))}</code></p>')
         if isinstance(item, Explanation):
             case = rest[0] if rest else None
             body += case_body(build_case(item, getattr(case, "plan", None), getattr(case, "facts", None),
-                                         getattr(case, "registry", None), warnings))
+                                         getattr(case, "registry", None), warnings, what_ifs.get(number - 1)))
         else:
             body.append(f"<pre>{escape(str(item))}</pre>")
         body.append("</section>")

@@ -12,10 +12,14 @@ from typing import Any
 from engine.allocation.quotas import QuotaRow, QuotaTable
 from engine.compile.plan import PlanStamp
 
+from i18n import N_
+from i18n import gettext as _
+
 from .values import jsonable, show
 
-_STATUS = {"number": "", "none": "no number", "review": "not decided by the plan: review",
-           "undetermined": "undetermined: statistics absent", "error": "error"}
+_STATUS = {"number": "", "none": N_("no number"), "review": N_("not decided by the plan: review"),
+           "undetermined": N_("undetermined: statistics absent"), "error": N_("error")}
+_HOLDS = {True: N_("holds"), False: N_("does not hold"), None: N_("cannot be told")}
 
 
 def _values(pairs) -> str:
@@ -26,7 +30,7 @@ def figure(row: QuotaRow) -> str:
     """The quota as a phrase: `600 bed`, `no number`, `review`."""
     if row.status == "number":
         return f"{show(row.value)} {row.unit}"
-    return _STATUS[row.status]
+    return _(_STATUS[row.status])
 
 
 def _groups(table: QuotaTable) -> list[tuple[str, list[list[QuotaRow]]]]:
@@ -44,38 +48,41 @@ def _categories(rows: list[QuotaRow]) -> str:
 # ---- text
 
 def table_to_text(table: QuotaTable, stamp: PlanStamp) -> str:
-    lines = [f"quotas of plan {stamp.id} (version {stamp.version}, sha256 {stamp.sha256[:12]}…)", ""]
+    lines = [_("quotas of plan {id} (version {version}, sha256 {sha256}…)").format(
+        id=stamp.id, version=stamp.version, sha256=stamp.sha256[:12]), ""]
     for name, regions in _groups(table):
         first = regions[0][0]
-        lines.append(f"quota {name}" + (f" “{first.label}”" if first.label else "") + f"  [{first.unit}]")
+        lines.append(_("quota {name}").format(name=name) + (f" “{first.label}”" if first.label else "") + f"  [{first.unit}]")
         for article in first.articles:
-            lines.append(f"  article {article.id}: “{article.text}”")
-            lines += [f"    reading: {reading}" for reading in article.readings]
+            lines.append("  " + _("article {id}: “{text}”").format(id=article.id, text=article.text))
+            lines += ["    " + _("reading: {text}").format(text=reading) for reading in article.readings]
         for rows in regions:
             row = rows[0]
             lines.append(f"  {row.region} ({', '.join(row.districts)}) · {_categories(rows)}: {figure(row)}")
             for tried in row.tried:
-                mark = {True: "holds", False: "does not hold", None: "cannot be told"}[tried.holds]
+                mark = _(_HOLDS[tried.holds])
                 values = _values((*tried.uses, *tried.reads))
-                lines.append(f"    when {tried.condition} (line {tried.line}): {mark}" + (f" [{values}]" if values else ""))
+                lines.append("    " + _("when {condition} (line {line}): {mark}").format(
+                    condition=tried.condition, line=tried.line, mark=mark) + (f" [{values}]" if values else ""))
             if row.status in ("number", "error") and row.formula:
                 lines.append(f"    = {row.formula}" + (f" = {show(row.value)}" if row.value is not None else "")
                              + (f" [{_values((*row.uses, *row.reads))}]" if row.uses or row.reads else ""))
             if row.split:
                 s = row.split
-                lines.append(f"    split: {show(s['total'])} × {show(s['weight'])} ÷ {show(s['weight_sum'])} "
-                             f"(Σ {s['by']} over {', '.join(s['regions'])})")
+                lines.append("    " + _("split: {total} × {weight} ÷ {sum} (Σ {by} over {regions})").format(
+                    total=show(s["total"]), weight=show(s["weight"]), sum=show(s["weight_sum"]), by=s["by"],
+                    regions=", ".join(s["regions"])))
             if row.reason:
                 lines.append(f"    “{row.reason}”")
             for step in row.steps:
                 cites = ", ".join(a.id for a in step.articles)
-                value = show(step.value) if step.value is not None else "absent"
+                value = show(step.value) if step.value is not None else _("absent")
                 used = _values((*step.uses, *step.reads)) if not isinstance(step.value, dict) else ""
                 lines.append(f"    · {step.name} = {value}" + (f" ({cites})" if cites else "") + (f" [{used}]" if used else ""))
             if row.missing:
-                lines.append(f"    absent: {', '.join(row.missing)}")
+                lines.append("    " + _("absent: {names}").format(names=", ".join(row.missing)))
             if row.problem:
-                lines.append(f"    error: {row.problem}")
+                lines.append("    " + _("error: {problem}").format(problem=row.problem))
         lines.append("")
     return "\n".join(lines)
 
@@ -112,15 +119,17 @@ def table_to_json(table: QuotaTable, stamp: PlanStamp) -> dict[str, Any]:
 # ---- Markdown
 
 def table_to_markdown(table: QuotaTable, stamp: PlanStamp) -> str:
-    out = [f"# Quotas of `{stamp.id}` (version {stamp.version})", "", f"sha256 `{stamp.sha256}`", ""]
+    out = ["# " + _("Quotas of `{id}` (version {version})").format(id=stamp.id, version=stamp.version), "",
+           f"sha256 `{stamp.sha256}`", ""]
     for name, regions in _groups(table):
         first = regions[0][0]
         out += [f"## {name}" + (f" — {first.label}" if first.label else ""), ""]
         for article in first.articles:
             out.append(f"> **{article.id}** {article.text}")
-            out += [f">\n> *reading:* {reading}" for reading in article.readings]
+            out += [f">\n> *{_('reading')}:* {reading}" for reading in article.readings]
             out.append("")
-        out += ["| region | districts | categories | quota | branch | formula and values |", "|---|---|---|---|---|---|"]
+        out += ["| " + " | ".join(_(h) for h in (N_("region"), N_("districts"), N_("categories"), N_("quota"),
+                                                  N_("branch"), N_("formula and values"))) + " |", "|---|---|---|---|---|---|"]
         for rows in regions:
             row = rows[0]
             taken = next((t for t in row.tried if t.holds), None)
@@ -130,7 +139,7 @@ def table_to_markdown(table: QuotaTable, stamp: PlanStamp) -> str:
             if row.split:
                 formula += f" ({show(row.split['total'])} × {show(row.split['weight'])} ÷ {show(row.split['weight_sum'])})"
             if row.missing:
-                values = "absent: " + ", ".join(row.missing)
+                values = _("absent: {names}").format(names=", ".join(row.missing))
             out.append(f"| {row.region} | {', '.join(row.districts)} | {_categories(rows)} | {figure(row)} | {branch} "
                        f"| {formula}{'; ' + values if values else ''} |")
         out.append("")

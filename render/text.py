@@ -15,7 +15,7 @@ from rich.tree import Tree
 from engine.run.trace import Explanation, Step
 
 from i18n import gettext as _
-from i18n import language
+from i18n import N_, language
 
 from .wrap import width as display_width
 from .wrap import wrap
@@ -121,7 +121,7 @@ def build(result: Explanation, case=None) -> Group:
                     id=stamp.id, version=stamp.version, digest=stamp.sha256[:16]), style="dim")
     parts = [meta, root]
     for notice in result.notices:  # before anything else: the plan applied was not in force
-        parts.insert(0, Text("notice: " + notice, style="bold yellow"))
+        parts.insert(0, Text(_("notice: {notice}").format(notice=notice_text(notice)), style="bold yellow"))
 
     if result.decided_by is not None:
         step = result.decided_by
@@ -170,3 +170,18 @@ def explanation_to_text(result: Explanation, width: int = 100, color: bool = Fal
     _WIDTH[0] = width
     console.print(build(result, case))
     return buffer.getvalue()
+
+
+# engine/run/decide.py's notices (kept in English in the JSON record), as the text view says them.
+_NOTICES = (N_("draft: this decision applies a draft, plan {id} ({draft})"),
+            N_("not_in_force: judged on {judged}, before plan {id} takes effect on {effective}"))
+
+
+def notice_text(notice: str) -> str:
+    from i18n.diagnostics import fill
+
+    for template in _NOTICES:
+        shown = fill(template, _(template), notice)
+        if shown is not None:
+            return shown
+    return notice

@@ -64,3 +64,23 @@ def test_the_population_report_charts_the_outcomes(tmp_path):
     chart = re.search(r'<svg class="chart"[^>]*aria-label="各结论的数量">(.*?)</svg>', dom, re.S).group(1)
     decided = [line for line in out.read_text(encoding="utf-8").splitlines() if '"outcome": "eligible"' in line]
     assert "可以纳入（eligible）" in chart and f">{len(decided)}</text>" in chart
+
+
+def test_explain_format_pdf_is_an_a4_document():
+    from click.testing import CliRunner
+
+    import i18n
+    from cli import main
+
+    try:
+        result = CliRunner().invoke(main, ["--lang", "zh", "explain", "--format", "pdf",
+                                           str(EXAMPLES / "shenyang" / "trial" / "04-terminated.json")])
+    finally:
+        i18n.activate("en")
+    assert result.exit_code == 0, result.stderr
+    pdf = result.stdout_bytes
+    assert pdf.startswith(b"%PDF-")
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes, "no page in the PDF"
+    for width, height in boxes:  # A4 is 595.28 x 841.89 points; Chromium rounds to its pixel grid
+        assert abs(float(width) - 595.28) < 1.5 and abs(float(height) - 841.89) < 1.5, (width, height)

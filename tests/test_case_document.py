@@ -80,3 +80,58 @@ def test_chinese_wrapping_never_starts_a_line_with_closing_punctuation():
     for columns in range(12, 40):
         for line in wrap(text, columns):
             assert line[:1] not in NO_START and line[-1:] not in NO_END, (columns, line)
+
+
+def _explain(*args: str, lang: str = "en") -> str:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    try:
+        result = CliRunner().invoke(main, ["--lang", lang, "explain", *args])
+    finally:
+        i18n.activate("en")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _zh(*args: str) -> str:
+    return _explain(*args, lang="zh")
+
+
+SPACING = str(POLICIES / "examples" / "shenyang" / "07-pharmacy-spacing-conflict.json")
+
+
+@pytest.mark.parametrize("fmt", ["doc", "md", "html"])
+def test_what_would_change_the_outcome_is_a_section_of_the_case_document(fmt):
+    zh_text = _zh(SPACING, "--what-if", "--format", fmt)
+    # The decisive 800 m rule: the fact by its label, the exact bound with its unit, the outcome in words.
+    assert "什么会改变结论" in zh_text and "什么会推翻起决定作用的规则 服务半径800米" in zh_text
+    assert "须超过800米（不含800米），例如800.1米；结论即为可以纳入（eligible）" in re.sub(r"\s", "", zh_text)
+    english = _explain(SPACING, "--what-if", "--format", fmt)
+    assert "What would change the outcome" in english and "什么会改变结论" not in english
+    assert ("more than 800 m (not 800 m itself), for example 800.1 m; the outcome would then be may be admitted "
+            "(eligible)") in re.sub(r"\s+", " ", english)
+    assert "什么会改变结论" not in _zh(SPACING, "--format", fmt)  # only when asked
+
+
+def test_the_document_says_when_the_engine_cannot_say_and_what_is_still_needed():
+    terminated = str(POLICIES / "examples" / "shenyang" / "trial" / "04-terminated.json")
+    assert "引擎无法说明什么会改变这一结论" in _zh(terminated, "--what-if", "--format", "md")
+    assert "The engine cannot say what would change this outcome" in _explain(terminated, "--what-if", "--format", "md")
+    undetermined = str(POLICIES / "examples" / "heze" / "11-pharmacy-undetermined.json")
+    text = _zh(undetermined, "--what-if", "--format", "md")
+    assert "仍需的事实（按应询问的顺序）" in text and "1. 最近同类型定点机构距离：知道它即可确定结论" in text
+
+
+def test_the_screenshots_in_docs_show_every_outcome_the_examples_give():
+    # docs/case-documents.md's table and its PNGs come from `python -m render.case_gallery`: an outcome
+    # the examples give without its screenshot (a new decision, a new example) fails here.
+    from render.case_gallery import ENGLISH, one_per_outcome
+
+    docs = POLICIES.parent / "docs"
+    table = (docs / "case-documents.md").read_text(encoding="utf-8")
+    for outcome in one_per_outcome():
+        for lang in ("zh", "en") if outcome in ENGLISH else ("zh",):
+            shot = f"case-documents/{outcome}-{lang}.png"
+            assert shot in table and (docs / shot).is_file(), f"no screenshot of {outcome} ({lang}): run the gallery"

@@ -1,6 +1,9 @@
 """Both languages: every message has its Chinese translation, and the language is chosen as documented."""
 from __future__ import annotations
 
+import inspect
+import re
+
 import pytest
 
 import i18n
@@ -9,6 +12,13 @@ from dsl.diagnostics import Diagnostic, render
 from dsl.spans import NO_SPAN
 from i18n import catalogue
 from i18n.diagnostics import translate_message
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    """`--lang zh` in a CliRunner run changes this process's language: the next test gets English back."""
+    yield
+    i18n.activate("en")
 
 
 @pytest.fixture
@@ -69,3 +79,112 @@ def test_help_and_clicks_own_words_are_chinese_with_lang_zh():
     assert "用法：" in shown and "显示本帮助并退出。" in shown and "可归档的案件决定书" in shown
     english = subprocess.run(["policy", "--lang", "en", "explain", "--help"], capture_output=True, text=True).stdout
     assert "Usage:" in english and "Show this message and exit." in english
+
+
+# ---- every command speaks both languages: its --help and what it prints
+
+def _commands():
+    from cli import COMMANDS
+
+    return sorted(COMMANDS)
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# Three English words in a row, outside `code`, paths, option names and codes: a sentence
+# left untranslated. (Codes like `spacing_conflict`, ids like SY-T-0001 and file names are kept.)
+_KEPT = re.compile(r"`[^`]*`|\S*[/\\.=_<>@\d-]\S*|\b[A-Z][A-Za-z0-9]*\b|\{.*\}|\[[^\]]*\]|\"[^\"]*\"")
+_ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}\b")
+
+
+def english_left(text: str, kept: tuple[str, ...] = ()) -> list[str]:
+    """The lines of `text` that still hold an English phrase once code, paths and `kept` are removed."""
+    for piece in sorted(kept, key=len, reverse=True):
+        text = text.replace(piece, " ")
+    found = []
+    for line in text.splitlines():
+        bare = _KEPT.sub(" ", line)
+        if _ENGLISH.search(bare):
+            found.append(line.strip())
+    return found
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_every_command_help_is_chinese_under_lang_zh(name):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    result = CliRunner().invoke(main, ["--lang", "zh", name, "--help"])
+    assert result.exit_code == 0, result.output
+    command = main.get_command(None, name)
+    # The command's own help and every option's, as click shows them, are the Chinese ones.
+    assert command.help and _cjk(command.help), f"`policy {name} --help`: the command's help is not translated"
+    for param in command.params:
+        if getattr(param, "help", None):
+            assert _cjk(param.help), f"`policy {name} --help`: {param.opts[-1]} is not translated: {param.help!r}"
+    assert not english_left(result.output.split("\n", 2)[-1]), english_left(result.output)
+    # The same objects speak English again in the next run that asks for it.
+    english = CliRunner().invoke(main, ["--lang", "en", name, "--help"]).output
+    first = inspect.cleandoc(main.get_command(None, name).help).split("\n")[0][:30]
+    assert "Usage:" in english and "Show this message and exit." in english and first in english, name
+
+
+def _readings() -> tuple[str, ...]:
+    """The plans' own readings and header texts (written in English by the plans, not by the product)."""
+    from dsl import ast, parse_policy
+    from tests.conftest import POLICIES
+
+    found = []
+    for path in POLICIES.glob("*.policy"):
+        policy = parse_policy(path.read_text(encoding="utf-8"), str(path))
+        found += [i.text for i in policy.of_type(ast.Interpretation)]
+        found += [v for header in policy.of_type(ast.PlanHeader) for _k, v in header.fields]
+    return tuple(found)
+
+
+def _summary_runs(tmp_path):
+    import shutil
+
+    from tests.conftest import ROOT
+
+    examples = ROOT / "policies" / "examples"
+    plan = tmp_path / "plan.policy"
+    shutil.copy(ROOT / "policies" / "heze-2026.policy", plan)
+    (tmp_path / "untidy.policy").write_text(plan.read_text(encoding="utf-8").replace("\n\n", "\n\n\n", 3), encoding="utf-8")
+    record = tmp_path / "record.json"
+    one = examples / "heze" / "01-inpatient-county-eligible.json"
+    context = str(examples / "heze" / "context-2026.json")
+    return [
+        (["check", *map(str, sorted((ROOT / "policies").glob("*.policy")))], "通过"),
+        (["test", "-v", str(examples / "heze")], "通过"),
+        (["fmt", "--check", str(tmp_path / "untidy.policy")], "将重新格式化"),
+        (["fmt", str(tmp_path / "untidy.policy")], "已重新格式化"),
+        (["coverage", "heze-2026"], "已覆盖"),
+        (["quota", "--plan", "heze-2026", "--context", context], "额度"),
+        (["quota", "--plan", "heze-2026"], "无法确定"),
+        (["allocate", str(examples / "heze" / "round-2026.jsonl"), "--plan", "heze-2026", "--context", context], "区域"),
+        (["explain", str(one), "--record", str(record)], None),
+        (["explain", str(examples / "shenyang" / "07-pharmacy-spacing-conflict.json"), "--what-if", "--width", "5000"],
+         "什么会改变结论"),
+        (["verify", str(record)], "相同"),
+        (["errors", "X999"], "未知代码"),
+    ]
+
+
+def test_every_command_summary_is_chinese_under_lang_zh(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    kept = _readings()
+    for args, expected in _summary_runs(tmp_path):
+        result = CliRunner().invoke(main, ["--lang", "zh", *args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        if expected is None:
+            continue
+        assert expected in result.output, (args, result.output[-800:])
+        left = english_left(result.output, kept)
+        assert not left, f"`policy {' '.join(args)}` under --lang zh still says in English:\n" + "\n".join(left[:5])

@@ -131,12 +131,16 @@ def test_still_needed_pieces_are_the_engines(tmp_path, value, outcome):
     assert got["outcome"] == outcome
 
 
-@pytest.mark.parametrize("fmt", ["text", "md"])
-def test_what_if_in_text_and_markdown(fmt):
+@pytest.mark.parametrize("fmt, shown", [
+    ("text", "more than 800 (strict), e.g. 800.1 -> eligible"),
+    # the case document's section (render/case_whatif.py): labels and units, tests/test_case_document.py
+    ("md", "more than 800 m (not 800 m itself), for example 800.1 m; the outcome would then be may be admitted"),
+])
+def test_what_if_in_text_and_markdown(fmt, shown):
     result = run("explain", POLICIES / "examples" / "shenyang" / "07-pharmacy-spacing-conflict.json", "--what-if",
                  "--format", fmt)
     assert result.exit_code == 0
-    assert "more than 800 (strict), e.g. 800.1 -> eligible" in result.output
+    assert shown in result.output
 
 
 def test_plain_explain_does_not_load_the_solver():
