@@ -59,9 +59,10 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
         fail(error)
     except (KeyboardInterrupt, _Stopped) as stop:
         signum = stop.signum if isinstance(stop, _Stopped) else signal.SIGINT
-        where = (f"`{output}` was not written (an older one is left as it was)" if output
-                 else "their records went to standard output")
-        click.echo(f"policy eval: stopped by {signal.Signals(signum).name} after {done[0]:,} lines; {where}", err=True)
+        where = (_("{file} was not written (an older one is left as it was)").format(file=f"`{output}`") if output
+                 else _("their records went to standard output"))
+        click.echo(_("policy eval: stopped by {signal} after {lines} lines; {where}").format(
+            signal=signal.Signals(signum).name, lines=f"{done[0]:,}", where=where), err=True)
         sys.exit(128 + signum)
     if report:
         import json

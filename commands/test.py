@@ -21,6 +21,19 @@ def mark(word: str) -> str:
     return shown + " " * max(1, 6 - sum(2 if ord(ch) > 0x2e80 else 1 for ch in shown))
 
 
+def difference(line: str) -> str:
+    """A difference line of engine/run/expectations.py in the current language: the engine writes it
+    from one of its English TEMPLATES; the same values go into the template's translation."""
+    from engine.run.expectations import TEMPLATES
+    from i18n.diagnostics import fill
+
+    for template in TEMPLATES:
+        shown = fill(template, _(template), line)
+        if shown is not None:
+            return shown
+    return line
+
+
 def _files(paths: tuple[str, ...]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
@@ -54,7 +67,7 @@ def _population(path: Path, plan_ref: str | None, registry_path: str | None, ver
             failed += 1
             click.echo(f"{mark('FAIL')}{path}:{number}")
             for line in found:
-                click.echo(f"      {line}")
+                click.echo(f"      {difference(line)}")
         else:
             passed += 1
             if verbose:
@@ -124,7 +137,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
                     label=path, value=_("round {round}").format(round=data["round"])) if verbose else "",
                     nl=bool(found or verbose))
                 for line in found:
-                    click.echo(f"      {line}")
+                    click.echo(f"      {difference(line)}")
                 continue
             if not isinstance(data.get("applicant"), dict) and not isinstance(data.get("institution"), dict):
                 continue  # a context or other JSON beside the examples
@@ -147,7 +160,7 @@ def test(paths: tuple[str, ...], plan_ref: str | None, registry_path: str | None
             failed += 1
             click.echo(f"{mark('FAIL')}{path}")
             for line in found:
-                click.echo(f"      {line}")
+                click.echo(f"      {difference(line)}")
         else:
             passed += 1
             if verbose:

@@ -18,6 +18,8 @@ from dsl.diagnostics import Diagnostic, PolicyError
 from engine.batch.stream import Line, surrogate_error
 from engine.run.decide import OTHERWISE
 
+from i18n import gettext as _
+
 from .json_view import explanation_to_json
 from .values import jsonable
 
@@ -181,11 +183,12 @@ class Records:
 
     def summary(self, lines: int) -> str:
         """The line standard error gets at the end: how many lines, by outcome."""
-        counts = ", ".join(f"{outcome} {n}" for outcome, n in sorted(self.counts.items()))
+        counts = _(", ").join(f"{outcome} {n}" for outcome, n in sorted(self.counts.items())) or _("none")
         if self.population is not None:
-            return f"{lines} lines of population `{self.population}` ({self.size} aggregated): {counts or 'none'}"
-        warned = f"; {self.warned} with warnings (see each line's `warnings`)" if self.warned else ""
-        return f"{lines} lines: {counts or 'none'}{warned}"
+            return _("{lines} lines of population {name} ({size} aggregated): {counts}").format(
+                lines=lines, name=f"`{self.population}`", size=self.size, counts=counts)
+        warned = _("; {count} with warnings (see each line's `warnings`)").format(count=self.warned) if self.warned else ""
+        return _("{lines} lines: {counts}").format(lines=lines, counts=counts) + warned
 
 
 def why(record: dict, place, size: int) -> str:
@@ -213,7 +216,7 @@ class Progress:
             # INVARIANT: the bar draws on stderr and leaves stdout alone: rich would otherwise
             # redirect stdout through its console, so `eval pop.jsonl > out.jsonl` came out empty.
             self.bar = Bar(console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False)
-            self.task = self.bar.add_task("deciding", total=total())
+            self.task = self.bar.add_task(_("deciding"), total=total())
             self.bar.start()
 
     def advance(self, lines: int) -> None:

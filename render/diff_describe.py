@@ -14,20 +14,35 @@ from rich.text import Text
 
 from engine.diff.structural import (Added, ArticleStatusChanged, Changed, ExpressionChanged, FieldChanged, HeaderChanged,
                                     PlanDiff, PrecedenceChanged, Removed, Reworded, ValueChanged, ZoneMoved)
+from i18n import N_
+from i18n import gettext as _
 
 Segment = tuple[str, str]  # (tag, text); tags: "" plain, "-" deleted, "+" inserted, "old", "new", "dim", "name"
 Line = list[Segment]
 
 _CONTEXT = 14  # characters of unchanged text kept either side of a change in a long text
-_WHAT = {"article": "article", "interpretation": "reading", "enum": "enum", "zones": "zones", "input": "input",
-         "define": "definition", "rule": "rule", "decision": "decision"}
+_WHAT = {"article": N_("article"), "interpretation": N_("reading"), "enum": N_("enum"), "zones": N_("zones"),
+         "input": N_("input"), "define": N_("definition"), "rule": N_("rule"), "decision": N_("decision")}
+_VERBS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "reworded": N_("reworded")}
+
+
+def _around(template: str, **values) -> tuple[str, str]:
+    """The translated `template` cut at its `{name}`: the words before and after a name shown bold
+    (each language puts the name where its word order wants it)."""
+    before, _sep, after = _(template).format(name="\0", **values).partition("\0")
+    return before, after
+
+
+def _what(what: str) -> str:
+    return _(_WHAT[what]) if what in _WHAT else what
 
 
 # ---- describing changes ---------------------------------------------------------------------
 
 
 def _arrow(old: str | None, new: str | None) -> Line:
-    return [("old", old if old is not None else "(none)"), ("", " → "), ("new", new if new is not None else "(none)")]
+    return [("old", old if old is not None else _("(none)")), ("", " → "),
+            ("new", new if new is not None else _("(none)"))]
 
 
 def _marked(edits: Iterable[tuple[str, str]], trim: bool = True) -> Line:
@@ -71,9 +86,9 @@ def _detail(detail) -> Line:
         return path + _marked(detail.edits, trim=False)
     if isinstance(detail, FieldChanged):
         if detail.old_value is None:
-            return path + [("+", detail.new_value)] + [("dim", "  (added)")]
+            return path + [("+", detail.new_value)] + [("dim", "  " + _("(added)"))]
         if detail.new_value is None:
-            return path + [("-", detail.old_value)] + [("dim", "  (removed)")]
+            return path + [("-", detail.old_value)] + [("dim", "  " + _("(removed)"))]
         if detail.edits:
             return path + _marked(detail.edits)
         return path + _arrow(detail.old_value, detail.new_value)
@@ -88,32 +103,34 @@ def describe(change) -> list[Line]:
             old, new = (v and v[:16] + "…" for v in (old, new))
         return [[("name", f"{change.key:<8}")] + _arrow(old, new)]
     if isinstance(change, Reworded):
-        head = "reworded" if change.what == "article" else "reading reworded"
+        head = _("reworded") if change.what == "article" else _("reading reworded")
         return [[("", head)], _marked(change.edits)]
     if isinstance(change, ArticleStatusChanged):
-        lines = [[("", "status  ")] + _arrow(change.old_status, change.new_status)]
+        lines = [[("", _("status  "))] + _arrow(change.old_status, change.new_status)]
         if change.old_reason != change.new_reason:
-            lines.append([("dim", "reason: ")] + _arrow(change.old_reason, change.new_reason))
+            lines.append([("dim", _("reason: "))] + _arrow(change.old_reason, change.new_reason))
         return lines
     if isinstance(change, (Added, Removed)):
-        verb, tag = ("added", "+") if isinstance(change, Added) else ("removed", "-")
-        what = _WHAT.get(change.what, change.what)
+        added = isinstance(change, Added)
+        tag, what = ("+" if added else "-"), _what(change.what)
         if change.what in ("article", "interpretation"):
             status = f" ({change.status})" if change.what == "article" else ""
-            return [[("", f"{what} {verb}{status}")], [(tag, change.text)]]
-        return [[("", f"{what} "), ("name", change.name), ("", f" {verb}")], [(tag, change.text)]]
+            head = _("{what} added{status}") if added else _("{what} removed{status}")
+            return [[("", head.format(what=what, status=status))], [(tag, change.text)]]
+        before, after = _around(N_("{what} {name} added") if added else N_("{what} {name} removed"), what=what)
+        return [[("", before), ("name", change.name), ("", after)], [(tag, change.text)]]
     if isinstance(change, Changed):
         name: Line = [("name", change.new_name)]
         if change.renamed:
             name = [("name", change.old_name), ("", " → "), ("name", change.new_name)]
-        return [[("", f"{_WHAT.get(change.what, change.what)} ")] + name + [("", " changed")]] + \
-               [_detail(d) for d in change.details]
+        before, after = _around(N_("{what} {name} changed"), what=_what(change.what))
+        return [[("", before)] + name + [("", after)]] + [_detail(d) for d in change.details]
     if isinstance(change, ZoneMoved):
         if change.old_zone is None:
-            return [[("name", change.member), ("", " added to "), ("new", change.new_zone)]]
+            return [[("name", change.member), ("", _(" added to ")), ("new", change.new_zone)]]
         if change.new_zone is None:
-            return [[("name", change.member), ("", " removed from "), ("old", change.old_zone)]]
-        return [[("name", change.member), ("", " moved ")] + _arrow(change.old_zone, change.new_zone)]
+            return [[("name", change.member), ("", _(" removed from ")), ("old", change.old_zone)]]
+        return [[("name", change.member), ("", _(" moved "))] + _arrow(change.old_zone, change.new_zone)]
     if isinstance(change, PrecedenceChanged):
         line: Line = [("", f"{change.clause}: ")]
         for i, (op, old, new) in enumerate(change.entries):
@@ -122,7 +139,7 @@ def describe(change) -> list[Line]:
             if op == "=":
                 line.append(("", new))
                 if old != new:
-                    line.append(("dim", f" (was {old})"))
+                    line.append(("dim", " (" + _("was {old}").format(old=old) + ")"))
             else:
                 line.append((op, old if op == "-" else new))
         return [line]
@@ -134,11 +151,11 @@ def summary_line(change) -> Line:
     lines = describe(change)
     head = list(lines[0])
     if isinstance(change, ZoneMoved):
-        head = [("", f"zones {change.zones}: ")] + head
+        head = [("", _("zones {zones}: ").format(zones=change.zones))] + head
     if isinstance(change, (Added, Removed)):
         return head
     for i, line in enumerate(lines[1:]):
-        head += [("", ": " if i == 0 else "; ")] + line
+        head += [("", _(": ") if i == 0 else _("; "))] + line
     return head
 
 
@@ -179,6 +196,19 @@ def groups(diff: PlanDiff) -> list[tuple[str, list]]:
                                                  tail.get(kv[0].split(" ")[0], 9)))
 
 
+_TITLES = {"plan header": N_("plan header"), "inputs": N_("inputs"), "vocabulary": N_("vocabulary"),
+           "other": N_("other"), "article": N_("article {name}"), "zones": N_("zones {name}"),
+           "decision": N_("decision {name}")}
+
+
+def group_title(key: str) -> str:
+    """A group's heading (`groups` gives its key, in English: the order depends on it)."""
+    if key in _TITLES:
+        return _(_TITLES[key])
+    kind, _sep, name = key.partition(" ")
+    return _(_TITLES[kind]).format(name=name) if kind in _TITLES else key
+
+
 def counts(diff: PlanDiff) -> Counter:
     return Counter(type(c).__name__ for c in diff)
 
@@ -188,22 +218,26 @@ def tally(diff: PlanDiff) -> str:
     words: Counter = Counter()
     for change in diff:
         if isinstance(change, HeaderChanged):
-            words["header field|changed"] += 1
+            words[(_("header field"), "header field", "changed")] += 1
         elif isinstance(change, ZoneMoved):
-            words["zone move|"] += 1
+            words[(_("zone move"), "zone move", "")] += 1
         elif isinstance(change, PrecedenceChanged):
-            words[f"{change.clause} list|changed"] += 1
+            words[(_("{clause} list").format(clause=change.clause), f"{change.clause} list", "changed")] += 1
         elif isinstance(change, ArticleStatusChanged):
-            words["article status|changed"] += 1
+            words[(_("article status"), "article status", "changed")] += 1
         else:
             verb = {Added: "added", Removed: "removed", Changed: "changed", Reworded: "reworded"}
             kind = next(v for cls, v in verb.items() if isinstance(change, cls))
-            words[f"{_WHAT.get(change.what, change.what)}|{kind}"] += 1
+            words[(_what(change.what), _WHAT.get(change.what, change.what), kind)] += 1
     parts = []
-    for key, n in words.items():
-        noun, verb = key.split("|")
-        parts.append(f"{n} {noun}{'s' if n > 1 and not noun.endswith('s') else ''}{' ' + verb if verb else ''}")
-    return ", ".join(parts)
+    for (noun, english, verb), n in words.items():
+        many = n > 1 and not english.endswith("s")  # the English plural; Chinese has none
+        if verb:
+            template = _("{count} {noun}s {verb}") if many else _("{count} {noun} {verb}")
+        else:
+            template = _("{count} {noun}s") if many else _("{count} {noun}")
+        parts.append(template.format(count=n, noun=noun, verb=_(_VERBS[verb]) if verb else ""))
+    return _(", ").join(parts)
 
 
 # ---- one line in each format ------------------------------------------------------------

@@ -18,24 +18,27 @@ from dsl.spans import Span
 from engine.diff.population import PopulationReport
 from engine.diff.structural import PlanDiff
 
-from .diff_describe import counts, describe, groups, markdown_line, tally, text_line
+from i18n import gettext as _
+
+from .diff_describe import counts, describe, group_title, groups, markdown_line, tally, text_line
 from .diff_population import population_markdown, population_parts, population_to_json
 
 
 # ---- text ---------------------------------------------------------------------------------------
 
 def _stamp(label: str, side) -> Text:
-    return Text(f"  {label}  {side.path}\n       plan {side.id} · version {side.version or '—'} · sha256 {side.sha256[:16]}…")
+    return Text(f"  {label}  {side.path}\n       " + _("plan {id} · version {version} · sha256 {sha256}…").format(
+        id=side.id, version=side.version or "—", sha256=side.sha256[:16]))
 
 
 def _diff_parts(diff: PlanDiff) -> list:
-    parts: list = [Text("policy diff", style="bold"), _stamp("old", diff.old), _stamp("new", diff.new)]
+    parts: list = [Text(_("policy diff"), style="bold"), _stamp(_("old"), diff.old), _stamp(_("new"), diff.new)]
     if not diff:
-        parts.append(Text("\nno changes: the two versions are equivalent", style="green"))
+        parts.append(Text("\n" + _("no changes: the two versions are equivalent"), style="green"))
         return parts
-    parts.append(Text(f"\n{len(diff)} change(s): {tally(diff)}", style="bold"))
+    parts.append(Text("\n" + _("{count} change(s): {tally}").format(count=len(diff), tally=tally(diff)), style="bold"))
     for title, changes in groups(diff):
-        parts.append(Text("\n" + title, style="bold cyan"))
+        parts.append(Text("\n" + group_title(title), style="bold cyan"))
         for change in changes:
             lines = describe(change)
             parts.append(text_line(lines[0], 2))
@@ -92,17 +95,17 @@ def diff_to_json(diff: PlanDiff, report: PopulationReport | None = None, example
 
 def diff_to_markdown(diff: PlanDiff, report: PopulationReport | None = None, examples: int = 3) -> str:
     old, new = diff.old, diff.new
-    out = [f"# Plan diff: `{old.id}` {old.version} → `{new.id}` {new.version}", "",
-           "| | Old | New |", "|---|---|---|",
-           f"| File | `{old.path}` | `{new.path}` |", f"| Plan | `{old.id}` | `{new.id}` |",
-           f"| Version | {old.version or '—'} | {new.version or '—'} |",
+    out = ["# " + _("Plan diff: {old} → {new}").format(old=f"`{old.id}` {old.version}", new=f"`{new.id}` {new.version}"),
+           "", f"| | {_('Old')} | {_('New')} |", "|---|---|---|",
+           f"| {_('File')} | `{old.path}` | `{new.path}` |", f"| {_('Plan')} | `{old.id}` | `{new.id}` |",
+           f"| {_('Version')} | {old.version or '—'} | {new.version or '—'} |",
            f"| sha256 | `{old.sha256[:16]}…` | `{new.sha256[:16]}…` |", ""]
     if not diff:
-        out += ["No changes: the two versions are equivalent.", ""]
+        out += [_("No changes: the two versions are equivalent."), ""]
     else:
-        out += [f"{len(diff)} change(s): {tally(diff)}", ""]
+        out += [_("{count} change(s): {tally}").format(count=len(diff), tally=tally(diff)), ""]
         for title, changes in groups(diff):
-            out += [f"## {title}", ""]
+            out += [f"## {group_title(title)}", ""]
             for change in changes:
                 lines = describe(change)
                 out.append(f"- {markdown_line(lines[0])}")

@@ -10,7 +10,18 @@ import json
 from fractions import Fraction
 from typing import Any
 
+from i18n import N_
+from i18n import gettext as _
+
 from .values import jsonable
+
+# Verdicts and kinds of difference: codes in JSON, words in text and Markdown.
+_WORDS = {"equivalent": N_("equivalent"), "stricter": N_("stricter"), "looser": N_("looser"),
+          "incomparable": N_("incomparable"), "unknown": N_("unknown"), "changed": N_("changed")}
+
+
+def _word(code: str) -> str:
+    return _(_WORDS[code]) if code in _WORDS else code
 
 
 def _plain(value):
@@ -47,16 +58,17 @@ def semantic_to_json(report, old_path: str, new_path: str) -> dict[str, Any]:
 
 
 def _result(side: dict) -> str:
-    text = side["outcome"] + (f" by `{side['rule']}`" if side["rule"] else " (otherwise)")
+    text = side["outcome"] + (_(" by {rule}").format(rule=f"`{side['rule']}`") if side["rule"]
+                              else " (" + _("otherwise") + ")")
     if side["terms"]:
-        text += " with " + ", ".join(f"{k} = {v}" for k, v in side["terms"].items())
+        text += _(" with {terms}").format(terms=", ".join(f"{k} = {v}" for k, v in side["terms"].items()))
     return text
 
 
 def _where(cell: dict) -> str:
-    who = cell["category"] or "every applicant"
+    who = cell["category"] or _("every applicant")
     regions = cell["regions"]
-    return who + (", every district" if regions == "all" else ", " + "、".join(regions))
+    return who + (_(", every district") if regions == "all" else ", " + "、".join(regions))
 
 
 def _commands(data: dict, diff: dict) -> list[str]:
@@ -67,29 +79,29 @@ def _commands(data: dict, diff: dict) -> list[str]:
 
 def semantic_to_text(data: dict) -> str:
     old, new = (n.strip("`") for n in _names(data))  # two copies of one plan share an id: paths tell them apart
-    out = [f"semantic diff: {old} -> {new}"]
+    out = [_("semantic diff: {old} -> {new}").format(old=old, new=new)]
     decision = None
     for cell in data["cells"]:
         if cell["decision"] != decision:
             decision = cell["decision"]
-            out.append(f"\ndecision {decision}")
-        out.append(f"  {_where(cell)}: {cell['verdict']}")
+            out.append("\n" + _("decision {name}").format(name=decision))
+        out.append(f"  {_where(cell)}: {_word(cell['verdict'])}")
         for d in cell["differences"]:
-            out.append(f"    {d['kind']}: {_result(d['old'])}  ->  {_result(d['new'])}")
-            out.append(f"      articles: {', '.join(d['articles']) or '-'}"
-                       + ("" if d["confirmed"] else "   (NOT confirmed by the evaluator)"))
-            out.append("      witness: " + json.dumps(d["facts"], ensure_ascii=False, sort_keys=True))
+            out.append(f"    {_word(d['kind'])}: {_result(d['old'])}  ->  {_result(d['new'])}")
+            out.append("      " + _("articles: {articles}").format(articles=", ".join(d["articles"]) or "-")
+                       + ("" if d["confirmed"] else "   (" + _("NOT confirmed by the evaluator") + ")"))
+            out.append("      " + _("witness: ") + json.dumps(d["facts"], ensure_ascii=False, sort_keys=True))
             if d["file"]:
-                out.append(f"      written to {d['file']}; check: " + " ; ".join(_commands(data, d)))
+                out.append("      " + _("written to {file}; check: ").format(file=d["file"]) + " ; ".join(_commands(data, d)))
         for kind in cell["unwitnessed"]:
-            out.append(f"    {kind}: exists, but no witness was found in time")
+            out.append(f"    {_word(kind)}: " + _("exists, but no witness was found in time"))
     if data["not_translated"]:
-        out.append("\nnot translated (nothing is claimed for these):")
+        out.append("\n" + _("not translated (nothing is claimed for these):"))
         out += [f"  {t}" for t in data["not_translated"]]
-    out.append("\nassumptions: " + "; ".join(data["assumptions"]))
+    out.append("\n" + _("assumptions: ") + _("; ").join(_(a) for a in data["assumptions"]))
     same = sum(1 for c in data["cells"] if c["verdict"] == "equivalent")
-    out.append(f"\n{'equivalent' if data['equivalent'] else 'different'}: {same} of {len(data['cells'])} cells "
-               "equivalent")
+    out.append("\n" + _("{verdict}: {same} of {cells} cells equivalent").format(
+        verdict=_("equivalent") if data["equivalent"] else _("different"), same=same, cells=len(data["cells"])))
     return "\n".join(out) + "\n"
 
 
@@ -101,23 +113,25 @@ def _names(data: dict) -> tuple[str, str]:
 
 def semantic_to_markdown(data: dict) -> str:
     old, new = _names(data)
-    out = [f"# Semantic diff: {old} → {new}", "", "| decision | applicants | verdict | difference | articles |",
+    out = ["# " + _("Semantic diff: {old} → {new}").format(old=old, new=new), "",
+           "| " + " | ".join(_(h) for h in (N_("decision"), N_("applicants"), N_("verdict"), N_("difference"),
+                                            N_("articles"))) + " |",
            "|---|---|---|---|---|"]
     for cell in data["cells"]:
         diffs = cell["differences"] or [None]
         for d in diffs:
-            what = f"{d['kind']}: {_result(d['old'])} → {_result(d['new'])}" if d else ""
+            what = f"{_word(d['kind'])}: {_result(d['old'])} → {_result(d['new'])}" if d else ""
             arts = ", ".join(d["articles"]) if d else ""
-            out.append(f"| {cell['decision']} | {_where(cell)} | {cell['verdict']} | {what} | {arts} |")
+            out.append(f"| {cell['decision']} | {_where(cell)} | {_word(cell['verdict'])} | {what} | {arts} |")
     witnesses = [(c, d) for c in data["cells"] for d in c["differences"]]
     if witnesses:
-        out += ["", "## Witnesses", ""]
+        out += ["", "## " + _("Witnesses"), ""]
         for c, d in witnesses:
-            out += [f"### {_where(c)}: {d['kind']}" + ("" if d["confirmed"] else " (not confirmed)"), "",
+            out += [f"### {_where(c)}: {_word(d['kind'])}" + ("" if d["confirmed"] else " (" + _("not confirmed") + ")"), "",
                     "```json", json.dumps(d["facts"], ensure_ascii=False, indent=2, sort_keys=True), "```", ""]
             if d["file"]:
                 out += ["```sh", *_commands(data, d), "```", ""]
     if data["not_translated"]:
-        out += ["", "## Not translated", ""] + [f"- {t}" for t in data["not_translated"]]
-    out += ["", "## Assumptions", ""] + [f"- {a}" for a in data["assumptions"]]
+        out += ["", "## " + _("Not translated"), ""] + [f"- {t}" for t in data["not_translated"]]
+    out += ["", "## " + _("Assumptions"), ""] + [f"- {_(a)}" for a in data["assumptions"]]
     return "\n".join(out) + "\n"

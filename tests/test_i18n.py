@@ -188,3 +188,112 @@ def test_every_command_summary_is_chinese_under_lang_zh(tmp_path):
         assert expected in result.output, (args, result.output[-800:])
         left = english_left(result.output, kept)
         assert not left, f"`policy {' '.join(args)}` under --lang zh still says in English:\n" + "\n".join(left[:5])
+
+
+# ---- the reports of `diff` (with its population replay), `diff --semantic` and `eval`'s summary
+
+def _diff_runs(tmp_path):
+    from tests.conftest import ROOT
+    from tests.test_diff import CONTEXT, DRAFT, fixture, population
+
+    from tests.test_diff_undetermined import QUESTIONS, _versions
+
+    (tmp_path / "u").mkdir()
+    changed, undecided = _versions(tmp_path / "u")  # no registry: neither version decides a line
+    undetermined = (changed, "--population", undecided)
+    jsonl = population(tmp_path)
+    lines = ["{", "not json"]  # a bad line, so the report's "bad lines" part is shown too
+    bad = tmp_path / "with-bad.jsonl"
+    bad.write_text(jsonl.read_text(encoding="utf-8") + "\n".join(lines[1:]) + "\n", encoding="utf-8")
+    final = (DRAFT, fixture("final"), "--population", bad, "--context", CONTEXT, "--width", "5000")
+    return [
+        ([DRAFT, fixture("draft-reformatted")], "无变化：两版等价"),
+        ([DRAFT, fixture("draft-reformatted"), "--format", "md"], "无变化：两版等价。"),
+        ([*final], "判定不同"),
+        ([*final, "--format", "md"], "影响到谁"),
+        ([QUESTIONS, *undetermined, "--width", "5000"], "未作出任何决定"),
+        ([QUESTIONS, *undetermined, "--format", "md"], "未作出任何决定"),
+        ([DRAFT, fixture("radius-500"), "--semantic", "--witness-dir", tmp_path / "w"], "更宽"),
+    ], ROOT
+
+
+def _plan_texts(*paths) -> tuple[str, ...]:
+    """What the plans themselves write (articles, readings, rules as source), kept in their language."""
+    found = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            found += [piece for piece in (line.strip(), *line.split('"')) if len(piece) > 3]
+    return tuple(found)
+
+
+def test_diff_reports_are_chinese_under_lang_zh(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.test_diff import DRAFT, fixture
+
+    runs, _root = _diff_runs(tmp_path)
+    from tests.test_diff_undetermined import QUESTIONS
+
+    # `policy explain …` is a command line to run, the same in both languages.
+    kept = _readings() + _plan_texts(DRAFT, QUESTIONS, *(fixture(n) for n in ("final", "radius-500"))) + ("policy explain",)
+    for args, expected in runs:
+        args = [str(a) for a in args]
+        result = CliRunner().invoke(main, ["--lang", "zh", "diff", *args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert expected in result.output, (args, result.output[-800:])
+        # Witnesses are facts as JSON, a rule shown whole is the plan's source, and a line marking
+        # an edit ([-old-]{+new+}, <del>/<ins>) shows the plan's own wording: all kept as written.
+        shown = "\n".join(line for line in result.output.splitlines()
+                          if not line.lstrip().startswith(("实例：", "{"))
+                          and not any(mark in line for mark in ("[-", "{+", "<del>", "<ins>")))
+        left = english_left(shown, kept)
+        assert not left, f"`policy diff {' '.join(args)}` under --lang zh still says in English:\n" + "\n".join(left[:5])
+
+
+def test_diff_json_is_the_same_in_both_languages(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.test_diff import CONTEXT, DRAFT, fixture, population
+
+    args = ["diff", str(DRAFT), str(fixture("final")), "--population", str(population(tmp_path)),
+            "--context", str(CONTEXT), "--format", "json"]
+    english = CliRunner().invoke(main, ["--lang", "en", *args]).output
+    assert CliRunner().invoke(main, ["--lang", "zh", *args]).output == english
+
+
+def test_eval_summary_is_chinese_under_lang_zh(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.test_diff import CONTEXT, population
+
+    result = CliRunner().invoke(main, ["--lang", "zh", "eval", str(population(tmp_path)), "--plan", "shenyang-2025-draft",
+                                       "--context", str(CONTEXT), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code in (0, 2), result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("共 ") and "行" in summary, summary
+    assert not english_left(summary), summary
+
+
+def test_test_differences_are_chinese_under_lang_zh(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.conftest import ROOT
+
+    examples = ROOT / "policies" / "examples" / "heze"
+    data = json.loads((examples / "01-inpatient-county-eligible.json").read_text(encoding="utf-8"))
+    data["context"] = str(examples / data["context"]) if "context" in data else None
+    data["expect"] = {"outcome": "excluded", "rule": "no-such-rule", "values": {"no_such_value": 1},
+                      "missing": ["applicant.x"]}
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False), encoding="utf-8")
+    english = CliRunner().invoke(main, ["--lang", "en", "test", str(wrong)]).output
+    assert "outcome: expected `excluded`, got `" in english and "but it was not computed" in english, english
+    result = CliRunner().invoke(main, ["--lang", "zh", "test", str(wrong)])
+    assert "outcome：应为 `excluded`，实际为 `" in result.output and "但未计算出该值" in result.output, result.output
+    assert not english_left(result.output), english_left(result.output)

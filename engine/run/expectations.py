@@ -29,6 +29,18 @@ from engine.run.trace import Explanation
 from engine.values.calendar import Duration
 from engine.values.numbers import Fraction, from_float, is_number, to_json
 
+def N_(message: str) -> str:
+    """Marks a template for the message catalogue (i18n/): commands/test.py translates the line where it
+    prints it, matching it against TEMPLATES (the engine speaks no language of its own)."""
+    return message
+
+
+_DECIDED_BY = N_("{key}: expected `{expected}`, got `{actual}` (decided by `{rule}`)")
+_NOTICE = N_("notices: expected one starting `{expected}`, got {actual}")
+_NOT_COMPUTED = N_("{key}: expected {expected}, but it was not computed")
+_GOT = N_("{key}: expected {expected}, got {actual}")
+TEMPLATES = (_DECIDED_BY, _NOTICE, _NOT_COMPUTED, _GOT)  # most specific first: each difference line is one of these
+
 KEYS = ("outcome", "rule", "article", "terms", "values", "missing", "priorities", "rank", "population",
         "priorities_unknown", "steering", "notices")
 
@@ -98,9 +110,9 @@ def population_differences(rank, size: int, expect: dict) -> list[str]:
     """A line of a population decision: its `rank` and the population's size, when expected."""
     found = []
     if "rank" in expect and expect["rank"] != rank:
-        found.append(f"rank: expected {expect['rank']}, got {rank}")
+        found.append(_GOT.format(key="rank", expected=expect["rank"], actual=rank))
     if "population" in expect and expect["population"] != size:
-        found.append(f"population: expected {expect['population']}, got {size}")
+        found.append(_GOT.format(key="population", expected=expect["population"], actual=size))
     return found
 
 
@@ -109,32 +121,35 @@ def differences(result: Explanation, expect: dict) -> list[str]:
     found: list[str] = []
     decided = result.decided_by
     if result.outcome != expect["outcome"]:
-        by = f" (decided by `{decided.name}`)" if decided else ""
-        found.append(f"outcome: expected `{expect['outcome']}`, got `{result.outcome}`{by}")
+        if decided:
+            found.append(_DECIDED_BY.format(key="outcome", expected=expect["outcome"], actual=result.outcome,
+                                            rule=decided.name))
+        else:
+            found.append(_GOT.format(key="outcome", expected=f"`{expect['outcome']}`", actual=f"`{result.outcome}`"))
     rule = decided.name if decided else "otherwise" if result.by_otherwise else None
     if "rule" in expect and rule != expect["rule"]:
-        found.append(f"rule: expected `{expect['rule']}`, got `{rule}`")
+        found.append(_GOT.format(key="rule", expected=f"`{expect['rule']}`", actual=f"`{rule}`"))
     if "article" in expect:
         article = decided.articles[0].id if decided and decided.articles else None
         # An article expected is met by a rule citing one of its sentences (二（二） by 二（二）第1句).
         if article != expect["article"] and (article is None or article_of(article) != expect["article"]):
-            found.append(f"article: expected `{expect['article']}`, got `{article}`")
+            found.append(_GOT.format(key="article", expected=f"`{expect['article']}`", actual=f"`{article}`"))
     for key, actual_pairs in (("terms", result.terms), ("values", result.values)):
         actual = dict(actual_pairs)
         for name, value in expect.get(key, {}).items():
             if name not in actual:
-                found.append(f"{key}.{name}: expected {_shown(value)}, but it was not computed")
+                found.append(_NOT_COMPUTED.format(key=f"{key}.{name}", expected=_shown(value)))
             elif not same_value(value, actual[name]):
-                found.append(f"{key}.{name}: expected {_shown(value)}, got {_shown(actual[name])}")
+                found.append(_GOT.format(key=f"{key}.{name}", expected=_shown(value), actual=_shown(actual[name])))
     if "missing" in expect and sorted(expect["missing"]) != sorted(result.missing):
-        found.append(f"missing: expected {sorted(expect['missing'])}, got {list(result.missing)}")
+        found.append(_GOT.format(key="missing", expected=sorted(expect["missing"]), actual=list(result.missing)))
     for key in ("priorities", "priorities_unknown", "steering"):
         if key in expect:
             names = [s.name for s in getattr(result, key)]
             if sorted(expect[key]) != sorted(names):
-                found.append(f"{key}: expected {sorted(expect[key])}, got {names}")
+                found.append(_GOT.format(key=key, expected=sorted(expect[key]), actual=names))
     if "notices" in expect:  # each expected notice is the start of one the record gives (`draft:`, `not_in_force:`)
         for wanted in expect["notices"]:
             if not any(n.startswith(wanted) for n in result.notices):
-                found.append(f"notices: expected one starting `{wanted}`, got {list(result.notices)}")
+                found.append(_NOTICE.format(expected=wanted, actual=list(result.notices)))
     return found

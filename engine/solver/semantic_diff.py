@@ -82,13 +82,18 @@ class SemanticDiff:
         return [w for c in self.cells for w in c.witnesses]
 
 
+def N_(message: str) -> str:
+    """Marks an assumption for the message catalogue (i18n/); render/semantic_view.py translates it."""
+    return message
+
+
 ASSUMPTIONS = (
-    "outcomes ranked as an applicant would: exempt > eligible > needs_approval, needs_review > paused, excluded, "
-    "spacing_conflict",
-    "every fact is present (an applicant with a missing fact is `undetermined` under both versions)",
-    "numbers within their declared ranges: a fraction in [0, 1], a `count` a whole number, any other quantity >= 0",
-    "a list (such as age groups) has one item, or as many as the baseline's",
-    "the distance to the nearest institution of the same type is the facts' applicant.nearest_same_category_m",
+    N_("outcomes ranked as an applicant would: exempt > eligible > needs_approval, needs_review > paused, excluded, "
+       "spacing_conflict"),
+    N_("every fact is present (an applicant with a missing fact is `undetermined` under both versions)"),
+    N_("numbers within their declared ranges: a fraction in [0, 1], a `count` a whole number, any other quantity >= 0"),
+    N_("a list (such as age groups) has one item, or as many as the baseline's"),
+    N_("the distance to the nearest institution of the same type is the facts' applicant.nearest_same_category_m"),
 )
 
 
