@@ -34,9 +34,12 @@ _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, 
                      "(needs -o)."))
 @click.option("--records", "records_path", metavar="DIR|FILE.jsonl", help="Also write each decision's audit record: "
               "one JSON file per line in DIR, or one line each in FILE.jsonl (`policy verify` replays one).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help=_("Worker processes deciding the lines, output in input order (default: the cores; 1 decides "
+                     "in this process)."))
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
           trace: bool, strict: bool, decision: str | None = None, report: str | None = None,
-          records_path: str | None = None) -> None:
+          records_path: str | None = None, jobs: int | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -54,7 +57,7 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     try:
         with _signals_stop_the_run(), _records_sink(records_path, facts, context_path, registry_path) as sink:
             bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
-                            decision=decision, on_line=lambda n: done.__setitem__(0, n), explained=sink)
+                            decision=decision, on_line=lambda n: done.__setitem__(0, n), explained=sink, jobs=jobs)
     except PolicyError as error:
         fail(error)
     except (KeyboardInterrupt, _Stopped) as stop:

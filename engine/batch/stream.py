@@ -21,6 +21,8 @@ import sys
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
+from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
@@ -29,8 +31,12 @@ from dsl.limits import JSONL_LINE, breach_help
 from dsl.spans import Source, Span
 from engine.facts.case import choose_decision
 from engine.facts.fastcase import FastWorkspace
-from engine.facts.validate import FactsError, parse_json
-from engine.reading.reader import TooLong, decode, open_lines
+from engine.batch.jsonvalues import JsonValues
+from engine.batch import parallel
+from engine.batch.parallel import WorkerFailed, Workers, can_fork, default_jobs
+from engine.facts.validate import FactsError
+from engine.reading.reader import TooLong, decode, many_loads, open_lines
+from engine.reading.reader import parse_json as parse_source
 from engine.run.compiled import Decision, fast_path
 from engine.run.decide import OTHERWISE
 
@@ -43,9 +49,10 @@ def _jsonable():
     return jsonable
 
 
-def decision_record(result: Decision, line: int, stamp: dict) -> dict:
-    """The batch line of a decision without trace."""
-    jsonable = _jsonable()
+def decision_record(result: Decision, line: int, stamp: dict, jsonable: Callable | None = None) -> dict:
+    """The batch line of a decision without trace; `jsonable` converts its values (a run passes
+    one JsonValues for all its lines)."""
+    jsonable = jsonable or _jsonable()
     return {"line": line, "applicant": result.applicant_id, "decision": result.decision, "outcome": result.outcome,
             "decided_by": ({"rule": result.rule, "article": result.articles[0]} if result.rule
                            else {"rule": OTHERWISE, "article": None} if result.by_otherwise else None),
@@ -199,6 +206,8 @@ class _Batch:
         self.stamps: dict[int, dict] = {}
         self.counts: Counter = Counter()
         self.warned = 0  # lines decided with a warning
+        self.loads = many_loads()  # the JSON parse of every line, chosen once per run
+        self.values = JsonValues(_jsonable())  # and the conversion of every record's values
 
     def open(self, number: int, raw: bytes, ids: list):
         """One line as a case ready to decide; its id goes into `ids` as soon as it is known
@@ -211,7 +220,7 @@ class _Batch:
         source = Source(f"{self.path}:{number}", text)
         if not text.strip():
             raise _bad_line(source, "empty line: expected one JSON object")
-        data = parse_json(text, source)
+        data = parse_source(source, "facts", self.loads)
         for key in ("applicant", "institution"):
             subject = data.get(key)
             if isinstance(subject, dict) and subject.get("id") is not None:
@@ -232,7 +241,7 @@ class _Batch:
                 record = traced_record(compiled.explain(case.facts, decision, registry=case.registry), number)
             else:
                 record = decision_record(compiled.decide(case.facts, decision, registry=case.registry), number,
-                                         self.stamp(case.plan))
+                                         self.stamp(case.plan), self.values)
         except PolicyError as error:
             self.counts["error"] += 1
             return error_record(number, error, _writable((ids or [None])[0]), self.path)
@@ -278,6 +287,13 @@ class _Batch:
         return stamp
 
 
+def _decide_chunk(batch: _Batch, dumps, first: int, lines: list[bytes]) -> tuple[str, Counter, int]:
+    """In a worker: the records of a chunk of lines, as text, with the chunk's counts."""
+    batch.counts, batch.warned = Counter(), 0
+    text = "".join([batch.line(number, raw, dumps) + "\n" for number, raw in enumerate(lines, first)])
+    return text, batch.counts, batch.warned
+
+
 def _surrogate(path: str, number: int, char: str) -> PolicyError:
     code = f"U+{ord(char):04X}" if len(char) == 1 else "a surrogate"
     return PolicyError([Diagnostic("F001", f"the line holds a lone surrogate {code} (a `\\u` escape of half a "
@@ -300,7 +316,8 @@ def _writable(value):
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
               registry_path: str | None = None, strict: bool = False, decision: str | None = None,
-              on_line: Callable[[int], None] | None = None, explained: Callable | None = None) -> int:
+              on_line: Callable[[int], None] | None = None, explained: Callable | None = None,
+              jobs: int | None = None) -> int:
     """Decide every line; write one record per line; return how many lines were bad. With
     `strict`, a line with a warning (an undeclared key) is a bad line. A population decision
     (`--decision 年度考核`, over a population) goes through engine/batch/population.py: its
@@ -318,19 +335,44 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
         population = population_of(batch, plan, decision)
         if population is not None:
             return run_population(batch, *population, output)
-    progress = _Progress(path, output)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
+    lines = _lines(path)
+    head = list(islice(lines, parallel.CHUNK_LINES))  # a file of one chunk is decided here: a fork costs more
+    lines = chain(head, lines)
+    workers = None
+    if jobs is None:
+        jobs = default_jobs()
+    if jobs > 1 and len(head) == parallel.CHUNK_LINES and explained is None and can_fork():
+        if plan is not None:  # loaded before the fork, so that every worker has it
+            workspace.checker(plan)
+            fast_path(plan).module(trace)
+        workers = Workers(partial(_decide_chunk, batch, dumps), jobs)
+    progress = _Progress(path, output)
     number = 0
     try:
         with atomic_output(output) as out:
             write = out.write
-            for number, raw in enumerate(_lines(path), 1):
-                write(batch.line(number, raw, dumps) + "\n")
-                progress.advance(number)
-                if on_line is not None:
-                    on_line(number)  # the caller's count, for the note when a signal stops the run
+            if workers is not None:
+                for number, text, counts, warned in workers.run(lines):
+                    write(text)
+                    batch.counts.update(counts)
+                    batch.warned += warned
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)  # the caller's count, for the note when a signal stops the run
+            else:
+                for number, raw in enumerate(lines, 1):
+                    write(batch.line(number, raw, dumps) + "\n")
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)
+    except WorkerFailed as error:  # no line's fault: the run stops, and -o leaves nothing behind
+        raise PolicyError([Diagnostic("X000", f"internal error: {type(error).__name__}: {error}", Span(Source(path, "")),
+                                      "please report this; run with --jobs 1 to decide in one process")]) from None
     finally:
         progress.stop()
+        if workers is not None:
+            workers.stop()
     counts = batch.counts
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
     warned = f"; {batch.warned} with warnings (see each line's `warnings`)" if batch.warned else ""
