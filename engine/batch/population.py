@@ -16,7 +16,7 @@ import sys
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
-from engine.batch.stream import Batch, Progress, atomic_output, decision_record, error_record, read_lines, traced_record
+from engine.batch.stream import Batch, decision_record, error_record, read_lines, traced_record, write_records
 from engine.compile.plan import CheckedPlan, PopulationInfo
 from engine.facts.case import choose_decision
 from engine.run.aggregates import POPULATION_KEY, Accumulator, PopulationStats, line_values
@@ -105,50 +105,69 @@ def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: Po
     (line number, None, error, None, size) for a line that fails in pass 2. `result` is an
     Explanation (`explain`) or a Decision."""
     stats = aggregate(batch, plan, population)
-    compiled = fast_path(plan)
-    rank = population.aggregate("rank")
+    pass_2 = _Pass2(batch, plan, decision, population, stats, explain)
     for number, raw in enumerate(read_lines(batch.path), 1):
+        yield pass_2.decided(number, raw)
+
+
+class _Pass2:
+    """Pass 2 of one run: a line decided with the population's stats, and its record as text.
+    The same object runs in every worker of `--jobs`, so the records are the same bytes."""
+
+    def __init__(self, batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
+                 stats: PopulationStats, explain: bool):
+        self.batch, self.plan, self.decision, self.stats = batch, plan, decision, stats
+        self.compiled = fast_path(plan)
+        self.run = self.compiled.explain if explain else self.compiled.decide
+        self.rank = population.aggregate("rank")
+        self.stamp = plan.stamp.as_json()
+        self.dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+    def decided(self, number: int, raw: bytes) -> tuple:
         ids: list = []
+        stats = self.stats
         try:
-            case = _open(batch, plan, number, raw, ids)
+            case = _open(self.batch, self.plan, number, raw, ids)
             facts = case.facts
             facts[POPULATION_KEY] = stats
-            run = compiled.explain if explain else compiled.decide
-            result = run(facts, decision, registry=case.registry)
-            place = None if rank is None else stats.value(rank.name, line_values_of(plan, rank, facts))
-            yield number, case, result, place, stats.size
+            result = self.run(facts, self.decision, registry=case.registry)
+            place = None if self.rank is None else stats.value(self.rank.name,
+                                                               line_values_of(self.plan, self.rank, facts))
+            return number, case, result, place, stats.size
         except PolicyError as error:
-            yield number, None, (error, (ids or [None])[0], batch.path), None, stats.size
+            return number, None, (error, (ids or [None])[0], self.batch.path), None, stats.size
+
+    def line(self, number: int, raw: bytes) -> str:
+        """The record of a line as JSON text, counted in the batch's counts."""
+        batch = self.batch
+        number, case, result, place, size = self.decided(number, raw)
+        if case is None:
+            batch.counts["error"] += 1
+            record = error_record(number, *result)
+        else:
+            record = (traced_record(result, number) if batch.trace
+                      else decision_record(result, number, self.stamp, batch.values))
+            record["rank"] = place
+            record["population"] = size
+            record["warnings"] = batch.warnings(case.warnings, number)
+            batch.warned += bool(case.warnings)
+            if not batch.trace:
+                record["why"] = _why(record, place, size)
+            batch.counts[record["outcome"]] += 1
+        return self.dumps(record)
 
 
 def run_population(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
-                   output: str | None) -> int:
-    """Both passes; one record per line in order; return how many lines were bad (pass 2 only)."""
-    stamp = plan.stamp.as_json()
-    progress = Progress(batch.path, output)
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    number, size = 0, 0
-    try:
-        with atomic_output(output) as out:
-            for number, case, result, place, size in decided_lines(batch, plan, decision, population, batch.trace):
-                if case is None:
-                    batch.counts["error"] += 1
-                    record = error_record(number, *result)
-                else:
-                    record = traced_record(result, number) if batch.trace else decision_record(result, number, stamp)
-                    record["rank"] = place
-                    record["population"] = size
-                    record["warnings"] = batch.warnings(case.warnings, number)
-                    batch.warned += bool(case.warnings)
-                    if not batch.trace:
-                        record["why"] = _why(record, place, size)
-                    batch.counts[record["outcome"]] += 1
-                out.write(dumps(record) + "\n")
-                progress.advance(number)
-    finally:
-        progress.stop()
+                   output: str | None, jobs: int | None = 1, on_line=None) -> int:
+    """Both passes; one record per line in order; return how many lines were bad (pass 2 only).
+    Pass 1 runs in this process (its aggregates are one sum over every line); pass 2, with
+    `jobs` > 1, in workers forked once the aggregates are known."""
+    stats = aggregate(batch, plan, population)
+    pass_2 = _Pass2(batch, plan, decision, population, stats, batch.trace)
+    pass_2.compiled.module(batch.trace)  # compiled before any fork, so that every worker has it
+    number = write_records(batch, pass_2.line, output, jobs, on_line)
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(batch.counts.items()))
-    print(f"{number} lines of population `{population.name}` ({size} aggregated): {summary or 'none'}",
+    print(f"{number} lines of population `{population.name}` ({stats.size} aggregated): {summary or 'none'}",
           file=sys.stderr)
     return batch.counts["error"]
 

@@ -287,10 +287,56 @@ class _Batch:
         return stamp
 
 
-def _decide_chunk(batch: _Batch, dumps, first: int, lines: list[bytes]) -> tuple[str, Counter, int]:
+def write_records(batch: _Batch, line_text: Callable[[int, bytes], str], output: str | None, jobs: int | None,
+                  on_line: Callable[[int], None] | None = None) -> int:
+    """Every line of the run's file through `line_text(number, raw)`, its record's JSON text,
+    written in input order, atomically with `-o`; return the number of the last line.
+
+    With `jobs` > 1 (None: the cores), the lines are decided by that many forked workers
+    (engine/batch/parallel.py) running the same `line_text`, so the bytes are the same; a file
+    of one chunk, and a run with `--records` (whose callback writes from this process), are
+    decided here."""
+    lines = _lines(batch.path)
+    head = list(islice(lines, parallel.CHUNK_LINES))  # a file of one chunk is decided here: a fork costs more
+    lines = chain(head, lines)
+    jobs = default_jobs() if jobs is None else jobs
+    workers = None
+    if jobs > 1 and len(head) == parallel.CHUNK_LINES and batch.explained is None and can_fork():
+        workers = Workers(partial(_decide_chunk, batch, line_text), jobs)  # before the progress bar's thread
+    progress = _Progress(batch.path, output)
+    number = 0
+    try:
+        with atomic_output(output) as out:
+            write = out.write
+            if workers is not None:
+                for number, text, counts, warned in workers.run(lines):
+                    write(text)
+                    batch.counts.update(counts)  # update, not +=, which would drop a count of 0 one process keeps
+                    batch.warned += warned
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)  # the caller's count, for the note when a signal stops the run
+            else:
+                for number, raw in enumerate(lines, 1):
+                    write(line_text(number, raw) + "\n")
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)
+    except WorkerFailed as error:  # no line's fault: the run stops, and -o leaves nothing behind
+        raise PolicyError([Diagnostic("X000", f"internal error: {type(error).__name__}: {error}",
+                                      Span(Source(batch.path, "")),
+                                      "please report this; run with --jobs 1 to decide in one process")]) from None
+    finally:
+        progress.stop()
+        if workers is not None:
+            workers.stop()
+    return number
+
+
+def _decide_chunk(batch: _Batch, line_text, first: int, lines: list[bytes]) -> tuple[str, Counter, int]:
     """In a worker: the records of a chunk of lines, as text, with the chunk's counts."""
     batch.counts, batch.warned = Counter(), 0
-    text = "".join([batch.line(number, raw, dumps) + "\n" for number, raw in enumerate(lines, first)])
+    text = "".join([line_text(number, raw) + "\n" for number, raw in enumerate(lines, first)])
     return text, batch.counts, batch.warned
 
 
@@ -334,45 +380,12 @@ def run_batch(path: str, plan_ref: str | None, context_path: str | None, output:
 
         population = population_of(batch, plan, decision)
         if population is not None:
-            return run_population(batch, *population, output)
+            return run_population(batch, *population, output, jobs, on_line)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
-    lines = _lines(path)
-    head = list(islice(lines, parallel.CHUNK_LINES))  # a file of one chunk is decided here: a fork costs more
-    lines = chain(head, lines)
-    workers = None
-    if jobs is None:
-        jobs = default_jobs()
-    if jobs > 1 and len(head) == parallel.CHUNK_LINES and explained is None and can_fork():
-        if plan is not None:  # loaded before the fork, so that every worker has it
-            workspace.checker(plan)
-            fast_path(plan).module(trace)
-        workers = Workers(partial(_decide_chunk, batch, dumps), jobs)
-    progress = _Progress(path, output)
-    number = 0
-    try:
-        with atomic_output(output) as out:
-            write = out.write
-            if workers is not None:
-                for number, text, counts, warned in workers.run(lines):
-                    write(text)
-                    batch.counts.update(counts)
-                    batch.warned += warned
-                    progress.advance(number)
-                    if on_line is not None:
-                        on_line(number)  # the caller's count, for the note when a signal stops the run
-            else:
-                for number, raw in enumerate(lines, 1):
-                    write(batch.line(number, raw, dumps) + "\n")
-                    progress.advance(number)
-                    if on_line is not None:
-                        on_line(number)
-    except WorkerFailed as error:  # no line's fault: the run stops, and -o leaves nothing behind
-        raise PolicyError([Diagnostic("X000", f"internal error: {type(error).__name__}: {error}", Span(Source(path, "")),
-                                      "please report this; run with --jobs 1 to decide in one process")]) from None
-    finally:
-        progress.stop()
-        if workers is not None:
-            workers.stop()
+    if plan is not None:  # loaded before any fork, so that every worker has them
+        workspace.checker(plan)
+        fast_path(plan).module(trace)
+    number = write_records(batch, lambda n, raw: batch.line(n, raw, dumps), output, jobs, on_line)
     counts = batch.counts
     summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
     warned = f"; {batch.warned} with warnings (see each line's `warnings`)" if batch.warned else ""
