@@ -108,3 +108,12 @@ def test_records_are_written_by_one_process_whatever_jobs_says(tmp_path):
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines()) == len(example_lines()) * 2
 
+def test_each_line_is_exactly_the_json_text_of_its_record(tmp_path, monkeypatch):
+    # A run encodes each plan's stamp once and splices the text in: the line must still be what
+    # json.dumps writes of the whole record, key order and spacing included.
+    monkeypatch.setenv("POLICY_MAX_JSONL_LINE_BYTES", "5000")
+    out = run(write_jsonl(tmp_path, mixed_lines()), "--jobs", "1").stdout
+    lines = out.splitlines()
+    assert sum('"plan": {"id": "shenyang-2025-draft"' in line for line in lines) >= len(example_lines()) * 4
+    for line in lines:
+        assert json.dumps(json.loads(line), ensure_ascii=False) == line

@@ -204,6 +204,7 @@ class _Batch:
         self.decision = decision  # --decision; else each line's "decision", else admission
         self.base = Path(path).parent if path != "-" else Path.cwd()
         self.stamps: dict[int, dict] = {}
+        self.stamp_texts: dict[int, tuple[dict, str]] = {}  # id of a stamp -> (the stamp, its JSON text)
         self.counts: Counter = Counter()
         self.warned = 0  # lines decided with a warning
         self.loads = many_loads()  # the JSON parse of every line, chosen once per run
@@ -262,7 +263,15 @@ class _Batch:
     def line(self, number: int, raw: bytes, dumps) -> str:
         """The record of a line as one line of UTF-8 JSON text, whatever the line held."""
         record = self.record(number, raw)
-        text = dumps(record)
+        stamp = record.get("plan")
+        held = self.stamp_texts.get(id(stamp)) if stamp is not None and "trace" not in record else None
+        if held is not None and held[0] is stamp:  # the plan's stamp, the last key but `warnings`: encoded once a run
+            warnings = record.pop("warnings")
+            del record["plan"]
+            text = f'{dumps(record)[:-1]}, "plan": {held[1]}, "warnings": {dumps(warnings)}}}'
+            record["plan"], record["warnings"] = stamp, warnings
+        else:
+            text = dumps(record)
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as error:  # a lone surrogate (`"\ud800"` in the input) reached the record
@@ -284,6 +293,7 @@ class _Batch:
         stamp = self.stamps.get(id(plan))  # plans live in the workspace for the whole run
         if stamp is None:
             stamp = self.stamps[id(plan)] = plan.stamp.as_json()
+            self.stamp_texts[id(stamp)] = (stamp, json.dumps(stamp, ensure_ascii=False))
         return stamp
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, PolicyError
@@ -301,13 +302,20 @@ def _check_place(plan: CheckedPlan, facts: dict, source: Source) -> None:
         return
     lat, lon = location.get("lat"), location.get("lon")
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
-        if is_number(value) and not -limit <= value <= limit:  # abs() of a Fraction makes another: per line, it tells
+        if is_number(value) and not _within(value, limit):
             swapped = axis == "lat" and is_number(lon) and abs(lon) <= 90 and abs(value) <= 180
             path = f"applicant.location.{axis}"
             raise FactsError([Diagnostic(  # E003's problem, caught before any rule measures from it
                 "E003", f"`{to_json(value)}` is outside [-{limit}, {limit}]", locate(source, path),
                 "did you swap `lat` and `lon`? give decimal degrees, latitude first" if swapped
                 else "give the location in decimal degrees", path=path)])
+
+
+def _within(value, limit: int) -> bool:
+    """|value| <= limit, exactly; a Fraction compared by its integers, for this runs once a line."""
+    if type(value) is Fraction:
+        return abs(value.numerator) <= limit * value.denominator
+    return abs(value) <= limit
 
 
 def _registry_gap(plan: CheckedPlan, registry, facts: dict) -> Diagnostic | None:
