@@ -117,3 +117,39 @@ def test_each_line_is_exactly_the_json_text_of_its_record(tmp_path, monkeypatch)
     assert sum('"plan": {"id": "shenyang-2025-draft"' in line for line in lines) >= len(example_lines()) * 4
     for line in lines:
         assert json.dumps(json.loads(line), ensure_ascii=False) == line
+
+
+@pytest.mark.parametrize("name, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_ctrl_c_at_a_terminal_reaches_every_worker_and_still_leaves_nothing(tmp_path, name, code):
+    # A terminal signals the whole process group, workers included: they must neither print
+    # nor linger, and the run ends as a run of one process does.
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    people = write_jsonl(tmp_path, example_lines() * 4000)
+    target = tmp_path / "out.jsonl"
+    target.write_text("the old decisions\n", encoding="utf-8")
+    env = {**os.environ, "POLICY_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "eval", "--plan", "shenyang-2025-draft", "--context",
+                                str(CONTEXT), "--jobs", "2", "-o", str(target), str(people)],
+                               cwd=Path(__file__).parent.parent, env=env, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until it is writing: a partial file beside the target
+        parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+        if parts and parts[0].stat().st_size > 0:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, getattr(signal, name))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    note = stderr.strip().splitlines()
+    assert len(note) == 1 and note[0].startswith(f"policy eval: stopped by {name} after "), stderr
+    assert target.read_text(encoding="utf-8") == "the old decisions\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no worker of the run is left in its group

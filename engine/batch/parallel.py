@@ -26,6 +26,8 @@ CHUNK_LINES = 256  # lines per chunk: large enough that handing one out costs li
 CHUNK_BYTES = 4 << 20  # and at most this many bytes of lines, so a file of long lines stays flat too
 WINDOW = 3  # chunks out per worker: one being decided, the next waiting, one coming back
 _POLL = 1.0  # seconds between checks that every worker is still alive
+_STOPPING = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)} \
+    if hasattr(signal, "pthread_sigmask") else set()
 
 
 def default_jobs() -> int:
@@ -65,6 +67,8 @@ def _work(decide, tasks, results) -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)  # not the parent's handlers
+    if _STOPPING:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
     try:
         while True:
             task = tasks.get()
@@ -88,11 +92,17 @@ class Workers:
         self.processes = [context.Process(target=_work, args=(decide, self.tasks, self.results), daemon=True)
                           for _ in range(jobs)]
         gc.freeze()  # what the parent holds stays out of the workers' collections: their pages stay shared
+        # A signal arriving between a fork and the worker's own handlers would raise in the
+        # worker: the workers are born with the stopping signals blocked, and unblock them
+        # once their handlers are set. The parent gets any that came meanwhile when this ends.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING) if _STOPPING else None
         try:
             for process in self.processes:
                 process.start()
         finally:
             gc.unfreeze()
+            if blocked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def run(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str, Counter, int]]:
         """(last line number, records' text, outcome counts, lines with warnings) per chunk, in input order."""
