@@ -7,7 +7,7 @@ import click
 
 from dsl.diagnostics import PolicyError
 
-from ._common import fail
+from ._common import atomic_output, fail
 
 
 @click.command()
@@ -31,7 +31,6 @@ def allocate(applicants: str, plan_ref: str, context_path: str | None, registry_
     import json
 
     from engine.allocation.run import allocate_round
-    from engine.batch.stream import atomic_output
     from render.allocation_view import round_records
 
     try:

@@ -1,18 +1,22 @@
-"""`policy eval`: the run loop is engine/batch/stream.py; here are the exit codes, the note when a
-signal stops a run, and the audit records of `--records`."""
+"""`policy eval`: the run loop (engine/batch/stream.py decides each line, render/batch_view.py
+makes its record and the summary; here they are written, with the progress bar), the exit
+codes, the note when a signal stops a run, and the audit records of `--records`."""
 from __future__ import annotations
 
 import signal
 import sys
 from contextlib import contextmanager
+from functools import partial
+from typing import Callable
 
 import click
 
-from dsl.diagnostics import PolicyError
+from dsl.diagnostics import Diagnostic, PolicyError
+from dsl.spans import Source, Span
 
 from i18n import gettext as _
 
-from ._common import fail
+from ._common import atomic_output, fail
 
 # Signals that end a run cleanly: the partial output is removed, the exit code is 128 + the signal.
 _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
@@ -49,8 +53,6 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     Ctrl-C, SIGTERM or SIGHUP stop the run: with `-o`, nothing is written and the old file
     is left as it was; the exit code is 130, 143 or 129.
     """
-    from engine.batch.stream import run_batch
-
     if report and not output:
         raise click.UsageError(_("--report reads the decisions back from the -o file: give -o OUT.jsonl"))
     done = [0]
@@ -79,6 +81,80 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     sys.exit(2 if bad else 0)
 
 
+def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
+              registry_path: str | None = None, strict: bool = False, decision: str | None = None,
+              on_line: Callable[[int], None] | None = None, explained: Callable | None = None,
+              jobs: int | None = None) -> int:
+    """Decide every line; write one record per line, in order (to `output` atomically, else to
+    standard output); the summary to standard error; return how many lines were bad.
+
+    With `jobs` > 1 (None: the cores) the lines are decided by that many forked workers
+    (engine/batch/parallel.py) running the very function one process runs, so the bytes are
+    the same; a file of one chunk, and a run with `--records` (whose callback writes here),
+    are decided in this process."""
+    import json
+    from itertools import chain, islice
+
+    from engine.batch import parallel
+    from engine.batch.run import open_decider
+    from engine.batch.stream import count_lines, read_lines
+    from render.batch_view import Progress, Records
+
+    decide, population = open_decider(path, plan_ref, context_path, trace, registry_path=registry_path, strict=strict,
+                                      decision=decision, explained=explained)
+    records = Records(path, trace, population)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+    def text(number: int, raw: bytes) -> str:
+        return records.text(decide(number, raw), dumps)
+
+    lines = read_lines(path)
+    head = list(islice(lines, parallel.CHUNK_LINES))  # a file of one chunk is decided here: a fork costs more
+    lines = chain(head, lines)
+    jobs = parallel.default_jobs() if jobs is None else jobs
+    workers = None
+    if jobs > 1 and len(head) == parallel.CHUNK_LINES and explained is None and parallel.can_fork():
+        workers = parallel.Workers(partial(_decide_chunk, records, text), jobs)  # before the progress bar's thread
+    progress = Progress(lambda: count_lines(path), output)
+    number = 0
+    try:
+        with atomic_output(output) as out:
+            write = out.write
+            if workers is not None:
+                for number, chunk, (counts, warned, size) in workers.run(lines):
+                    write(chunk)
+                    records.counts.update(counts)  # update, not +=, which would drop a count of 0 one process keeps
+                    records.warned += warned
+                    records.size = size or records.size
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)  # the count for the note when a signal stops the run
+            else:
+                for number, raw in enumerate(lines, 1):
+                    write(text(number, raw) + "\n")
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)
+    except parallel.WorkerFailed as error:  # no line's fault: the run stops, and -o leaves nothing behind
+        raise PolicyError([Diagnostic("X000", f"internal error: {type(error).__name__}: {error}", Span(Source(path, "")),
+                                      "please report this; run with --jobs 1 to decide in one process")]) from None
+    finally:
+        progress.stop()
+        if workers is not None:
+            workers.stop()
+    print(records.summary(number), file=sys.stderr)
+    return records.counts["error"]
+
+
+def _decide_chunk(records, text, first: int, lines: list[bytes]) -> tuple[str, tuple]:
+    """In a worker: a chunk's records as text, with what the summary counts of them."""
+    from collections import Counter
+
+    records.counts, records.warned = Counter(), 0
+    chunk = "".join([text(number, raw) + "\n" for number, raw in enumerate(lines, first)])
+    return chunk, (records.counts, records.warned, records.size)
+
+
 @contextmanager
 def _records_sink(records_path: str | None, facts: str, context_path: str | None, registry_path: str | None):
     """`--records`: a function taking each decided line's explanation and writing its record."""
@@ -91,7 +167,6 @@ def _records_sink(records_path: str | None, facts: str, context_path: str | None
 
     from dsl.diagnostics import Diagnostic
     from dsl.spans import Source, Span
-    from engine.batch.stream import atomic_output
     from render import explanation_to_json
 
     from .records import case_inputs, make_record, write_record

@@ -49,7 +49,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input (a bad
     registry row too, named by file:line:col).
     """
-    from engine.batch.stream import problem_record
+    from render.batch_view import problem_record
     from engine.run.compiled import (
         explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
     )

@@ -18,7 +18,7 @@ import click
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 
-from ._common import fail
+from ._common import atomic_output, fail
 
 
 def case_inputs(workspace, data: dict, facts_path: str) -> tuple[str | None, str | None]:
@@ -70,8 +70,6 @@ def make_record(explanation_json: dict, plan, facts_path: str, context: str | No
 
 def write_record(record: dict, path: str) -> None:
     """Write one record whole (a temporary file renamed into place), or raise PolicyError."""
-    from engine.batch.stream import atomic_output
-
     with atomic_output(path) as out:
         out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 

@@ -31,9 +31,9 @@ def _population(path: Path, plan_ref: str | None, registry_path: str | None, ver
     if population is None:
         return None
     passed = failed = 0
-    for number, case, result, rank, size in decided_lines(batch, *population, explain=True):
+    for number, case, result, _subject, rank, size in decided_lines(batch, *population, explain=True):
         if case is None:
-            raise result[0]
+            raise result
         expect = read_expectation(parse_json(case.source.text, case.source), case.source)
         if expect is None:
             continue

@@ -18,6 +18,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES, Name
 
 from dsl import ast
+from dsl.clauses import article_of
 from dsl.printer import expr_text, quote as quote_text, type_text
 from editor.describe import OUTCOME_MEANINGS, type_and_unit
 from editor.highlight import PolicyLexer
@@ -49,6 +50,8 @@ def page_name(kind: str, name: str) -> str:
 
 
 def href(kind: str, name: str, anchor: str | None = None) -> str:
+    if kind == "article":  # a sentence cited alone (二（二）第1句) is on its article's page
+        name = article_of(name)
     return quote(page_name(kind, name)) + (f"#{quote(anchor)}" if anchor else "")
 
 
@@ -109,7 +112,7 @@ def encoders(plan) -> dict[str, list[tuple[str, str]]]:
                 ast.RegistryDecl: "registry"}.get(
             type(item), type(item).__name__.lower())
         for ref in getattr(item, "cites", ()) if hasattr(item, "name") else ():
-            found.setdefault(ref.id, []).append((kind, item.name))
+            found.setdefault(article_of(ref.id), []).append((kind, item.name))
     return found
 
 
@@ -126,12 +129,12 @@ def _encoder_link(kind: str, name: str) -> str:
 
 
 def _article_quote(plan, article_id: str, with_link: bool = True) -> str:
-    article = plan.articles.get(article_id)
+    article = plan.articles.get(article_of(article_id))
     if article is None:
         return f"<p>article {_e(article_id)} is not declared</p>"
     title = link("article", article_id) if with_link else _e(article_id)
-    readings = "".join(f'<p class="reading">Reading: {_e(r)}</p>' for r in plan.interpretations.get(article_id, ()))
-    return f"<blockquote><p><strong>{title}</strong> {_e(article.text)}</p>{readings}</blockquote>"
+    readings = "".join(f'<p class="reading">Reading: {_e(r)}</p>' for r in plan.readings(article_id))
+    return f"<blockquote><p><strong>{title}</strong> {_e(plan.article_text(article_id))}</p>{readings}</blockquote>"
 
 
 # ---- pages ------------------------------------------------------------------------------------

@@ -193,6 +193,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # ---- C04x: citations
     Code("C040", "article `{id}` is cited but not declared", "declare the article, or cite one that is", "define 两倍 cites 九 = 床位数 * 2", also=("article `{id}` is interpreted but not declared",)),
     Code("C041", "article `{id}` is {status}, so no rule may cite it", "cite the operative article the rule encodes, or declare this one operative", "define 两倍 cites 三 = 床位数 * 2"),
+    Code("C125", "`{cited}` names no sentence of article `{id}`, whose text has {count} sentence(s)", "count the sentences of the article's text (each ends at 。, ！ or ？), or cite the article whole", "define 两倍 cites 一第2句 = 床位数 * 2"),
+    Code("C126", "the sentences of article `{id}` cannot be counted up to `{cited}`: its text elides (`…`) before that sentence ends", "quote the article whole up to that sentence, or cite the article whole", "article 四 \"四、基金…赤字。暂停新增。\"\ndefine 两倍 cites 四第2句 = 床位数 * 2"),
     # ---- C05x: the source document
     Code("C050", "source document `{path}` is outside the policy's folder", "keep the source beside the plan, e.g. in `sources/`", "plan \"outside\"\n  title \"外\"\n  version \"1\"\n  source \"../doc.txt\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),
     Code("C051", "cannot read source document `{path}`: {reason}", "check the `source` path, relative to the policy file", "plan \"missing\"\n  title \"缺\"\n  version \"1\"\n  source \"sources/nosuch.txt\"\n\ndecision 准入 {\n  otherwise needs_review\n}", "file"),

@@ -17,6 +17,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import ast
+from .clauses import normalize_clause
 from .diagnostics import Diagnostic, PolicyError
 from .limits import check_nesting, check_text_limits
 from .spans import Source, Span
@@ -46,8 +47,9 @@ _unquote = unquote  # this module's own short name, kept so its many transformer
 
 
 def normalize_article_id(raw: str) -> str:
-    """Article ids compare in the source's own full-width form: 三(一) == 三（一）."""
-    return raw.replace("(", "（").replace(")", "）")
+    """Article ids compare in the source's own full-width form: 三(一) == 三（一）; a sentence of
+    one in Arabic digits: 二（二）第二句 == 二（二）第2句 (dsl/clauses.py)."""
+    return normalize_clause(raw.replace("(", "（").replace(")", "）"))
 
 
 @v_args(meta=True)

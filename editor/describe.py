@@ -8,7 +8,10 @@ here knows pygls, so `policy doc` and tests can use it as they are.
 from __future__ import annotations
 
 from dsl import ast
+from dsl.clauses import split_clause
 from dsl.printer import expr_text
+
+from engine.compile.clauses import sentence_of
 
 from .index import Key, PlanIndex
 
@@ -63,15 +66,18 @@ def _quote_block(text: str) -> str:
 
 
 def article_lines(index: PlanIndex, article_id: str, heading: bool = True) -> list[str]:
-    article = index.checker.articles.get(article_id)
+    base, sentence = split_clause(article_id)  # a sentence cited alone (二（二）第1句): that sentence
+    article = index.checker.articles.get(base)
     lines = [f"**article {article_id}**" + (f" ({article.status})" if article else " (not declared)")] if heading else []
     if article is None:
         return lines
-    lines += ["", _quote_block(article.text)]
+    text = article.text if sentence is None else sentence_of(article.text, sentence)[0]
+    lines += ["", _quote_block(text if text is not None else article.text)]
     if article.reason:
         lines += ["", f"deferred: {article.reason}"]
-    for reading in index.checker.interpretations.get(article_id, ()):
-        lines += ["", f"*reading:* {reading}"]
+    for key, readings in index.checker.interpretations.items():
+        if key in (article_id, base) or (sentence is None and split_clause(key)[0] == base):
+            lines += [line for reading in readings for line in ("", f"*reading:* {reading}")]
     return lines
 
 
@@ -208,6 +214,6 @@ def _citing(index: PlanIndex, article_id: str) -> list[str]:
     names = []
     for item in index.tree.items:
         cites = getattr(item, "cites", ())
-        if any(getattr(ref, "id", None) == article_id for ref in cites):
+        if any(split_clause(getattr(ref, "id", ""))[0] == article_id for ref in cites):  # its sentences too
             names.append(getattr(item, "name", "?"))
     return names

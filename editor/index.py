@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsl import ast
+from dsl.clauses import article_of
 from dsl.diagnostics import Diagnostic, PolicyError, sort_diagnostics
 from dsl.parser import Lexeme, normalize_article_id, parse_with_lexemes
 from dsl.spans import Source, Span
@@ -149,7 +150,8 @@ class _Walker:
     def articles(self, tokens: list[Lexeme], declared: Lexeme | None = None) -> None:
         for lx in tokens:
             if lx.type == "ARTICLE_ID" and lx is not declared:
-                self.use(("article", normalize_article_id(lx.text)), lx)
+                # a sentence cited alone (二（二）第1句) goes to its article
+                self.use(("article", article_of(normalize_article_id(lx.text))), lx)
 
     # ---- items
     def item(self, item) -> None:

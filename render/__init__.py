@@ -2,7 +2,7 @@
 for the case file.
 
 This package sits at the edge and never re-evaluates; nothing under engine/ may import it
-(tests/test_house.py), but for engine/batch/stream.py's records, which are moving out (issue 16).
+(tests/test_house.py).
 """
 from .json_view import explanation_to_json, to_json_text
 

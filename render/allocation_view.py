@@ -14,8 +14,9 @@ from typing import Iterator
 from engine.allocation.allocate import Entry
 from engine.allocation.compare import AllocationReport
 from engine.allocation.run import RoundResult
-from engine.run.evaluator import Missing
+from engine.values.missing import Missing
 
+from .batch_view import error_record
 from .values import jsonable, show
 
 
@@ -45,7 +46,7 @@ def entry_record(entry: Entry) -> dict:
 def round_records(result: RoundResult) -> Iterator[dict]:
     """A record per input line, in order: an applicant's, or the line's error object."""
     for slot in result.slots:
-        yield entry_record(slot) if isinstance(slot, Entry) else slot
+        yield entry_record(slot) if isinstance(slot, Entry) else error_record(slot.line, slot.error, slot.applicant)
 
 
 def report_to_json(report: AllocationReport) -> dict:

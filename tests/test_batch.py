@@ -59,7 +59,7 @@ def test_one_decision_per_line_in_order_with_everything_an_analyst_needs(tmp_pat
     assert [r["applicant"] for r in out] == [json.loads(p.read_text(encoding="utf-8"))["applicant"]["id"] for p in EXAMPLES]
     first = out[0]
     assert first["outcome"] == "eligible"
-    assert first["decided_by"] == {"rule": "住院_千人床位数高于可承担", "article": "三（一）"}
+    assert first["decided_by"] == {"rule": "住院_千人床位数高于可承担", "article": "三（一）第3句"}  # the sentence it encodes
     assert first["terms"] == {"纳入比例": 0.5, "可新增医保床位": 600}
     assert first["priorities"] == ["同等条件优先纳入"]
     assert first["values"]["区域医保千人床位数"] == 9.0

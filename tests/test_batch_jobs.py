@@ -83,12 +83,12 @@ def test_a_population_decision_is_the_same_over_many_workers(tmp_path):
 
 
 def test_a_worker_that_dies_stops_the_run_with_an_error_and_no_file(tmp_path, monkeypatch):
-    from engine.batch import stream
+    from commands import eval as eval_command
 
     def dies(*args):
         os._exit(7)  # as if the machine killed it
 
-    monkeypatch.setattr(stream, "_decide_chunk", dies)
+    monkeypatch.setattr(eval_command, "_decide_chunk", dies)
     target = tmp_path / "out.jsonl"
     target.write_text("the old decisions\n", encoding="utf-8")
     result = run(write_jsonl(tmp_path, example_lines() * 3), "--jobs", "2", "-o", target)

@@ -55,7 +55,7 @@ def test_explain_json_follows_the_contract():
     assert data["plan"]["id"] == "shenyang-2025-draft"
     assert data["outcome"] == "eligible"
     assert data["decided_by"]["rule"] == "住院_千人床位数高于可承担"
-    assert data["decided_by"]["article"]["id"] == "三（一）"
+    assert data["decided_by"]["article"]["id"] == "三（一）第3句"  # the sentence the rule encodes
     assert "50%择优纳入" in data["decided_by"]["article"]["text"]
     assert isinstance(data["values"]["医保筹资可承担的医保千人床位数"], float)
     assert data["missing"] == []

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from dsl.clauses import article_of
 from engine import compile_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ def test_every_article_has_a_page_linking_to_its_rules_and_back(plan_path: Path,
     citing = 0
     for name, rule in plan.rules.items():
         rule_page = site[f"rule-{name}.html"]
-        for article_id in rule.cites:
+        for article_id in map(article_of, rule.cites):  # a sentence cited alone links to its article
             citing += 1
             assert f"article-{article_id}.html" in _targets(name, rule_page)  # rule -> article
             assert f"rule-{name}.html" in _targets(article_id, site[f"article-{article_id}.html"])  # and back
@@ -78,7 +79,7 @@ def test_every_article_has_a_page_linking_to_its_rules_and_back(plan_path: Path,
                 assert f'href="{quote(node.replace(":", "-", 1))}.html"' in block, (name, node)
     for name, define in plan.defines.items():
         page = site[f"define-{name}.html"]
-        assert {f"article-{a}.html" for a in define.cites} <= _targets(name, page)
+        assert {f"article-{article_of(a)}.html" for a in define.cites} <= _targets(name, page)
         dependents = [n.split(":", 1)[1] for n in plan.graph.successors(f"define:{name}") if n.startswith("define:")]
         assert {f"define-{d}.html" for d in dependents} <= _targets(name, page)
     for name, decision in plan.decisions.items():

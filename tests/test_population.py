@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from cli import main
 from dsl.spans import Source
 from engine import compile_plan, evaluate
-from engine.run.aggregates import POPULATION_KEY, Accumulator, line_values
+from engine.batch.population import line_values
+from engine.run.aggregates import POPULATION_KEY, Accumulator
 from engine.facts.case import Workspace
 from engine.compile.checker import check_policy
 from engine.facts.validate import validate_facts

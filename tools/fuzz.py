@@ -255,7 +255,7 @@ def batch_bytes(plan_path: str, lines: list[bytes], folder: Path) -> None:
     import contextlib
     import io
 
-    from engine.batch.stream import run_batch
+    from commands.eval import run_batch
 
     people = folder / "fuzzed.jsonl"
     people.write_bytes(b"\n".join(lines) + b"\n")

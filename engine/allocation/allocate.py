@@ -31,7 +31,8 @@ from engine.allocation.neighbours import Admitted, Recorder, Round, RoundRegistr
 from engine.allocation.quotas import QuotaRow, QuotaTable
 from engine.compile.plan import CheckedPlan, QuotaInfo
 from engine.run.compiled import fast_path
-from engine.run.evaluator import Evaluation, Missing
+from engine.run.evaluator import Evaluation
+from engine.values.missing import Missing
 from engine.values.numbers import is_number
 
 

@@ -37,6 +37,14 @@ class Admitted:
     rank: int | None = None
     score: Any = None
 
+    @property
+    def categories(self) -> tuple[str, ...]:  # as engine.registry.load.Institution has them
+        return (self.category,)
+
+    @property
+    def shown_category(self) -> str:
+        return self.category
+
 
 @dataclass(frozen=True, slots=True)
 class _Neighbour:  # the shape engine.registry.load.Neighbour has, for engine.run.spacing
@@ -72,6 +80,9 @@ class Recorder:
     def within(self, lat, lon, categories, radius_m, exclude_id=None):
         self.questions.append(Question(lat, lon, tuple(categories), exclude_id, radius_m))
         return self.base.within(lat, lon, categories, radius_m, exclude_id)
+
+    def count(self, categories=None):  # registry-wide (count_all, share): the registry's own figure
+        return self.base.count(categories)
 
 
 class Round:
@@ -138,6 +149,9 @@ class RoundRegistry:
 
     def get(self, id_):
         return self.base.get(id_) or self.round.by_id.get(id_)
+
+    def count(self, categories=None):  # registry-wide (count_all, share): the registry's own figure
+        return self.base.count(categories)
 
     def nearest(self, lat, lon, categories, exclude_id=None):
         found = self.base.nearest(lat, lon, categories, exclude_id)

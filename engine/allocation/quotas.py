@@ -22,8 +22,9 @@ from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from engine.compile.plan import CheckedPlan, QuotaBranchInfo, QuotaInfo, RuleInfo
-from engine.run.evaluator import Evaluation, Missing
+from engine.run.evaluator import Evaluation
 from engine.run.trace import Article, Step
+from engine.values.missing import Missing
 from engine.values.numbers import is_number
 
 
@@ -125,7 +126,7 @@ def _items(frame) -> tuple[tuple, tuple]:
 
 
 def _articles(plan: CheckedPlan, ids) -> tuple[Article, ...]:
-    return tuple(Article(i, plan.article_text(i), plan.interpretations.get(i, ())) for i in ids)
+    return tuple(Article(i, plan.article_text(i), plan.readings(i)) for i in ids)
 
 
 def _figures(reads, uses) -> str:

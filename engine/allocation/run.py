@@ -1,8 +1,8 @@
 """`policy allocate` as a library call: read a round's JSON Lines, decide and allocate it.
 
 Each line is one applicant's facts, read and checked as `policy eval` reads them; a bad line
-gives an error record for that line and takes no part in the round (the exit code says so at
-the end). The quota table comes from `--context` when given, else from the first good line's
+is kept as a `BadLine` (its record is an error object) and takes no part in the round (the
+exit code says so at the end). The quota table comes from `--context` when given, else from the first good line's
 city statistics: one round is one city-year. render/allocation_view.py turns the result into
 records; commands/allocate.py writes them.
 """
@@ -16,7 +16,6 @@ from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
 from engine.allocation.allocate import Allocation, Entry, first_decision
 from engine.allocation.quotas import QuotaTable, table_or_raise
-from engine.batch.stream import error_record
 from engine.facts.case import Case
 from engine.facts.fastcase import FastWorkspace
 from engine.facts.validate import FactsError, parse_json
@@ -53,9 +52,18 @@ def _data(path: str, number: int, raw: bytes) -> tuple[dict, Source]:
     return parse_json(text, source), source
 
 
+@dataclass(frozen=True)
+class BadLine:
+    """A line that takes no part in the round: the error, and the applicant id the line gave."""
+
+    line: int
+    error: PolicyError
+    applicant: object = None
+
+
 @dataclass
 class RoundResult:
-    """One allocated round: a record per input line (an Entry or an error record), the table, the run."""
+    """One allocated round: a slot per input line (an Entry or a BadLine), the table, the run."""
 
     slots: list
     table: QuotaTable | None
@@ -76,7 +84,7 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
     context = workspace.context(context_path) if context_path else None
     shared = workspace.registry(registry_path, plan) if registry_path else None  # one error for the run, read once
     base = Path(path).parent if path != "-" else Path.cwd()
-    slots: list = []  # an Entry or an error record, per line
+    slots: list = []  # an Entry or a BadLine, per line
     seen: dict[str, int] = {}  # applicant id -> its line: one applicant, one place in the round
     for number, raw in enumerate(_read(path), 1):
         data = None
@@ -95,7 +103,7 @@ def allocate_round(path: str, plan_ref: str, context_path: str | None, registry_
             slots.append(first_decision(number, Case(case_plan, facts, registry)))
         except PolicyError as error:
             applicant = data.get("applicant") if isinstance(data, dict) else None
-            slots.append(error_record(number, error, applicant.get("id") if isinstance(applicant, dict) else None))
+            slots.append(BadLine(number, error, applicant.get("id") if isinstance(applicant, dict) else None))
     entries = [s for s in slots if isinstance(s, Entry)]
     if not entries:
         return RoundResult(slots, None, None)

@@ -19,8 +19,7 @@ import multiprocessing
 import os
 import queue
 import signal
-from collections import Counter
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 CHUNK_LINES = 256  # lines per chunk: large enough that handing one out costs little beside deciding it
 CHUNK_BYTES = 4 << 20  # and at most this many bytes of lines, so a file of long lines stays flat too
@@ -62,7 +61,7 @@ class WorkerFailed(RuntimeError):
 
 
 def _work(decide, tasks, results) -> None:
-    """A worker's loop: chunks in, (index, text, counts, warned) out, until None."""
+    """A worker's loop: chunks in, (index, text, what else `decide` gave) out, until None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent handles it
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
@@ -75,15 +74,16 @@ def _work(decide, tasks, results) -> None:
             if task is None:
                 return
             index, first, lines = task
-            text, counts, warned = decide(first, lines)
-            results.put((index, text, counts, warned))
+            text, extra = decide(first, lines)
+            results.put((index, text, extra))
     except BaseException as error:  # noqa: BLE001 - reported by the parent, never printed here
-        results.put((None, f"{type(error).__name__}: {error}", None, None))
+        results.put((None, f"{type(error).__name__}: {error}", None))
 
 
 class Workers:
     """`jobs` worker processes, forked at once (before the caller starts any thread), each
-    running `decide(first, lines) -> (text, counts, warned)` on the chunks `run` hands out."""
+    running `decide(first, lines) -> (text, extra)` on the chunks `run` hands out (`extra`:
+    whatever the caller counts of a chunk, pickled back with its text)."""
 
     def __init__(self, decide, jobs: int):
         context = multiprocessing.get_context("fork")
@@ -104,8 +104,8 @@ class Workers:
             if blocked is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-    def run(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str, Counter, int]]:
-        """(last line number, records' text, outcome counts, lines with warnings) per chunk, in input order."""
+    def run(self, lines: Iterable[bytes]) -> Iterator[tuple[int, str, Any]]:
+        """(last line number, records' text, extra) per chunk, in input order."""
         source = chunks(lines)
         ends: dict[int, int] = {}  # chunk index -> its last line number, for the chunks out
         back: dict[int, tuple] = {}  # results that came back before an earlier chunk's
@@ -125,8 +125,8 @@ class Workers:
             index, *result = _result(self.results, self.processes)
             back[index] = result
             while done in back:
-                text, counts, warned = back.pop(done)
-                yield ends.pop(done), text, counts, warned
+                text, extra = back.pop(done)
+                yield ends.pop(done), text, extra
                 done += 1
 
     def stop(self) -> None:
@@ -144,7 +144,7 @@ class Workers:
 def _result(results, workers) -> tuple:
     while True:
         try:
-            index, text, counts, warned = results.get(timeout=_POLL)
+            index, text, extra = results.get(timeout=_POLL)
         except queue.Empty:
             dead = [w for w in workers if not w.is_alive()]
             if dead:
@@ -152,4 +152,4 @@ def _result(results, workers) -> tuple:
             continue
         if index is None:
             raise WorkerFailed(text)
-        return index, text, counts, warned
+        return index, text, extra

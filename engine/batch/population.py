@@ -6,22 +6,23 @@ engine/run/aggregates.py, which keeps counts, sums and sorted values, never the 
 that cannot be read, or lacks a value an aggregate needs (a score), would make every rank
 wrong: the run stops after pass 1 with every such line named, and writes nothing. Pass 2
 decides the lines one at a time, in order, with the stats attached to each line's facts, and
-writes one record per line as `policy eval` does, with the line's `rank` and the population's
-size added, and a `why`.
+yields each line as a `Line` (engine/batch/stream.py) with the line's `rank` and the
+population's size; render/batch_view.py makes its record as for any line, with both added and a
+`why`.
 """
 from __future__ import annotations
 
-import json
-import sys
+from typing import Callable, Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
-from engine.batch.stream import Batch, decision_record, error_record, read_lines, traced_record, write_records
+from engine.batch.stream import Batch, Line, read_lines
 from engine.compile.plan import CheckedPlan, PopulationInfo
 from engine.facts.case import choose_decision
-from engine.run.aggregates import POPULATION_KEY, Accumulator, PopulationStats, line_values
+from engine.run.aggregates import POPULATION_KEY, Accumulator, PopulationStats
 from engine.run.compiled import fast_path
-from engine.run.evaluator import Missing
+from engine.run.evaluator import Evaluation
+from engine.values.missing import Missing
 
 _SHOWN = 20  # bad lines named before the run stops: enough to see the pattern, not a flood
 
@@ -100,87 +101,48 @@ def aggregate(batch: Batch, plan: CheckedPlan, population: PopulationInfo) -> Po
     return accumulator.stats()
 
 
-def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo, explain: bool):
-    """Pass 1, then pass 2 as a stream: (line number, data, result, rank, size) per line, or
-    (line number, None, error, None, size) for a line that fails in pass 2. `result` is an
-    Explanation (`explain`) or a Decision."""
-    stats = aggregate(batch, plan, population)
-    pass_2 = _Pass2(batch, plan, decision, population, stats, explain)
+def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo, explain: bool
+                  ) -> Iterator[Line]:
+    """Pass 1, then pass 2 as a stream: a `Line` per line with its rank and the population's
+    size; `result` is an Explanation (`explain`) or a Decision, or the PolicyError of a line
+    that fails in pass 2."""
+    decide = pass_two(batch, plan, decision, population, explain)
     for number, raw in enumerate(read_lines(batch.path), 1):
-        yield pass_2.decided(number, raw)
+        yield decide(number, raw)
 
 
-class _Pass2:
-    """Pass 2 of one run: a line decided with the population's stats, and its record as text.
-    The same object runs in every worker of `--jobs`, so the records are the same bytes."""
+def pass_two(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo, explain: bool
+             ) -> Callable[[int, bytes], Line]:
+    """Pass 1 (every line aggregated, here and now), then pass 2 as a function of one line:
+    (number, raw line) -> its `Line`. `policy eval --jobs` runs that function in workers
+    forked once the aggregates are known."""
+    stats = aggregate(batch, plan, population)
+    compiled = fast_path(plan)
+    rank = population.aggregate("rank")
+    run = compiled.explain if explain else compiled.decide
 
-    def __init__(self, batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
-                 stats: PopulationStats, explain: bool):
-        self.batch, self.plan, self.decision, self.stats = batch, plan, decision, stats
-        self.compiled = fast_path(plan)
-        self.run = self.compiled.explain if explain else self.compiled.decide
-        self.rank = population.aggregate("rank")
-        self.stamp = plan.stamp.as_json()
-        self.dumps = json.JSONEncoder(ensure_ascii=False).encode
-
-    def decided(self, number: int, raw: bytes) -> tuple:
+    def decide(number: int, raw: bytes) -> Line:
         ids: list = []
-        stats = self.stats
         try:
-            case = _open(self.batch, self.plan, number, raw, ids)
+            case = _open(batch, plan, number, raw, ids)
             facts = case.facts
             facts[POPULATION_KEY] = stats
-            result = self.run(facts, self.decision, registry=case.registry)
-            place = None if self.rank is None else stats.value(self.rank.name,
-                                                               line_values_of(self.plan, self.rank, facts))
-            return number, case, result, place, stats.size
+            result = run(facts, decision, registry=case.registry)
+            place = None if rank is None else stats.value(rank.name, line_values_of(plan, rank, facts))
+            return Line(number, case, result, None, place, stats.size)
         except PolicyError as error:
-            return number, None, (error, (ids or [None])[0], self.batch.path), None, stats.size
+            return Line(number, None, error, (ids or [None])[0], None, stats.size)
 
-    def line(self, number: int, raw: bytes) -> str:
-        """The record of a line as JSON text, counted in the batch's counts."""
-        batch = self.batch
-        number, case, result, place, size = self.decided(number, raw)
-        if case is None:
-            batch.counts["error"] += 1
-            record = error_record(number, *result)
-        else:
-            record = (traced_record(result, number) if batch.trace
-                      else decision_record(result, number, self.stamp, batch.values))
-            record["rank"] = place
-            record["population"] = size
-            record["warnings"] = batch.warnings(case.warnings, number)
-            batch.warned += bool(case.warnings)
-            if not batch.trace:
-                record["why"] = _why(record, place, size)
-            batch.counts[record["outcome"]] += 1
-        return self.dumps(record)
+    return decide
 
 
-def run_population(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo,
-                   output: str | None, jobs: int | None = 1, on_line=None) -> int:
-    """Both passes; one record per line in order; return how many lines were bad (pass 2 only).
-    Pass 1 runs in this process (its aggregates are one sum over every line); pass 2, with
-    `jobs` > 1, in workers forked once the aggregates are known."""
-    stats = aggregate(batch, plan, population)
-    pass_2 = _Pass2(batch, plan, decision, population, stats, batch.trace)
-    pass_2.compiled.module(batch.trace)  # compiled before any fork, so that every worker has it
-    number = write_records(batch, pass_2.line, output, jobs, on_line)
-    summary = ", ".join(f"{outcome} {n}" for outcome, n in sorted(batch.counts.items()))
-    print(f"{number} lines of population `{population.name}` ({stats.size} aggregated): {summary or 'none'}",
-          file=sys.stderr)
-    return batch.counts["error"]
+def line_values(plan: CheckedPlan, population: PopulationInfo, facts: dict) -> dict:
+    """Each aggregate's argument for one line, by the reference evaluator; a `Missing` stays
+    one, for the caller to turn into that line's error."""
+    run = Evaluation(plan, facts)
+    return {a.name: run.eval(a.node, {}) for a in population.aggregates}
 
 
 def line_values_of(plan: CheckedPlan, aggregate, facts: dict):
-    from engine.run.evaluator import Evaluation
-
     return Evaluation(plan, facts).eval(aggregate.node, {})
 
-
-def _why(record: dict, place, size: int) -> str:
-    ranked = f"rank {place} of {size}" if place is not None else f"{size} in the population"
-    by = record.get("decided_by")
-    if by:
-        return f"{ranked}; `{by['rule']}` ({by['article']}) decided: {record.get('reason') or record['outcome']}"
-    return f"{ranked}; no rule decided, so the decision's `otherwise` holds: {record['outcome']}"

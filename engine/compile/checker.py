@@ -22,10 +22,12 @@ from datetime import date
 from pathlib import Path
 
 from dsl import ast
+from dsl.clauses import split_clause
 from dsl.diagnostics import Diagnostic, Label, PolicyError, did_you_mean, sort_diagnostics
 from dsl.spans import NO_SPAN, Span
 from engine.compile.aggregate_pass import PopulationsPass
 from engine.compile.bounds import check_bounds
+from engine.compile.clauses import sentence_of
 from engine.compile.declarations import DeclarationsPass
 from engine.compile.plan import (
     KIND_OUTCOMES,
@@ -229,7 +231,8 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
 
     # ---- pass 5
     def check_citations(self) -> None:
-        for article_id, spans in self.cited.items():
+        for cited, spans in self.cited.items():
+            article_id, sentence = split_clause(cited)  # `二（二）第1句` cites one sentence of 二（二）
             article = self.articles.get(article_id)
             if article is None:
                 for span in spans:
@@ -239,14 +242,33 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
                 for span in spans:
                     self.error("C041", f"article `{article_id}` is {article.status}, so no rule may cite it", span,
                                "mark the article operative, or cite the article the rule encodes")
+            elif sentence is not None:
+                self._check_sentence(article, cited, sentence, spans)
         for item in self.policy.of_type(ast.Interpretation):  # a reading may concern any article
-            if item.article.id not in self.articles:
-                self.error("C040", f"article `{item.article.id}` is interpreted but not declared", item.article.span,
-                           did_you_mean(item.article.id, self.articles))
+            article_id, sentence = split_clause(item.article.id)
+            if article_id not in self.articles:
+                self.error("C040", f"article `{article_id}` is interpreted but not declared", item.article.span,
+                           did_you_mean(article_id, self.articles))
+            elif sentence is not None:
+                self._check_sentence(self.articles[article_id], item.article.id, sentence, [item.article.span])
+        cited_articles = {split_clause(cited)[0] for cited in self.cited}
         for article in self.articles.values():
-            if article.status == "operative" and article.id not in self.cited:
+            if article.status == "operative" and article.id not in cited_articles:
                 self.warn("W003", f"operative article `{article.id}` is cited by no rule", article.span,
                           "cite it, or mark it `informative` or `deferred \"reason\"`")
+
+    def _check_sentence(self, article: ast.Article, cited: str, sentence: int, spans) -> None:
+        """A citation of one sentence names one the article's quoted text holds whole."""
+        text, count = sentence_of(article.text, sentence)
+        for span in spans if text is None else ():
+            if count is not None:
+                self.error("C125", f"`{cited}` names no sentence of article `{article.id}`, whose text has {count} "
+                           "sentence(s)", span, "count the sentences of the article's text (each ends at 。, ！ or "
+                           "？), or cite the article whole")
+            else:
+                self.error("C126", f"the sentences of article `{article.id}` cannot be counted up to `{cited}`: its "
+                           "text elides (`…`) before that sentence ends", span,
+                           "quote the article whole up to that sentence, or cite the article whole")
 
     # ---- pass 6
     def check_quotes(self, policy_dir: Path | None) -> None:
@@ -286,7 +308,7 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             self.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
                        "re-read the articles against the new text, then update `sha256`")
         self.source_document = text
-        for article in self.articles.values():
+        for article in self.articles.values():  # a sentence cited alone lies in its article's quote, checked here
             miss = find_quote(article.text, self.source_document)
             if miss is not None:
                 self.error("C053", f"the text quoted for article `{article.id}` is not in the source document",

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from dsl.ast import RegistryDecl, SetDecl, ZonesDecl
+from dsl.clauses import article_of
 from engine.compile.quotes import ELLIPSIS
 
 _CN = "一二三四五六七八九十"
@@ -109,21 +110,27 @@ def coverage(plan) -> list[CoverageRow]:
     """Each article of the source with its status in the plan, in document order."""
     numbered = source_articles(plan.source_document or "")
     citing: dict[str, list[str]] = {}
+
+    def cite(cited: str, who: str) -> None:  # a sentence cited (`二（二）第1句`) covers its article
+        names = citing.setdefault(article_of(cited), [])
+        if who not in names:
+            names.append(who)
+
     for rule in plan.rules.values():
         for article in rule.cites:
-            citing.setdefault(article, []).append(rule.name)
+            cite(article, rule.name)
     for define in plan.defines.values():
         for article in define.cites:
-            citing.setdefault(article, []).append(define.name)
+            cite(article, define.name)
     for zones in plan.policy.of_type(ZonesDecl):
         for ref in zones.cites:
-            citing.setdefault(ref.id, []).append(f"zones {zones.name}")
+            cite(ref.id, f"zones {zones.name}")
     for named in plan.policy.of_type(SetDecl):
         for ref in named.cites:
-            citing.setdefault(ref.id, []).append(f"set {named.name}")
+            cite(ref.id, f"set {named.name}")
     for registry in plan.policy.of_type(RegistryDecl):  # the registry block reads the spacing articles too
         for ref in registry.cites:
-            citing.setdefault(ref.id, []).append(f"registry {registry.name}")
+            cite(ref.id, f"registry {registry.name}")
     rows = []
     for entry in numbered.values():
         declared = plan.articles.get(entry.id)

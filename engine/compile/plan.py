@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsl import ast
+from dsl.clauses import split_clause
 from dsl.spans import NO_SPAN, Span
 from engine.compile import ir
+from engine.compile.clauses import sentence_of
 from engine.compile.types import Type
 
 # The outcomes a decision can give (BRIEF.md). `undetermined` is the engine's, never a rule's.
@@ -242,5 +244,21 @@ class CheckedPlan:
         return next(iter(self.decisions.values()))
 
     def article_text(self, article_id: str) -> str:
-        article = self.articles.get(article_id)
-        return article.text if article else ""
+        """An article's quoted text, or one sentence of it when cited so (`二（二）第1句`)."""
+        base, sentence = split_clause(article_id)
+        article = self.articles.get(base)
+        if article is None:
+            return ""
+        return article.text if sentence is None else sentence_of(article.text, sentence)[0] or ""
+
+    def readings(self, article_id: str) -> tuple[str, ...]:
+        """The interpretations a citation brings: of one sentence, its own and the article's
+        (a reading of the whole article concerns each sentence); of an article, all of them."""
+        cache = self.__dict__.setdefault("_readings", {})  # asked for every step of every decision
+        found = cache.get(article_id)
+        if found is None:
+            base, sentence = split_clause(article_id)
+            found = cache[article_id] = tuple(
+                text for key, texts in self.interpretations.items()
+                if key in (article_id, base) or (sentence is None and split_clause(key)[0] == base) for text in texts)
+        return found

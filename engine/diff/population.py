@@ -92,6 +92,10 @@ class PopulationReport:
     districts: dict[str, int]  # lines decided, by applicant.district
     categories: dict[str, int]  # lines decided, by applicant.category
     labels: dict[str, str] = field(default_factory=dict, compare=False)  # enum code -> Chinese label
+    # Lines decided `undetermined` under the old version, the new and both: "0 decided differently"
+    # says nothing when nothing was decided (a population without its registry or context).
+    undetermined: dict[str, int] = field(default_factory=lambda: {"old": 0, "new": 0, "both": 0})
+    missing: dict[str, int] = field(default_factory=dict)  # what the lines undetermined under both lack -> lines
 
     @property
     def flipped(self) -> tuple[Replayed, ...]:
@@ -205,6 +209,8 @@ def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
     categories: Counter = Counter()
     decided = 0
     labels: dict[str, str] = {}
+    undetermined: Counter = Counter({"old": 0, "new": 0, "both": 0})
+    missing: Counter = Counter()
     for number, raw in _lines(population):
         if isinstance(raw, PolicyError):
             errors.append(LineError(number, None, "both", *_first(raw)))
@@ -244,10 +250,15 @@ def replay(old_ref: str, new_ref: str, population: str, diff: PlanDiff,
         districts[district or "—"] += 1
         categories[category or "—"] += 1
         old, new = Side.of(results["old"]), Side.of(results["new"])
+        unknown = [side for side, one in (("old", old), ("new", new)) if one.outcome == "undetermined"]
+        undetermined.update(unknown)
+        if len(unknown) == 2:
+            undetermined["both"] += 1
+            missing.update(set(old.missing) | set(new.missing))
         if old.outcome == new.outcome and _same_rule(diff, old, new) and old.terms == new.terms:
             continue
         values_differ = _differing_values(results["old"], results["new"])
         changed.append(Replayed(number, applicant, district, category, old, new, values_differ,
                                 blame(diff, old, new, values_differ, district)))
     return PopulationReport(population, decided, tuple(changed), tuple(errors), dict(districts), dict(categories),
-                            labels)
+                            labels, dict(undetermined), dict(missing))

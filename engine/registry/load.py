@@ -6,6 +6,10 @@ matched ignoring case and surrounding spaces; fields may be quoted with `"` (a d
 inside quotes is one quote), which is how a name may contain a comma. A quoted field cannot
 span lines. Blank lines are ignored.
 
+A row's `category` may name several categories separated by `;` (or the full-width `；`): a
+pharmacy qualified for two services (`门慢药店;统筹药店`) is one institution, counted by every
+question about either category, and counted once by a question about both.
+
 Every problem found is a `Diagnostic` pointing at the offending field; all of them are
 collected and raised together as one `PolicyError`. Codes:
 
@@ -18,8 +22,8 @@ collected and raised together as one `PolicyError`. Codes:
     R007  a quoted field is malformed
     R008  empty institution id
     R009  duplicate institution id (labelled with the first occurrence)
-    R010  empty category
-    R011  unknown category (when the caller gives the known ones)
+    R010  empty category (also an empty part of several: `门慢药店;`)
+    R011  unknown category (when the caller gives the known ones), each of several on its own
     R012  missing coordinate
     R013  coordinate is not a decimal number
     R014  coordinate out of range
@@ -58,11 +62,13 @@ REQUIRED_COLUMNS = ("id", "name", "category", "lat", "lon")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _AXES = {"lat": ("latitude", 90.0), "lon": ("longitude", 180.0)}
 _EXAMPLE = {"lat": "41.79", "lon": "123.40"}
+_CATEGORY_SEPARATOR = re.compile(r"[;；]")  # several categories in one field: 门慢药店;统筹药店
 
 
 @dataclass(frozen=True, slots=True)
 class Institution:
-    """One designated institution; `line` is its 1-based line in the registry file."""
+    """One designated institution; `line` is its 1-based line in the registry file. `also`
+    holds the categories after the first when its row names several (`门慢药店;统筹药店`)."""
 
     id: str
     name: str
@@ -70,6 +76,17 @@ class Institution:
     lat: float
     lon: float
     line: int
+    also: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every category of the institution, in the order its row writes them."""
+        return (self.category, *self.also)
+
+    @property
+    def shown_category(self) -> str:
+        """Its categories as the trace shows them: `零售药店`, or `门慢药店;统筹药店`."""
+        return ";".join(self.categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +102,9 @@ class Registry:
 
     `categories` arguments of the queries are iterables because the policy decides which
     registry categories count as the applicant's "same type": a query spans all of them and
-    takes the best. Categories with no institution simply contribute nothing.
+    takes the best. Categories with no institution simply contribute nothing. An institution
+    of several categories is in the index of each, and a question spanning two of them finds
+    it once.
     """
 
     def __init__(self, institutions: Iterable[Institution], source: Source | None = None):
@@ -97,8 +116,10 @@ class Registry:
             if inst.id in self._by_id:
                 raise ValueError(f"duplicate institution id {inst.id!r}")
             self._by_id[inst.id] = inst
-            self._by_category.setdefault(inst.category, []).append(inst)
+            for category in inst.categories:
+                self._by_category.setdefault(category, []).append(inst)
         self._indexes: dict[str, SpatialIndex] = {}
+        self._counts: dict[tuple[str, ...], int] = {}  # distinct institutions of a set of categories
         self._small: dict[str, SmallIndex] = {}
         self._scanned = 0  # institutions looked at by the small indexes so far
 
@@ -121,6 +142,21 @@ class Registry:
     def categories(self) -> frozenset[str]:
         """The categories that have at least one institution."""
         return frozenset(self._by_category)
+
+    def count(self, categories: Iterable[str] | None = None) -> int:
+        """Institutions of any of `categories` (None: all), each counted once however many of
+        them it has. The same for every applicant: counted once per set of categories."""
+        if categories is None:
+            return len(self.institutions)
+        names = tuple(c for c in _sorted_categories(categories) if c in self._by_category)
+        found = self._counts.get(names)
+        if found is None:
+            lists = [self._by_category[c] for c in names]
+            several = any(inst.also for rows in lists for inst in rows)
+            found = len({inst.id for rows in lists for inst in rows}) if several and len(lists) > 1 \
+                else sum(map(len, lists))
+            self._counts[names] = found
+        return found
 
     def index(self, category: str) -> SpatialIndex | None:
         """The k-d tree of one category, built on first use; None if it has no rows."""
@@ -354,7 +390,8 @@ class _Checker:
                        labels=(Label(first, "first defined here"),))
         else:
             first_seen[id_f.value] = self.span(lineno, id_f)
-        ok = self.category(lineno, cat_f) and ok
+        categories = self.categories_of(lineno, cat_f)
+        ok = categories is not None and ok
         lat = self.coordinate(lineno, fields[at["lat"]], "lat")
         lon = self.coordinate(lineno, fields[at["lon"]], "lon")
         if lat is not None and lon is not None:
@@ -365,8 +402,31 @@ class _Checker:
             ok = False
         if not ok:
             return None
-        category = self.aliases.get(cat_f.value, cat_f.value)
-        return Institution(id_f.value, fields[at["name"]].value, category, lat, lon, lineno)
+        return Institution(id_f.value, fields[at["name"]].value, categories[0], lat, lon, lineno, categories[1:])
+
+    def categories_of(self, lineno: int, f: _Field) -> tuple[str, ...] | None:
+        """The categories one `category` field names (`门慢药店;统筹药店`), each checked on its
+        own and written as the plan names it (an alias taken to its category, a repeat dropped);
+        None if any is bad."""
+        if not _CATEGORY_SEPARATOR.search(f.value):
+            return (self.aliases.get(f.value, f.value),) if self.category(lineno, f) else None
+        quoted = f.end - f.start != len(f.value)  # inside quotes a part is pointed at as the whole field
+        found: list[str] = []
+        ok, offset = True, f.start
+        for piece in _CATEGORY_SEPARATOR.split(f.value):
+            value = piece.strip()
+            start = offset + len(piece) - len(piece.lstrip())
+            part = _Field(value, f.start, f.end) if quoted else _Field(value, start, start + len(value))
+            offset += len(piece) + 1
+            if not value:
+                ok = False
+                self.error("R010", "empty category", self.span(lineno, part),
+                           help="separate several categories with `;`, a category on each side")
+            elif not self.category(lineno, part):
+                ok = False
+            elif (name := self.aliases.get(value, value)) not in found:
+                found.append(name)
+        return tuple(found) if ok else None
 
     def category(self, lineno: int, f: _Field) -> bool:
         known = sorted(self.categories | set(self.aliases)) if self.categories is not None else None

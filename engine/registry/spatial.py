@@ -285,8 +285,9 @@ class SpatialIndex(_Points):
 
 # -- several indexes as one ------------------------------------------------------------------
 # A policy may count several registry categories as "the same type", so a query runs over
-# several indexes and keeps the best. Ids are unique across them (one registry), so a tie in
-# distance is broken by comparing ids, as within one index.
+# several indexes and keeps the best. An id names one institution in all of them (one
+# registry), so a tie in distance is broken by comparing ids, as within one index, and an
+# institution of two categories (in two indexes) is found once.
 
 
 def nearest_in(
@@ -305,9 +306,8 @@ def within_in(
     indexes: Sequence[SpatialIndex | SmallIndex], lat: float, lon: float, radius_m: float, exclude_id: str | None = None
 ) -> list[tuple[str, float]]:
     """(id, distance_m) of every point within `radius_m` over several indexes, by distance then id."""
-    found = [(d, idx.ids[p]) for idx in indexes for p, d in idx.within(lat, lon, radius_m, exclude_id)]
-    found.sort()
-    return [(id_, d) for d, id_ in found]
+    found = {(d, idx.ids[p]) for idx in indexes for p, d in idx.within(lat, lon, radius_m, exclude_id)}
+    return [(id_, d) for d, id_ in sorted(found)]
 
 
 def nearest_many_in(

@@ -1,9 +1,10 @@
 """Aggregates over a population: pass 1 of a population decision (`policy eval --decision 年度考核`).
 
-Pass 1 reads every line once and keeps, per aggregate, only what it needs: a count, a
-compensated sum, or (for `rank` and `percentile`) the values, 8 bytes a line in an `array`,
-one array for every aggregate of the same argument (a rank and a percentile of the score
-share it), sorted in place by numpy at the end. Pass 2 (engine/batch/stream.py) decides each line again with these `PopulationStats`
+Pass 1 (engine/batch/population.py) reads every line once, evaluates each aggregate's
+argument, and this module keeps, per aggregate, only what it needs: a count, a compensated
+sum, or (for `rank` and `percentile`) the values, 8 bytes a line in an `array`, one array for
+every aggregate of the same argument (a rank and a percentile of the score share it), sorted
+in place by numpy at the end. Pass 2 decides each line again with these `PopulationStats`
 attached to its facts, one line at a time, so memory never holds the lines themselves.
 
 Definitions, for a population of N lines (every line that was read without error):
@@ -24,6 +25,7 @@ from bisect import bisect_right
 from typing import Any
 
 from engine.compile.plan import PopulationInfo
+from engine.values.missing import Missing
 
 POPULATION_KEY = "@population"  # where a line's facts carry the stats in pass 2 (never JSON: see value_of)
 POPULATION_PATH = "population"  # the missing path when a population decision runs without its population
@@ -98,8 +100,6 @@ class Accumulator:
                 total, compensation = self.sums[aggregate.name]
                 scalars[aggregate.name] = total + compensation
             elif aggregate.function in ("min", "max"):
-                from engine.run.evaluator import Missing
-
                 seen = self.extremes[aggregate.name]
                 scalars[aggregate.name] = Missing([POPULATION_PATH]) if seen is None else seen
         import numpy  # only population decisions pay for it
@@ -114,22 +114,11 @@ class Accumulator:
                                {name: ordered[node] for name, node in self.shared.items()})
 
 
-def line_values(plan, population: PopulationInfo, facts: dict) -> dict[str, Any]:
-    """Each aggregate's argument for one line, by the reference evaluator; a `Missing` stays
-    one, for the caller to turn into that line's error."""
-    from engine.run.evaluator import Evaluation
-
-    run = Evaluation(plan, facts)
-    return {a.name: run.eval(a.node, {}) for a in population.aggregates}
-
-
 def value_of(facts: dict, name: str, own: Any):
     """What a line's expression reads for an aggregate: its value from the stats the facts carry.
 
     INVARIANT: only a PopulationStats object counts; a facts file that writes `"@population"`
     itself gives a dict, which is no population, so the value is missing, never forged."""
-    from engine.run.evaluator import Missing
-
     stats = facts.get(POPULATION_KEY)
     if not isinstance(stats, PopulationStats):
         return Missing([POPULATION_PATH])

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import math
 
+from datetime import date
+
 from dsl.diagnostics import Diagnostic, PolicyError
 from engine.compile import ir
+from engine.values.missing import Missing
+from engine.values.missing import missing as _missing
 from engine.values.numbers import divide
 
 
@@ -84,3 +88,33 @@ def division_by_zero(span, paths: tuple[str, ...], facts) -> PolicyError:
     message = "division by zero: the divisor is 0 for these facts" + (f" ({where})" if where else "")
     return PolicyError([Diagnostic("E001", message, span, "check the facts this formula reads"
                                    + (f": {', '.join(named)}" if named else ""), path=named[0] if zero else None)])
+
+
+def over_known(function: str, value) -> bool:
+    """Whether a row whose selection is unknown still counts as known: a false condition adds
+    nothing to `any` or `count` (a true one nothing to `all`), whether the row is selected or not."""
+    return value is (function == "all") if function in ("any", "all", "count") else False
+
+
+def over_result(function: str, picked: list, unknown: list, where: str):
+    """The value of an `Over` once its rows are read (no row decided an `any` or `all` early)."""
+    if function == "any":
+        return _missing(*unknown) if unknown else False
+    if function == "all":
+        return _missing(*unknown) if unknown else True
+    if unknown:
+        return _missing(*unknown)
+    if function == "count":
+        return sum(1 for value in picked if value is True)
+    if not picked:  # the least of nothing: no value, named by the list it was to come from
+        return Missing([where])
+    return min(picked) if function == "min" else max(picked)
+
+
+def shift(day: date, op: str, duration, span):
+    """A date moved by a duration (engine/values/calendar.py); past year 9999 is an error, not a traceback."""
+    try:
+        return day + duration if op == "+" else day - duration
+    except OverflowError:
+        raise PolicyError([Diagnostic("E004", f"the date {day.isoformat()} {op} {duration} is past the calendar "
+                                      "(year 9999)", span, "check the dates in the facts")]) from None

@@ -5,9 +5,10 @@
   decide(facts)   a `Decision`: outcome, decisive rule, terms, values, missing; no trace,
                   for batch runs where the audit record is not wanted
 
-engine/run/codegen.py writes the functions from the IR; this module runs them and assembles
-the result exactly as engine/run/evaluator.py does (which stays the reference: tests check the
-two agree on every shipped example and on generated populations).
+engine/run/codegen.py writes the functions from the IR; this module runs them, and the trace is
+assembled by engine/run/assemble.py as for the reference evaluator (engine/run/evaluator.py,
+which it never calls: tests check the two agree on every shipped example and on generated
+populations).
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from typing import Any
 
 from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo
 from engine.run.aggregates import value_of
-from engine.run.arith import division_by_zero
+from engine.run.arith import division_by_zero, over_known, over_result, shift
+from engine.run.assemble import assemble, iso, subject_id
 from engine.run.codegen import generate
 from engine.run.decide import note_status, notices, settle
-from engine.run.evaluator import _iso, evaluate, over_known, over_result, shift, subject_id
 from engine.run.trace import APPLIED, UNKNOWN, Article, Explanation, Step
 from engine.values.missing import Missing
 from engine.values.missing import missing as _missing
@@ -142,7 +143,7 @@ class CompiledPlan:
         articles = {}
         for info in (*plan.defines.values(), *plan.rules.values()):
             for i in info.cites:
-                articles.setdefault(i, Article(i, plan.article_text(i), plan.interpretations.get(i, ())))
+                articles.setdefault(i, Article(i, plan.article_text(i), plan.readings(i)))
         self.articles = {name: tuple(articles[i] for i in info.cites) for name, info in
                          (*plan.defines.items(), *plan.rules.items())}
         self.define_steps = tuple((name, info.label, self.articles[name], info.span.line)
@@ -158,11 +159,12 @@ class CompiledPlan:
     def _decision(self, name: str | None) -> DecisionInfo:
         return self.plan.decisions[name] if name else self.plan.main_decision
 
-    # ---- with trace: the reference's own decision logic over compiled rule results
+    # ---- with trace: the one assembly (engine/run/assemble.py) over compiled rule results
     def explain(self, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
-        """Decide one applicant with the whole trace; equal to `evaluate(plan, facts)`.
+        """Decide one applicant with the whole trace; equal to the reference `evaluate(plan, facts)`.
         `registry` (an engine.registry.load.Registry) answers `nearest` and `count_within`."""
-        return evaluate(self.plan, facts, decision_name, _Run(self, facts, registry))
+        run = _Run(self, facts, registry)
+        return assemble(self.plan, facts, decision_name, run)
 
     # ---- without trace: only what the outcome needs, and every value the plan computed
     def decide(self, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
@@ -186,7 +188,7 @@ class CompiledPlan:
             terms = tuple((k, None if type(v) is Missing else v) for k, v in terms_of[decision.precedence.index(rule.name)])
         eligible = verdict.outcome == "eligible"
         return _decision(
-            plan.stamp, decision.name, subject_id(facts), _iso(facts.get("as_of")), verdict.outcome,
+            plan.stamp, decision.name, subject_id(facts), iso(facts.get("as_of")), verdict.outcome,
             rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
             tuple(n for n, s, k in notes if s == APPLIED and k == "priority") if eligible else (),
             tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
@@ -201,8 +203,8 @@ class CompiledPlan:
 
 
 class _Run:
-    """Stands in for the reference's `Evaluation` inside `evaluate`: the same `rule`,
-    `rule_step`, `steps` and `values`, computed by the generated functions."""
+    """A run (engine/run/assemble.py's `Run`) whose `rule`, `rule_step`, `steps` and `values`
+    are computed by the generated functions, as the reference's `Evaluation` computes them."""
 
     __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded")
 

@@ -1,6 +1,6 @@
-"""The decision core: from each rule's result to the outcome. One place, used by the reference
-`evaluate`, the fast path's `explain` (which runs `evaluate` over compiled rule results) and
-the fast path's traceless `decide`.
+"""The decision core: from each rule's result to the outcome. One place, used by the trace's
+assembly (engine/run/assemble.py: the reference `evaluate` and the fast path's `explain`) and
+by the fast path's traceless `decide`.
 
 A decision's precedence is tried in order. The first rule that holds decides, unless a rule
 above it cannot be told for absent facts and could give another outcome. Partial evaluation:

@@ -14,14 +14,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dsl.diagnostics import Diagnostic, PolicyError
 from engine.compile import ir
 from engine.compile.plan import CheckedPlan, RuleInfo
-from engine.compile.types import NumT, unit_text
 from engine.run import aggregates, spacing
-from engine.run.arith import arith, call, compare, division_by_zero, divisor_paths
-from engine.run.decide import note_status, notices, settle, why
-from engine.run.trace import APPLIED, OVERRIDDEN, UNKNOWN, Article, Explanation, Step
+from engine.run.arith import arith, call, compare, division_by_zero, divisor_paths, over_known, over_result, shift
+from engine.run.assemble import assemble
+from engine.run.trace import Article, Explanation, Step
 from engine.values.missing import Missing
 from engine.values.missing import missing as _missing
 
@@ -228,7 +226,7 @@ class Evaluation:
         return value
 
     def _articles(self, ids) -> tuple[Article, ...]:
-        return tuple(Article(i, self.plan.article_text(i), self.plan.interpretations.get(i, ())) for i in ids)
+        return tuple(Article(i, self.plan.article_text(i), self.plan.readings(i)) for i in ids)
 
     def rule(self, rule: RuleInfo) -> tuple[Any, _Frame, tuple]:
         self.frames.append(_Frame())
@@ -247,92 +245,8 @@ class Evaluation:
                     rule.reason, terms, missing, rule.span.line)
 
 
-def over_known(function: str, value) -> bool:
-    """Whether a row whose selection is unknown still counts as known: a false condition adds
-    nothing to `any` or `count` (a true one nothing to `all`), whether the row is selected or not."""
-    return value is (function == "all") if function in ("any", "all", "count") else False
-
-
-def over_result(function: str, picked: list, unknown: list, where: str):
-    """The value of an `Over` once its rows are read (no row decided an `any` or `all` early)."""
-    if function == "any":
-        return _missing(*unknown) if unknown else False
-    if function == "all":
-        return _missing(*unknown) if unknown else True
-    if unknown:
-        return _missing(*unknown)
-    if function == "count":
-        return sum(1 for value in picked if value is True)
-    if not picked:  # the least of nothing: no value, named by the list it was to come from
-        return Missing([where])
-    return min(picked) if function == "min" else max(picked)
-
-
-def shift(day: date, op: str, duration, span):
-    """A date moved by a duration (engine/values/calendar.py); past year 9999 is an error, not a traceback."""
-    try:
-        return day + duration if op == "+" else day - duration
-    except OverflowError:
-        raise PolicyError([Diagnostic("E004", f"the date {day.isoformat()} {op} {duration} is past the calendar "
-                                      "(year 9999)", span, "check the dates in the facts")]) from None
-
-
-def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, run: Evaluation | None = None,
-             registry=None) -> Explanation:
-    """Decide one applicant: the outcome, the decisive rule and why, and the whole trace.
-
-    `run` lets the compiled fast path (engine/run/compiled.py) supply the rule results while this
-    function still assembles the trace; the decision itself is engine/run/decide.py's `settle`, the
-    one core both paths use. `registry` (an engine.registry.load.Registry) answers the plan's
-    `nearest` and `count_within` questions."""
-    decision = plan.decisions[decision_name] if decision_name else plan.main_decision
-    run = run or Evaluation(plan, facts, registry)
-    rules = [plan.rules[name] for name in decision.precedence]
-    results = [(rule, *run.rule(rule)) for rule in rules]
-    verdict = settle(decision, rules, [holds for _, holds, _, _ in results])
-    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, status)
-                  for (rule, holds, frame, terms), status in zip(results, verdict.statuses)}
-    for name in decision.notes:
-        rule = plan.rules[name]
-        holds, frame, terms = run.rule(rule)
-        rule_steps[name] = run.rule_step(rule, holds, frame, terms, note_status(holds))
-    if plan.registry is not None:  # a rule's step names the neighbour its definitions found
-        defined = {step.name: step for step in run.steps}
-        rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
-    notes = [rule_steps[n] for n in decision.notes]
-    decided_by = rule_steps[verdict.decisive.name] if verdict.decisive is not None else None
-    overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
-    steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
-    values = {n: v for n, v in run.values.items() if type(v) is not Missing}
-    labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
-    eligible = verdict.outcome == "eligible"
-    return Explanation(
-        plan=plan.stamp, decision=decision.name, decision_label=decision.label,
-        applicant_id=subject_id(facts), as_of=_iso(facts.get("as_of")), outcome=verdict.outcome,
-        decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
-        terms=decided_by.terms if decided_by is not None else (),
-        # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
-        priorities=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority") if eligible else (),
-        values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
-        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority") if eligible else (),
-        steering=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering"),
-        otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
-        notices=notices(plan.stamp, facts.get("as_of")),
-        # Only distances show their unit: a plan folds scale into other units (千人床位数 is
-        # bed/person × 1000), so `9 bed/person` would mislead where `800 m` cannot.
-        units={n: "m" for n, d in plan.defines.items() if isinstance(d.type, NumT) and unit_text(d.type.unit) == "m"},
-    )
-
-
-def subject_id(facts: dict):
-    """Whom the facts are about: the applicant (admission) or the designated institution
-    (trial year, annual review), by the id its file gives."""
-    for key in ("applicant", "institution"):
-        subject = facts.get(key)
-        if isinstance(subject, dict) and subject.get("id") is not None:
-            return subject["id"]
-    return None
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if isinstance(value, date) else value
+def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
+    """Decide one applicant by the reference evaluator: the outcome, the decisive rule and why,
+    and the whole trace (engine/run/assemble.py). `registry` (an engine.registry.load.Registry)
+    answers the plan's `nearest` and `count_within` questions."""
+    return assemble(plan, facts, decision_name, Evaluation(plan, facts, registry))

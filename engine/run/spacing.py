@@ -44,7 +44,8 @@ _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 def _neighbour(found: Neighbour) -> dict[str, Any]:
     inst = found.institution
-    return {"id": inst.id, "name": inst.name, "category": inst.category, "distance_m": round(found.distance_m, 1)}
+    # An institution of several categories shows them all (`门慢药店;统筹药店`), as its row writes them.
+    return {"id": inst.id, "name": inst.name, "category": inst.shown_category, "distance_m": round(found.distance_m, 1)}
 
 
 def _bad_place(node: ir.RegistryQuery, lat, lon) -> PolicyError | None:
@@ -73,7 +74,7 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
     named = node.categories is not None  # of named categories, not the applicant's same type
     counted = node.categories if named else dict(node.same_type).get(category)
     own = registry.get(exclude) if exclude is not None else None
-    self_excluded = own is not None and counted is not None and own.category in counted  # its own entry would count
+    self_excluded = own is not None and counted is not None and any(c in counted for c in own.categories)  # its own entry would count
     if counted is None:
         label = dict(node.labels).get(category)
         shown = f"{label} ({category})" if label and label != category else category
@@ -105,10 +106,9 @@ def ask(registry: Registry, node: ir.RegistryQuery, category: str, lat: float, l
 
 
 def _count(registry: Registry, categories: tuple[str, ...] | None) -> int:
-    """Institutions of those categories (None: all), from the per-category indexes: no scan."""
-    if categories is None:
-        return len(registry)
-    return sum(len(index) for c in categories if (index := registry.index(c)) is not None)
+    """Institutions of those categories (None: all), each once though it has several of them:
+    counted once per registry and set of categories, not per applicant."""
+    return registry.count(categories)
 
 
 def _tally(registry: Registry, node: ir.RegistryQuery) -> tuple[Any, str, dict[str, Any]]:

@@ -79,10 +79,12 @@ class Explanation:
         return next((s for s in self.steps if s.name == name), None)
 
     def readings(self) -> list[tuple[str, str]]:
-        """Every (article id, reading) the steps of this decision cite, once, in trace order."""
-        seen: dict[tuple[str, str], None] = {}
+        """Every (article id, reading) the steps of this decision cite, once, in trace order: a
+        reading of a whole article that two of its sentences bring (`二（二）第1句`, `二（二）第5句`)
+        is listed once, under the first citation that brought it."""
+        seen: dict[str, str] = {}
         for step in self.steps:
             for article in step.articles:
                 for text in article.readings:
-                    seen.setdefault((article.id, text))
-        return list(seen)
+                    seen.setdefault(text, article.id)
+        return [(article_id, text) for text, article_id in seen.items()]

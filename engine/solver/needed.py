@@ -79,7 +79,7 @@ def _by_value(d, var, space, domain) -> tuple[str, ...]:
     """The number line of one fact cut where the outcome changes, each piece with its outcome."""
     from fractions import Fraction
 
-    from engine.solver.whatif import breakpoints, rational_text
+    from engine.solver.numberline import breakpoints, rational_text
 
     if z3.is_app_of(var, z3.Z3_OP_TO_REAL):
         return ()  # a whole number: its pieces would need rounding; the outcomes alone are listed

@@ -5,9 +5,9 @@ an outcome the applicant prefers but did not decide (what would make it decide),
 rule reads, directly or through its definitions, is set free while every other fact keeps its
 value. The outcome is then a formula in that one fact; the solver finds the points where any
 comparison in it can change truth (the roots of each side's difference, and the points where a
-divisor is zero), and between two such points the outcome cannot change. So the nearest flip
-is exact: `> 800` (strict) or `>= 7.5`, with a value that shows it (800.1) and, for a `count`,
-the whole number it takes. A definition the rule compares (测算值) is treated the same way, as
+divisor is zero: engine/solver/numberline.py), and between two such points the outcome
+cannot change. So the nearest flip is exact: `> 800` (strict) or `>= 7.5`, with a value that
+shows it (800.1) and, for a `count`, the whole number it takes. A definition the rule compares (测算值) is treated the same way, as
 if it were a fact, so the report can say "测算值 would have to exceed 8.2" beside the facts that
 would get it there. Facts no value of which flips the outcome are listed as such.
 
@@ -27,6 +27,7 @@ import z3
 from engine.compile import ir
 from engine.compile.plan import CheckedPlan
 from engine.compile.types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, Type
+from engine.solver.numberline import breakpoints, holds_at, json_number, nearest, rational_text, writes_exactly
 from engine.solver.semantic_diff import RANK
 from engine.solver.spaces import FIRST_DAY, LAST_DAY, ConcreteSpace, matches, whole_number_paths
 from engine.solver.translate import TRUE, Translation, Untranslatable, Val, exact, real
@@ -274,7 +275,7 @@ def _search(case: _Case, index, rule, role, outcome, path, def_name) -> Change |
     if z3.is_false(g):
         return None
     base = var.arg(0) if z3.is_app_of(var, z3.Z3_OP_TO_REAL) else var
-    holds = _evaluator(g, base)
+    holds = holds_at(g, base)
     if isinstance(t, BoolT):
         flipped = not bool(current) if current is not None else True
         if not holds(z3.BoolVal(flipped)):
@@ -300,7 +301,7 @@ def _search(case: _Case, index, rule, role, outcome, path, def_name) -> Change |
         points = breakpoints(z3.substitute(g, (var, r)), r)
     else:
         points = breakpoints(g, base)
-    found = _nearest(g, base, x0, integral, holds, points)
+    found = nearest(g, base, x0, integral, holds, points)
     if found is None:
         return None
     relation, bound, example = found
@@ -309,8 +310,8 @@ def _search(case: _Case, index, rule, role, outcome, path, def_name) -> Change |
         ex = date.fromordinal(int(example)).isoformat()
         return _change(case, what, "fact" if path else "definition", current, relation, shown, ex, path, d, space,
                        base, role, rule, outcome, index, exact_text=shown)
-    shown = None if relation == "=" and not _short(bound) else _number(example)
-    return _change(case, what, "fact" if path else "definition", current, relation, _number(bound), shown,
+    shown = None if relation == "=" and not writes_exactly(bound) else json_number(example)
+    return _change(case, what, "fact" if path else "definition", current, relation, json_number(bound), shown,
                    path, d, space, base, role, rule, outcome, index, exact_text=rational_text(bound), exact_point=bound)
 
 
@@ -325,134 +326,6 @@ def _domain(t, var, case, path):
     if isinstance(t, DateT):
         return [base >= FIRST_DAY, base <= LAST_DAY]
     return []
-
-
-def _evaluator(g, x):
-    def holds(value) -> bool:
-        s = z3.Solver()
-        s.set("timeout", 2000)
-        s.add(g, x == value)
-        return s.check() == z3.sat
-    return holds
-
-
-def _to_fraction(v) -> Fraction:
-    if z3.is_int_value(v):
-        return Fraction(v.as_long())
-    if z3.is_rational_value(v):
-        return Fraction(v.as_fraction())
-    return Fraction(v.approx(20).as_fraction())
-
-
-def breakpoints(g, x) -> list[Fraction]:
-    """Every point where some comparison in `g` can change truth as `x` moves."""
-    atoms, seen, stack = [], set(), [g]
-    kinds = (z3.Z3_OP_LE, z3.Z3_OP_LT, z3.Z3_OP_GE, z3.Z3_OP_GT, z3.Z3_OP_EQ, z3.Z3_OP_DISTINCT)
-    zero_at = []
-    while stack:
-        t = stack.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_app(t):
-            k = t.decl().kind()
-            if k in kinds and t.num_args() == 2 and t.arg(0).sort() in (z3.RealSort(), z3.IntSort()):
-                atoms.append(t.arg(0) - t.arg(1))
-            if k in (z3.Z3_OP_DIV, z3.Z3_OP_IDIV):
-                zero_at.append(t.arg(1))
-            if k == z3.Z3_OP_TO_INT:
-                raise Untranslatable("a rounding function of the changed fact")
-        stack.extend(t.children())
-    points: set[Fraction] = set()
-    for expr in atoms + zero_at:
-        s = z3.Solver()
-        s.set("timeout", 2000)
-        s.add(expr == 0)
-        for _ in range(4):
-            if s.check() != z3.sat:
-                break
-            v = s.model().eval(x, model_completion=True)
-            points.add(_to_fraction(v))
-            s.add(x != v)
-    return sorted(points)
-
-
-def _nearest(g, x, x0: Fraction, integral: bool, holds, points: list[Fraction]):
-    """(relation, bound, example) of the nearest value of `x` where `g` holds.
-
-    Between two consecutive breakpoints the truth of `g` is constant, so one probe decides an
-    open interval; each breakpoint is probed on its own. Going outward from the current value,
-    the first interval that holds gives a strict bound (beyond the breakpoint before it), the
-    first breakpoint that holds a bound that includes it (`>=`), or `=` when only that point
-    holds."""
-    def value(f: Fraction):
-        return z3.IntVal(int(f)) if integral else z3.RealVal(f"{f.numerator}/{f.denominator}")
-
-    def ok(f: Fraction) -> bool:
-        return (not integral or f.denominator == 1) and holds(value(f))
-
-    best = []
-    for direction in (1, -1):
-        ahead = sorted((p for p in points if (p - x0) * direction > 0), key=lambda p: (p - x0) * direction)
-        ahead.append(None)
-        prev, found = x0, None
-        for i, p in enumerate(ahead):
-            far = p if p is not None else prev + direction * max(1, abs(prev))
-            inside = _inside(prev, far, direction, integral, ok)
-            if inside is not None:
-                strict = ">" if direction > 0 else "<"
-                found = (strict, prev, inside) if not integral else (strict + "=", inside, inside)
-                break
-            if p is None:
-                break
-            if ok(p):
-                nxt = ahead[i + 1]
-                beyond = nxt if nxt is not None else p + direction * max(1, abs(p))
-                spreads = _inside(p, beyond, direction, integral, ok) is not None
-                example = p if _short(p) or not spreads else _inside(p, beyond, direction, integral, ok)
-                found = ((">=" if direction > 0 else "<=") if spreads else "=", p, example)
-                break
-            prev = p
-        if found is not None:
-            best.append(found)
-    if not best:
-        return None
-    return min(best, key=lambda f: abs(f[1] - x0))
-
-
-def _short(f: Fraction) -> bool:
-    """Whether a JSON number writes `f` exactly (a decimal of at most 6 places)."""
-    return (f * 10**6).denominator == 1
-
-
-def _inside(a: Fraction, b: Fraction, direction: int, integral: bool, ok) -> Fraction | None:
-    """The simplest value strictly between a and b where the goal holds, if the open interval
-    holds it at all: whole numbers first, then fewer decimal places, nearest to a."""
-    def between(c):
-        return (c - a) * direction > 0 and (b - c) * direction > 0
-
-    if integral:
-        n = Fraction(a // 1 + 1) if direction > 0 else Fraction(-((-a) // 1) - 1)
-        return n if between(n) and ok(n) else None
-    probe = (a + b) / 2
-    if not ok(probe):
-        return None
-    for digits in range(1, 7):
-        scale = 10 ** digits
-        c = Fraction(a * scale // 1 + 1, scale) if direction > 0 else Fraction(-((-a * scale) // 1) - 1, scale)
-        if between(c) and ok(c):
-            return c
-    return probe
-
-
-def _number(f: Fraction):
-    return int(f) if f.denominator == 1 else float(f)
-
-
-def rational_text(f: Fraction) -> str:
-    if f.denominator == 1 or Fraction(repr(float(f))) == f:
-        return repr(_number(f))
-    return f"{f.numerator}/{f.denominator} (≈ {float(f):.6g})"
 
 
 def _change(case, what, kind, current, relation, bound, example, path, d, space, base, role, rule, outcome, index,

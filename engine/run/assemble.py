@@ -1,0 +1,87 @@
+"""One decision with its trace, assembled from the rule results of either run: the reference
+`Evaluation` (engine/run/evaluator.py) or the compiled fast path's (engine/run/compiled.py).
+
+Both paths come here and neither calls the other: a run answers `rule` (a rule's condition,
+its frame of facts read and definitions used, its terms), `rule_step` (that result as a trace
+`Step`), `steps` (the definitions computed, in order) and `values`; this module settles the
+precedence (engine/run/decide.py) and puts the `Explanation` together.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol
+
+from engine.compile.plan import CheckedPlan, RuleInfo
+from engine.compile.types import NumT, unit_text
+from engine.run import spacing
+from engine.run.decide import note_status, notices, settle, why
+from engine.run.trace import APPLIED, OVERRIDDEN, UNKNOWN, Explanation, Step
+from engine.values.missing import Missing
+
+
+class Run(Protocol):
+    """What a run gives the assembly: each rule's result and the trace of what it computed."""
+
+    values: dict[str, Any]
+
+    def rule(self, rule: RuleInfo) -> tuple[Any, Any, tuple]: ...
+
+    def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step: ...
+
+    @property
+    def steps(self) -> list[Step]: ...
+
+
+def assemble(plan: CheckedPlan, facts: dict, decision_name: str | None, run: Run) -> Explanation:
+    """One applicant's decision with its whole trace, from `run`'s rule results: the outcome
+    is engine/run/decide.py's `settle`, the one core every path uses."""
+    decision = plan.decisions[decision_name] if decision_name else plan.main_decision
+    rules = [plan.rules[name] for name in decision.precedence]
+    results = [(rule, *run.rule(rule)) for rule in rules]
+    verdict = settle(decision, rules, [holds for _, holds, _, _ in results])
+    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, status)
+                  for (rule, holds, frame, terms), status in zip(results, verdict.statuses)}
+    for name in decision.notes:
+        rule = plan.rules[name]
+        holds, frame, terms = run.rule(rule)
+        rule_steps[name] = run.rule_step(rule, holds, frame, terms, note_status(holds))
+    if plan.registry is not None:  # a rule's step names the neighbour its definitions found
+        defined = {step.name: step for step in run.steps}
+        rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
+    notes = [rule_steps[n] for n in decision.notes]
+    decided_by = rule_steps[verdict.decisive.name] if verdict.decisive is not None else None
+    overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
+    steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
+    values = {n: v for n, v in run.values.items() if type(v) is not Missing}
+    labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
+    eligible = verdict.outcome == "eligible"
+    return Explanation(
+        plan=plan.stamp, decision=decision.name, decision_label=decision.label,
+        applicant_id=subject_id(facts), as_of=iso(facts.get("as_of")), outcome=verdict.outcome,
+        decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
+        terms=decided_by.terms if decided_by is not None else (),
+        # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
+        priorities=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority") if eligible else (),
+        values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
+        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority") if eligible else (),
+        steering=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering"),
+        otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
+        notices=notices(plan.stamp, facts.get("as_of")),
+        # Only distances show their unit: a plan folds scale into other units (千人床位数 is
+        # bed/person × 1000), so `9 bed/person` would mislead where `800 m` cannot.
+        units={n: "m" for n, d in plan.defines.items() if isinstance(d.type, NumT) and unit_text(d.type.unit) == "m"},
+    )
+
+
+def subject_id(facts: dict):
+    """Whom the facts are about: the applicant (admission) or the designated institution
+    (trial year, annual review), by the id its file gives."""
+    for key in ("applicant", "institution"):
+        subject = facts.get(key)
+        if isinstance(subject, dict) and subject.get("id") is not None:
+            return subject["id"]
+    return None
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
