@@ -50,9 +50,10 @@ def main() -> None:
     for key, label in (("", "no registry"), ("_registry", "with a registry")):
         explain_s = cold["explain" + key + "_s"]
         ratio = cold["ratio" + key]
+        # wall time is the target; on a shared machine the CPU ratio (no queue for a core) says more
         rows.append((f"b. cold policy explain --format json, {label} (warm cache) / clean python -c pass",
-                     f"{explain_s * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms", f"{ratio:.1f} x", "≤ 6 x",
-                     ratio <= 6))
+                     f"{explain_s * 1000:.0f} ms / {cold['python_s'] * 1000:.0f} ms (CPU {cold['cpu_ratio' + key]:.1f} x)",
+                     f"{ratio:.1f} x", "≤ 6 x", ratio <= 6))
     rates = one_at_a_time.measure()
     zen = {mode: rates.get(f"zen-engine, {mode}") for mode in ("no trace", "with trace")}
     for mode, target in (("no trace", 1), ("with trace", 2)):

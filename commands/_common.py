@@ -13,14 +13,7 @@ import click
 from dsl.diagnostics import Diagnostic, PolicyError, render_all
 from dsl.spans import Source, Span
 
-FORMATS = ("text", "json", "md")
-
-
-def wants_colour(stream=None) -> bool:
-    """Colour (and any other terminal styling) only for a terminal that wants it: not when
-    NO_COLOR is set (https://no-color.org) nor for TERM=dumb."""
-    stream = stream or sys.stdout
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+from .output import FORMATS, wants_colour  # noqa: F401 (what every command imports from here)
 
 
 def fail(error: PolicyError, code: int = 2) -> None:

@@ -1,17 +1,13 @@
 """`policy explain`."""
 from __future__ import annotations
 
-import re
-import shutil
 import sys
 
 import click
 
-from dsl.diagnostics import PolicyError, render_all
-
 from i18n import gettext as _
 
-from ._common import FORMATS, fail, wants_colour
+from ._common import FORMATS
 
 
 @click.command()
@@ -49,136 +45,7 @@ def explain(facts: tuple[str, ...], plan_ref: str | None, context_path: str | No
     Exit 0 whenever a decision is produced, whatever the outcome; 2 on bad input (a bad
     registry row too, named by file:line:col).
     """
-    from render.batch_view import problem_record
-    from engine.run.compiled import (
-        explain as fast_explain,  # the same Explanation as engine.evaluate, compiled
-    )
-    from engine.facts.case import choose_decision
-    from engine.facts.fastcase import FastWorkspace
-    from render import explanation_to_json, to_json_text
+    from .explain_files import explain_files
 
-    workspace = FastWorkspace(plan_ref, context_path, registry_path, strict=strict)
-    several = len(facts) > 1
-    documents: list = []  # json: records; md, html: (file, Explanation or error text)
-    bad = 0
-    extras: dict[int, dict] = {}  # document index -> its --what-if record
-    for number, path in enumerate(facts):
-        if fmt in ("text", "doc") and several:
-            click.echo(("\n" if number else "") + f"── {path} " + "─" * max(0, 60 - len(path)))
-        try:
-            case = workspace.open_case_file(path)
-            chosen = choose_decision(case.plan, decision, case.facts, case.source)
-            result = fast_explain(case.plan, case.facts, chosen, registry=case.registry)
-            if record_path:
-                _record(workspace, case, result, path, record_path, len(facts))
-        except PolicyError as error:
-            if not several:
-                fail(error)
-            bad += 1
-            click.echo(render_all(error.diagnostics), err=True)
-            problems = [problem_record(d) for d in error.diagnostics]
-            documents.append({"file": path, "error": problems[0], "errors": problems} if fmt == "json"
-                             else (path, render_all(error.diagnostics), ()))
-            if fmt == "text":
-                click.echo(f"(not decided: {error.diagnostics[0].headline()})")
-            continue
-        if case.warnings:
-            click.echo(render_all(case.warnings), err=True)
-        extra = _what_if(case, result) if what_if else None
-        if extra is not None:
-            extras[len(documents)] = extra
-        if fmt == "json":
-            record = explanation_to_json(result)
-            record["warnings"] = [problem_record(w) for w in case.warnings]
-            if extra is not None:
-                record["what_if"] = extra
-            documents.append({"file": path, **record} if several else record)
-        elif fmt in ("md", "html"):  # a case file keeps its warnings: stderr is not filed
-            documents.append((path, result, [w.headline() for w in case.warnings], case))
-        elif fmt == "doc":
-            from render import case_document
-
-            click.echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings]), nl=False)
-        else:
-            from render import explanation_to_text
-
-            tty = sys.stdout.isatty()
-            click.echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100),
-                                           color=wants_colour(), case=case), nl=False)
-            if extra is not None:
-                click.echo(_what_if_view(extra, "text"), nl=False)
-    if fmt == "json":
-        click.echo(to_json_text(documents if several else documents[0]))
-    elif fmt == "md":
-        click.echo(_markdown(documents, several, extras))
-    elif fmt == "html":
-        from render import explanation_to_html, explanations_to_html
-
-        page = (explanations_to_html(documents) if several
-                else explanation_to_html(*documents[0][1:3], case=documents[0][3]))
-        if extras:  # the counterfactuals as sections of the same case document
-            import html
-
-            sections = "".join(f'<section class="what-if"><h2>{html.escape(str(documents[i][0]))}</h2><pre>'
-                               f'{html.escape(_what_if_view(extras[i], "text"))}</pre></section>\n' for i in sorted(extras))
-            page = page.replace("</body>", sections + "</body>", 1)
-        click.echo(page, nl=False)
-    sys.exit(2 if bad else 0)
-
-
-def _what_if(case, result) -> dict:
-    """The counterfactuals (or the facts still needed) of one decided case, as a JSON record."""
-    from engine.solver.needed import still_needed  # z3: only `--what-if` loads it
-    from engine.solver.whatif import label_of, what_if
-    from render.whatif_view import what_if_to_json
-
-    found = what_if(case.plan, case.facts, result, result.decision)
-    needed = still_needed(case.plan, case.facts, result.missing, result.decision) if result.outcome == "undetermined" else ()
-    labels = {c.what: label_of(case.plan, c.what) for t in found.targets for c in t.changes if c.kind == "fact"}
-    return what_if_to_json(found, needed, labels)
-
-
-def _what_if_view(data: dict, fmt: str) -> str:
-    from render.whatif_view import what_if_to_markdown, what_if_to_text
-
-    return what_if_to_markdown(data) if fmt == "md" else what_if_to_text(data)
-
-
-def _markdown(documents: list, several: bool, extras: dict | None = None) -> str:
-    from render import explanation_to_markdown
-
-    extras = extras or {}
-    if not several:
-        return (explanation_to_markdown(*documents[0][1:3], case=documents[0][3])
-                + (_what_if_view(extras[0], "md") if 0 in extras else ""))
-    parts = []
-    for index, (path, item, warnings, *case) in enumerate(documents):
-        if isinstance(item, str):
-            body = "Not decided:\n\n```\n" + item + "\n```\n"
-        else:  # each decision's headings one level down, under its file's
-            body = (explanation_to_markdown(item, warnings, case=case[0])
-                    + (_what_if_view(extras[index], "md") if index in extras else ""))
-            body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)
-        parts.append(f"# `{path}`\n\n{body}")
-    return "\n".join(parts)
-
-
-def _record(workspace, case, result, facts_path: str, record_path: str, how_many: int) -> None:
-    """`--record FILE`: the decision as an audit record (commands/records.py)."""
-    import json
-    from pathlib import Path
-
-    from dsl.diagnostics import Diagnostic
-    from dsl.spans import Source, Span
-    from render import explanation_to_json
-
-    from .records import case_inputs, make_record, write_record
-
-    if how_many > 1 or facts_path == "-":
-        raise PolicyError([Diagnostic("V002", "--record takes one facts file, named by its path", Span(Source(facts_path,
-                                      "")), "record each applicant on its own, or use `policy eval --records DIR`")])
-    data = json.loads(Path(facts_path).read_text(encoding="utf-8-sig"))
-    context, registry = case_inputs(workspace, data, facts_path)
-    record = make_record(json.loads(json.dumps(explanation_to_json(result), ensure_ascii=False)), case.plan,
-                         facts_path, context, registry, Path(record_path).parent)
-    write_record(record, record_path)
+    sys.exit(explain_files(facts, plan_ref, context_path, registry_path, fmt, width, strict, decision, what_if,
+                           record_path))

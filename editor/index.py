@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dsl import ast
 from dsl.clauses import article_of
@@ -55,7 +54,7 @@ class PlanIndex:
     path: str
     text: str
     tree: ast.PolicyFile
-    checker: object  # engine.compile.checker.Checker after every pass: types of what checked
+    checker: object  # engine.compile.context.CheckContext after every pass: the tables the checker built
     diagnostics: tuple[Diagnostic, ...]
     symbols: dict[Key, Symbol]
     occurrences: list[Occurrence]  # in text order
@@ -96,14 +95,13 @@ class PlanIndex:
 
 def build_index(text: str, path: str) -> PlanIndex:
     """Parse and check the text; raise ParseFailed when it does not parse."""
-    from engine.compile.checker import Checker
+    from engine.compile.checker import check, policy_dir_of
 
     try:
         tree, lexemes = parse_with_lexemes(text, path)
     except PolicyError as error:
         raise ParseFailed(error.diagnostics) from None
-    checker = Checker(tree, text)
-    checker.run(Path(path).parent if path and not path.startswith("<") else None)
+    checker = check(tree, text, policy_dir_of(path))
     source = tree.span.source or Source(path, text)
     walker = _Walker(checker, source, [lx for lx in lexemes if lx.type != "COMMENT"])
     for item in tree.items:

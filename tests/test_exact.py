@@ -178,3 +178,10 @@ def test_the_fast_path_agrees_with_the_reference_on_the_heze_target(data):
         assert result.outcome == ("eligible" if above else "needs_review")
     else:
         assert result.outcome == "eligible"  # an outpatient clinic not paused is admitted under 二（二）
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_float_a_caller_passes_is_the_decimal_it_prints_as(value):
+    from engine.values.numbers import from_float
+
+    assert from_float(value) == Fraction(repr(value))

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from dsl.diagnostics import PolicyError
 from engine.compile import pipeline as compile_module
 from engine.facts import plancache
-from engine.facts.plancache import cache_dir, load_plan, plan_key
+from engine.facts.plancache import artefact, cache_dir, load_plan, plan_key
 from tests.conftest import POLICIES, ROOT, SHENYANG, SHENYANG_EXAMPLES
 
 
@@ -35,7 +36,8 @@ def policy_copy(tmp_path) -> Path:
 
 
 def entries(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """The plan entries and any temporary file; not the engine fingerprint's memo."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("engine-")) if folder.exists() else []
 
 
 def refuse_compiling(monkeypatch):
@@ -52,6 +54,44 @@ def test_the_second_load_comes_from_the_cache(cache, policy_copy, monkeypatch):
     second = load_plan(policy_copy)
     assert second.stamp == first.stamp and second.graph is None
     assert list(second.rules) == list(first.rules) and second.rules == first.rules
+
+
+def test_what_a_run_derives_from_the_plan_is_kept_with_it(cache, policy_copy, monkeypatch):
+    plan = load_plan(policy_copy)
+    made = []
+    assert artefact(plan, "answer", lambda: made.append("first") or 42) == 42
+    assert artefact(plan, "answer", lambda: made.append("again") or 0) == 42
+    monkeypatch.setattr(plancache, "_ENTRIES", weakref.WeakKeyDictionary())  # as in another process
+    refuse_compiling(monkeypatch)
+    assert artefact(load_plan(policy_copy), "answer", lambda: made.append("later") or 0) == 42
+    assert made == ["first"]
+    assert entries(cache) == [f"{plan_key(policy_copy)}.pickle"]  # one entry, rewritten in place
+
+
+def test_a_plan_compiled_without_the_cache_derives_afresh(policy_copy):
+    from engine.compile.pipeline import compile_plan
+
+    plan = compile_plan(policy_copy)
+    assert [artefact(plan, "answer", lambda: n) for n in (1, 2)] == [1, 2]
+
+
+def test_the_engine_fingerprint_follows_the_engine_text(cache, tmp_path, monkeypatch):
+    source = tmp_path / "x.py"
+    source.write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(plancache, "_engine_files", lambda: [("engine/x.py", str(source))])
+
+    def fresh() -> str:  # as a new process computes it
+        monkeypatch.setattr(plancache, "_fingerprint", None)
+        return plancache.engine_fingerprint()
+
+    first = fresh()
+    memo = [p for p in cache.iterdir() if p.name.startswith("engine-")]
+    assert len(memo) == 1 and memo[0].read_text(encoding="ascii") == first
+    assert fresh() == first  # read back while the file's size and time stay
+    memo[0].write_text("not a digest", encoding="ascii")
+    assert fresh() == first  # a bad memo is ignored: the text is hashed again
+    source.write_text("A = 22\n", encoding="utf-8")
+    assert fresh() != first
 
 
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
@@ -114,10 +154,12 @@ def test_a_bad_policy_is_reported_not_cached(cache, write_policy):
 PROBE = """\
 import atexit, json, sys
 HEAVY = ("lark", "networkx", "pydantic", "rich", "numpy", "scipy")
-atexit.register(lambda: print("MODULES " + json.dumps(sorted(m for m in sys.modules if m in HEAVY
-                                                             or m.startswith("commands."))), file=sys.stderr))
-from cli import main
-main(sys.argv[1:])
+atexit.register(lambda: print("MODULES " + json.dumps(sorted(m for m in sys.modules if m in HEAVY or m == "click"
+                                                             or m.startswith(("commands.", "engine.run.codegen")))),
+                                         file=sys.stderr))
+from commands.script import run  # the installed `policy` script
+sys.argv[0] = "policy"
+run()
 """
 
 
@@ -134,8 +176,9 @@ def test_a_warm_explain_imports_neither_the_parser_nor_the_graph(cache):
     example = SHENYANG_EXAMPLES / "01-inpatient-main-city-50pct.json"
     cold, cold_modules = explain_in_a_fresh_process(cache, example)
     warm, warm_modules = explain_in_a_fresh_process(cache, example)
-    assert {"lark", "networkx"} <= set(cold_modules)  # the first run compiled the plan
+    assert {"lark", "networkx", "engine.run.codegen"} <= set(cold_modules)  # the first run compiled the plan
     assert "lark" not in warm_modules and "networkx" not in warm_modules
+    assert "engine.run.codegen" not in warm_modules  # the fast path's code came with the plan
     assert "rich" not in warm_modules and "pydantic" not in warm_modules  # nor the text view, nor pydantic
     assert warm == cold
 
@@ -146,12 +189,14 @@ HEAVY = {"lark", "networkx", "pydantic", "rich", "numpy", "scipy"}
 def test_a_warm_explain_imports_nothing_heavy_and_no_other_command(cache):
     # What a cold `policy explain` waits for (issue 19): with the plan cached, none of the
     # parser, the graph, pydantic, the text view or the k-d tree's numpy and scipy, and of
-    # the command modules only its own (cli.py imports a command when it runs).
+    # the command modules only its own; a plain explain not even click (commands/script.py).
     example = SHENYANG_EXAMPLES / "01-inpatient-main-city-50pct.json"
     explain_in_a_fresh_process(cache, example)
     _, modules = explain_in_a_fresh_process(cache, example)
     assert not HEAVY & set(modules), modules
-    assert [m for m in modules if m.startswith("commands.")] == ["commands._common", "commands.explain"]
+    assert "click" not in modules
+    assert [m for m in modules if m.startswith("commands.")] == ["commands.explain_files", "commands.output",
+                                                                 "commands.script"]
 
 
 def test_a_warm_explain_that_measures_in_a_small_registry_imports_no_numpy(cache):

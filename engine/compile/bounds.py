@@ -6,8 +6,8 @@ definition it uses, that definition's expression. The parser bounds one expressi
 the longest chain of definitions that use one another (CHAIN) and the nesting of an
 expression counted through the definitions it uses (DEPTH). It walks the syntax tree with
 explicit stacks, never by recursion, so it runs safely before the recursive passes, which
-the checker skips when it finds a breach. A cycle is left to the resolver (C020): the walk
-ignores the edge that closes it.
+the checker skips when it finds a breach (the pass `check_limits`). A cycle is left to the
+`cycles` pass (C020): the walk ignores the edge that closes it.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
 from dsl.limits import CHAIN, DEPTH, STEPS, breach_help
 from dsl.spans import Span
+from engine.compile.context import CheckContext
 
 
-def _children(node) -> list:
+def children(node) -> list:
     """The sub-expressions of an expression node, whatever its class."""
     out = []
     for f in fields(node):
@@ -47,7 +48,7 @@ def _shape(roots, defines) -> tuple[int, int, list[tuple[str, int, Span]]]:
         deepest = max(deepest, depth)
         if isinstance(node, ast.Name) and node.name in defines:
             uses.append((node.name, depth, node.span))
-        stack.extend((child, depth + 1) for child in _children(node))
+        stack.extend((child, depth + 1) for child in children(node))
     return deepest, count, uses
 
 
@@ -108,3 +109,8 @@ def check_bounds(define_asts: dict[str, ast.Define], rule_asts: dict[str, ast.Ru
         problems.append(Diagnostic(STEPS.code, f"the plan's expressions have {nodes:,} parts, so one decision could "
                                    f"take more than {STEPS.value:,} evaluation steps", first.span, breach_help(STEPS)))
     return problems
+
+
+def check_limits(ctx: CheckContext) -> None:
+    """Checker pass `bounds`: what `check_bounds` finds in the definitions and rules collected."""
+    ctx.diagnostics.extend(check_bounds(ctx.define_asts, ctx.rule_asts))

@@ -32,15 +32,14 @@ def plan_for_coverage(path: str | Path) -> CheckedPlan:
     """The checked plan for `policy coverage`, even when articles of its source are missing
     (C054): the coverage table is how a drafter sees which; any other error is raised."""
     from dsl import parse_policy
-    from engine.compile.checker import Checker
+    from engine.compile.checker import check, checked_plan
 
     text = _read(path)
-    checker = Checker(parse_policy(text, str(path)), text)
-    checker.run(Path(path).parent)
-    errors = [d for d in checker.diagnostics if d.severity == "error" and d.code != "C054"]
+    ctx = check(parse_policy(text, str(path)), text, Path(path).parent)
+    errors = [d for d in ctx.errors if d.code != "C054"]
     if errors:
         raise PolicyError(errors)
-    return checker.plan(str(path))
+    return checked_plan(ctx, str(path))
 
 
 def check_file(path: str | Path) -> tuple[Diagnostic, ...]:

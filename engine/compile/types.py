@@ -122,6 +122,14 @@ class MapT(Type):
         return f"map of {self.value.describe()}"
 
 
+class _ErrorT(Type):
+    """The type of an expression that already produced a diagnostic: silences cascades."""
+
+    def describe(self) -> str:
+        return "<error>"
+
+
+ERROR = _ErrorT()
 BOOL, TEXT, DATE, NUMBER, DURATION = BoolT(), TextT(), DateT(), NumT(), DurationT()
 FRACTION = NumT(DIMENSIONLESS, "fraction")
 

@@ -13,6 +13,7 @@ line that brings none of its own.
 """
 from __future__ import annotations
 
+import marshal
 import math
 import re
 from datetime import date
@@ -49,6 +50,10 @@ def _num(value) -> Fraction:
 
 def _fail(*_):
     raise _StepAside
+
+
+# What the generated functions call, besides their constants and `_EXTRA` (a checker's own list).
+_RUNTIME = {"_StepAside": _StepAside, "_date": _date, "_fail": _fail, "_Fraction": Fraction, "_num": _num}
 
 
 class _Writer:
@@ -128,17 +133,28 @@ class _Writer:
         return self.record(dict(t.fields))
 
 
+def _generate(plan: CheckedPlan) -> tuple[bytes, dict[str, Any], str, str | None]:
+    """The checker's functions, compiled, as marshal bytes (the plan cache keeps them: they
+    took a cold explain longer to compile than to run), with the constants they name and the
+    names of the functions for the facts and for a context's city."""
+    tree = facts_tree(plan)
+    writer = _Writer(plan)
+    top = writer.record(tree)
+    city = writer.record(tree["city"]) if isinstance(tree.get("city"), dict) else None
+    code = compile("\n".join(writer.functions), "<facts checker>", "exec")
+    return marshal.dumps(code), writer.constants, top, city
+
+
 class FactsChecker:
     """`check(data, context)`: the validated facts, or None when pydantic must decide."""
 
     def __init__(self, plan: CheckedPlan):
-        tree = facts_tree(plan)
-        writer = _Writer(plan)
-        top = writer.record(tree)
-        city = writer.record(tree["city"]) if isinstance(tree.get("city"), dict) else None
-        namespace = {**writer.constants, "_U": object()}
-        exec(compile("\n".join(writer.functions), "<facts checker>", "exec"), namespace)  # our code, user text as constants
-        self._extra = writer.extra
+        from engine.facts.plancache import artefact
+
+        code, constants, top, city = artefact(plan, "facts checker", lambda: _generate(plan))
+        self._extra: list[str] = []  # the undeclared keys the last check met (engine/undeclared.py reports them)
+        namespace = {**_RUNTIME, **constants, "_EXTRA": self._extra, "_U": object()}
+        exec(marshal.loads(code), namespace)  # our code, user text as constants
         self._top = namespace[top]
         self._city = namespace[city] if city else None
         self._contexts: dict[int, tuple[dict, dict | None]] = {}

@@ -4,11 +4,12 @@ traceback or an infinity, when the facts make a formula meaningless.
 The reference evaluator calls `compare`, `arith` and `call`; the generated code of the fast
 path inlines `+ - *` and comparisons (the same Python operators on the same exact values) and
 calls `divide` and `division_by_zero` from here, so both paths fail with the same diagnostic.
+Both call `over_known` and `over_result` (what `any`, `all`, `count`, `min` and `max` over a
+list give when rows are unknown) and `shift` (a date moved by a duration).
 """
 from __future__ import annotations
 
 import math
-
 from datetime import date
 
 from dsl.diagnostics import Diagnostic, PolicyError

@@ -8,6 +8,7 @@ precedence (engine/run/decide.py) and puts the `Explanation` together.
 """
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from typing import Any, Protocol
 
@@ -53,7 +54,7 @@ def assemble(plan: CheckedPlan, facts: dict, decision_name: str | None, run: Run
     overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
     steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
     values = {n: v for n, v in run.values.items() if type(v) is not Missing}
-    labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
+    labels, units = _display(plan)
     eligible = verdict.outcome == "eligible"
     return Explanation(
         plan=plan.stamp, decision=decision.name, decision_label=decision.label,
@@ -66,11 +67,25 @@ def assemble(plan: CheckedPlan, facts: dict, decision_name: str | None, run: Run
         priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority") if eligible else (),
         steering=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering"),
         otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
-        notices=notices(plan.stamp, facts.get("as_of")),
+        notices=notices(plan.stamp, facts.get("as_of")), units=units,
+    )
+
+
+_DISPLAYS: "weakref.WeakKeyDictionary[CheckedPlan, tuple[dict, dict]]" = weakref.WeakKeyDictionary()
+
+
+def _display(plan: CheckedPlan) -> tuple[dict, dict]:
+    """The plan's enum labels and the definitions that show a unit: the same for every
+    decision, so made once per plan (for 沈阳, 24 µs of a traced decision's 170). Every
+    Explanation of the plan shares these two dicts; nothing writes to them."""
+    held = _DISPLAYS.get(plan)
+    if held is None:
+        labels = {code: label for e in plan.enums.values() for code, label in e.members if label}
         # Only distances show their unit: a plan folds scale into other units (千人床位数 is
         # bed/person × 1000), so `9 bed/person` would mislead where `800 m` cannot.
-        units={n: "m" for n, d in plan.defines.items() if isinstance(d.type, NumT) and unit_text(d.type.unit) == "m"},
-    )
+        units = {n: "m" for n, d in plan.defines.items() if isinstance(d.type, NumT) and unit_text(d.type.unit) == "m"}
+        held = _DISPLAYS[plan] = (labels, units)
+    return held
 
 
 def subject_id(facts: dict):

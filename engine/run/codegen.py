@@ -19,14 +19,11 @@ the functions take (F, V, P, G) and record nothing. Each function is compiled on
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
 from engine.compile import ir
 from engine.compile.plan import CheckedPlan
 from engine.compile.types import DateT
 from engine.run.arith import divisor_paths
-from engine.values.missing import Missing
+from engine.run.codewriter import Fn, Generated, SourceWriter
 
 _MAX_DEPTH = 40  # indentation levels before an expression moves into a function of its own
 _MAX_LOOPS = 12  # nested `for` loops before the same (CPython allows 20 nested blocks)
@@ -37,94 +34,16 @@ _FUNCS = {"floor": "_floor({0})", "ceil": "_ceil({0})", "round": "round({0})", "
 _PLACES = (ir.InputRef, ir.FieldGet, ir.IndexGet)
 
 
-@dataclass
-class _Fn:
-    """One generated function: its header, its body lines and where the writer stands."""
+class _Writer(SourceWriter):
+    """The IR of one plan as Python functions, node for node as the reference evaluates it."""
 
-    head: str
-    lines: list[str] = field(default_factory=list)
-    depth: int = 1
-    loops: int = 0
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
-
-    def source(self) -> str:
-        return "\n".join([self.head, *self.lines]) + "\n"
-
-
-@dataclass
-class Generated:
-    """The module text and the names it expects to find when it is executed."""
-
-    functions: tuple[str, ...]  # one source text per function (compiled one by one: CPython
-    constants: dict[str, object]  # compiles a 1 MB module in twice the time of its parts)
-    defines: tuple[str, ...]  # D<i> computes defines[i]
-    rules: tuple[str, ...]  # Q<i> decides rules[i]
-
-    @property
-    def source(self) -> str:
-        return "\n".join(self.functions)
-
-
-class _Writer:
     def __init__(self, plan: CheckedPlan, trace: bool):
+        super().__init__(trace)
         self.plan = plan
-        self.trace = trace
-        self.constants: dict[str, object] = {}
-        self._interned: dict[tuple, str] = {}
-        self.functions: list[_Fn] = []
-        self.fn: _Fn | None = None
-        self.temps = 0
-        self.known: set[str] = set()  # expressions that are never Missing (literals, constants)
         self.define_index = {name: i for i, name in enumerate(plan.defines)}
         self.params = "F, V, P, T, G" if trace else "F, V, P, G"
         self.frame_params = "F, V, P, T, G, R, U" if trace else "F, V, P, G"
 
-    # ---- names and constants
-    def temp(self) -> str:
-        self.temps += 1
-        return f"t{self.temps}"
-
-    def const(self, value: object) -> str:
-        """A constants-table name for any value; user text only ever travels this way."""
-        key = (type(value), value) if _hashable(value) else (type(value), id(value))
-        name = self._interned.get(key)
-        if name is None:
-            name = f"K{len(self.constants)}"
-            self.constants[name] = value
-            self._interned[key] = name
-        return name
-
-    def missing_constant(self, dotted: str) -> str:
-        """One shared `Missing` per absent input path: it is never mutated, only tested by type."""
-        key = (Missing, dotted)
-        if key not in self._interned:
-            self._interned[key] = name = f"K{len(self.constants)}"
-            self.constants[name] = Missing([dotted])
-        return self._interned[key]
-
-    def literal(self, value: object) -> str:
-        if value is None or value is True or value is False:
-            return repr(value)
-        if type(value) in (int, float) and math.isfinite(value):
-            return repr(value)  # digits, sign, point and exponent only
-        return self.const(value)
-
-    def emit(self, line: str) -> None:
-        self.fn.emit(line)
-
-    # ---- trace records
-    def read(self, path: str, value: str) -> None:
-        """The reference's `_read`: first read of a path wins; records and lists are not values."""
-        if self.trace:
-            self.emit(f"if not isinstance({value}, _DL): R.setdefault({path}, None if type({value}) is Missing else {value})")
-
-    def use(self, name: str, value: str) -> None:
-        if self.trace:
-            self.emit(f"U.setdefault({self.const(name)}, None if type({value}) is Missing else {value})")
-
-    # ---- expressions: the value of a node, as a name or a literal
     def ev(self, node: ir.Node, scope: dict) -> str:
         if self.fn.depth > _MAX_DEPTH or self.fn.loops > _MAX_LOOPS:
             return self.hoist(node, scope)
@@ -139,7 +58,7 @@ class _Writer:
             args += [path, row]
             inner[var] = (f"s{i}p", f"s{i}r")
         params = ", ".join([self.frame_params, *(p for pair in inner.values() for p in pair)])
-        self.fn = _Fn(f"def {name}({params}):")
+        self.fn = Fn(f"def {name}({params}):")
         self.functions.append(self.fn)
         result = _EVAL[type(node)](self, node, inner)
         self.emit(f"return {result}")
@@ -152,10 +71,6 @@ class _Writer:
         value = self.literal(node.value)
         self.known.add(value)
         return value
-
-    def absent(self, values: list[str]) -> str | None:
-        """The test `any of these is Missing`, leaving out what cannot be; None if nothing can."""
-        return " or ".join(f"type({v}) is Missing" for v in values if v not in self.known) or None
 
     def _placed(self, node, scope) -> str:
         path, value = self.place(node, scope)
@@ -425,18 +340,11 @@ class _Writer:
                 return path, value
         return "''", self.ev(node, scope)
 
-    def fix(self, expression: str) -> str:
-        """A path expression: a variable at once in trace mode, else left to compute on need."""
-        if not self.trace:
-            return f"({expression})"
-        name = self.temp()
-        self.emit(f"{name} = {expression}")
-        return name
 
     # ---- definitions and rules
     def define(self, index: int, name: str) -> None:
         info = self.plan.defines[name]
-        self.fn = _Fn(f"def D{index}({self.params}):")
+        self.fn = Fn(f"def D{index}({self.params}):")
         self.functions.append(self.fn)
         if self.trace:
             self.emit("R = {}")
@@ -467,7 +375,7 @@ class _Writer:
 
     def rule(self, index: int, name: str) -> None:
         info = self.plan.rules[name]
-        self.fn = _Fn(f"def Q{index}({self.params}):")
+        self.fn = Fn(f"def Q{index}({self.params}):")
         self.functions.append(self.fn)
         if self.trace:
             self.emit("R = {}")
@@ -513,13 +421,6 @@ for _name, _method in (("FirstKnown", _Writer._first_known), ("RegistryQuery", _
         _EVAL[getattr(ir, _name)] = _method
 HANDLED = frozenset(_EVAL)  # tests compare this with the node types ir.py declares
 
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _may_be_unplaced(node: ir.Node) -> bool:

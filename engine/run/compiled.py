@@ -12,6 +12,7 @@ populations).
 """
 from __future__ import annotations
 
+import marshal
 import math
 import weakref
 from dataclasses import dataclass, fields
@@ -21,7 +22,6 @@ from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanSta
 from engine.run.aggregates import value_of
 from engine.run.arith import division_by_zero, over_known, over_result, shift
 from engine.run.assemble import assemble, iso, subject_id
-from engine.run.codegen import generate
 from engine.run.decide import note_status, notices, settle
 from engine.run.trace import APPLIED, UNKNOWN, Article, Explanation, Step
 from engine.values.missing import Missing
@@ -122,17 +122,30 @@ _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dic
             "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
+def _generate(plan: CheckedPlan, trace: bool) -> tuple[bytes, dict, tuple[str, ...]]:
+    """The generated functions of a plan, compiled, as marshal bytes (the plan cache keeps
+    them: compiling took a cold explain longer than deciding), with their constants table and
+    the rule names in the order of `Q0`, `Q1`, ..."""
+    from engine.run.codegen import generate  # a plan whose code is cached never loads the generator
+
+    generated = generate(plan, trace)
+    where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
+    code = tuple(compile(function, where, "exec") for function in generated.functions)
+    return marshal.dumps(code), generated.constants, generated.rules
+
+
 class _Module:
     """The generated functions of one plan, in one mode."""
 
     def __init__(self, plan: CheckedPlan, trace: bool):
-        generated = generate(plan, trace)
-        namespace = {**_RUNTIME, **generated.constants}
-        where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
-        for function in generated.functions:
-            exec(compile(function, where, "exec"), namespace)
-        self.source = generated.source
-        self.rules = {name: namespace[f"Q{i}"] for i, name in enumerate(generated.rules)}
+        from engine.facts.plancache import artefact
+
+        code, constants, rules = artefact(plan, f"fast path{' with trace' if trace else ''}",
+                                          lambda: _generate(plan, trace))
+        namespace = {**_RUNTIME, **constants}
+        for function in marshal.loads(code):
+            exec(function, namespace)
+        self.rules = {name: namespace[f"Q{i}"] for i, name in enumerate(rules)}
 
 
 class CompiledPlan:
@@ -206,7 +219,7 @@ class _Run:
     """A run (engine/run/assemble.py's `Run`) whose `rule`, `rule_step`, `steps` and `values`
     are computed by the generated functions, as the reference's `Evaluation` computes them."""
 
-    __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded")
+    __slots__ = ("compiled", "facts", "registry", "run", "values", "places", "recorded", "_steps")
 
     def __init__(self, compiled: CompiledPlan, facts: dict, registry=None):
         self.compiled = compiled
@@ -216,6 +229,7 @@ class _Run:
         self.values: dict = {}
         self.places: dict = {}
         self.recorded: list = []  # (definition index, reads, uses, value), in the order computed
+        self._steps: list[Step] = []  # the steps of recorded[:len(_steps)], made once
 
     def rule(self, rule: RuleInfo):
         """(holds, frame, terms), the frame being the (reads, uses) dicts of the rule."""
@@ -232,8 +246,11 @@ class _Run:
 
     @property
     def steps(self) -> list[Step]:
-        steps = []
-        for index, reads, uses, value in self.recorded:
+        """The definitions' steps, in the order computed. `assemble` reads them twice for a plan
+        with a registry (沈阳: about twenty steps a decision, made twice), so each is made once;
+        definitions recorded since the last read are added."""
+        steps = self._steps
+        for index, reads, uses, value in self.recorded[len(steps):]:
             name, label, articles, line = self.compiled.define_steps[index]
             missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
             steps.append(_step("define", name, label, articles, tuple(reads.items()), tuple(uses.items()),

@@ -1,0 +1,122 @@
+"""Checker passes `citations`, `quotes` and `coverage`: the plan held to its articles and its source.
+
+`check_citations`: every article cited (by a rule, definition, zone, set, registry, population,
+quota or ranking, as the passes before noted in `ctx.cited`) is declared and operative, and
+every operative article is cited; a citation of one sentence (`二（二）第1句`) names one the
+article's quoted text holds whole (C125, C126). `check_quotes`: the source document named in the header is
+read from the policy's own folder, its sha256 matches, and every article's quoted text is
+in it. `check_coverage`: every numbered article of that document is declared.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from dsl import ast
+from dsl.clauses import split_clause
+from dsl.diagnostics import did_you_mean
+
+from engine.compile.clauses import sentence_of
+from engine.compile.context import CheckContext
+from engine.compile.quotes import find_quote
+
+
+def check_citations(ctx: CheckContext) -> None:
+    for cited, spans in ctx.cited.items():
+        article_id, sentence = split_clause(cited)  # `二（二）第1句` cites one sentence of 二（二）
+        article = ctx.articles.get(article_id)
+        if article is None:
+            for span in spans:
+                ctx.error("C040", f"article `{article_id}` is cited but not declared", span,
+                          did_you_mean(article_id, ctx.articles) or f'declare it: `article {article_id} "<quoted text>"`')
+        elif article.status != "operative":
+            for span in spans:
+                ctx.error("C041", f"article `{article_id}` is {article.status}, so no rule may cite it", span,
+                          "mark the article operative, or cite the article the rule encodes")
+        elif sentence is not None:
+            _check_sentence(ctx, article, cited, sentence, spans)
+    for item in ctx.policy.of_type(ast.Interpretation):  # a reading may concern any article
+        article_id, sentence = split_clause(item.article.id)
+        if article_id not in ctx.articles:
+            ctx.error("C040", f"article `{article_id}` is interpreted but not declared", item.article.span,
+                      did_you_mean(article_id, ctx.articles))
+        elif sentence is not None:
+            _check_sentence(ctx, ctx.articles[article_id], item.article.id, sentence, [item.article.span])
+    cited_articles = {split_clause(cited)[0] for cited in ctx.cited}
+    for article in ctx.articles.values():
+        if article.status == "operative" and article.id not in cited_articles:
+            ctx.warn("W003", f"operative article `{article.id}` is cited by no rule", article.span,
+                     "cite it, or mark it `informative` or `deferred \"reason\"`")
+
+
+def _check_sentence(ctx: CheckContext, article: ast.Article, cited: str, sentence: int, spans) -> None:
+    """A citation of one sentence names one the article's quoted text holds whole."""
+    text, count = sentence_of(article.text, sentence)
+    for span in spans if text is None else ():
+        if count is not None:
+            ctx.error("C125", f"`{cited}` names no sentence of article `{article.id}`, whose text has {count} "
+                      "sentence(s)", span, "count the sentences of the article's text (each ends at 。, ！ or "
+                      "？), or cite the article whole")
+        else:
+            ctx.error("C126", f"the sentences of article `{article.id}` cannot be counted up to `{cited}`: its "
+                      "text elides (`…`) before that sentence ends", span,
+                      "quote the article whole up to that sentence, or cite the article whole")
+
+
+def check_quotes(ctx: CheckContext) -> None:
+    header = ctx.header
+    if header is None:
+        return
+    rel = header.get("source")
+    if rel is None:
+        ctx.warn("W004", "the plan names no source document, so quotes are not checked", header.span,
+                 'add `source "sources/<file>.txt" sha256 "<hash>"`')
+        return
+    if ctx.policy_dir is None:
+        return
+    # INVARIANT: a policy reads nothing outside its own folder.
+    target = (ctx.policy_dir / rel).resolve()
+    if Path(rel).is_absolute() or not target.is_relative_to(ctx.policy_dir.resolve()):
+        ctx.error("C050", f"source document `{rel}` is outside the policy's folder", header.span,
+                  "keep the source beside the policy, e.g. `sources/<file>.txt`")
+        return
+    from engine.reading.reader import InputError, decode, read_bytes  # the one reader: no FIFO opened, GBK named
+
+    try:
+        raw = read_bytes(str(target), "source document")
+        text = decode(raw, str(target), "source document")
+    except InputError as error:
+        first = error.diagnostics[0]
+        ctx.error("C051", f"cannot read source document `{rel}`: {first.message.rsplit(': ', 1)[-1]}",
+                  header.span, first.help)
+        return
+    except UnicodeDecodeError as error:
+        reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
+        ctx.error("C051", f"cannot read source document `{rel}`: {reason}", header.span, "save the document as UTF-8")
+        return
+    digest = ctx.source_digest = hashlib.sha256(raw).hexdigest()
+    declared = header.get("sha256")
+    if declared and declared != digest:
+        ctx.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
+                  "re-read the articles against the new text, then update `sha256`")
+    ctx.source_document = text
+    for article in ctx.articles.values():  # a sentence cited alone lies in its article's quote, checked here
+        miss = find_quote(article.text, ctx.source_document)
+        if miss is not None:
+            ctx.error("C053", f"the text quoted for article `{article.id}` is not in the source document",
+                      article.text_span,
+                      f"it matches the source up to `…{miss[-12:]}`; check what follows" if miss else
+                      "its first characters are not in the source; copy the text from the document")
+
+
+def check_coverage(ctx: CheckContext) -> None:
+    """Every numbered article of the source is encoded, informative or deferred: none forgotten."""
+    if ctx.source_document is None or ctx.header is None:
+        return
+    from engine.compile.coverage import required, source_articles
+
+    for entry in required(source_articles(ctx.source_document)):
+        if entry.id not in ctx.articles:
+            ctx.error("C054", f"article `{entry.id}` of the source is not accounted for", ctx.header.span,
+                      f"source line {entry.line}: `{entry.heading}`; declare it operative, informative, or "
+                      f"deferred \"reason\"")
