@@ -6,11 +6,13 @@ from __future__ import annotations
 import signal
 import sys
 from contextlib import contextmanager
+from functools import partial
 from typing import Callable
 
 import click
 
-from dsl.diagnostics import PolicyError
+from dsl.diagnostics import Diagnostic, PolicyError
+from dsl.spans import Source, Span
 
 from i18n import gettext as _
 
@@ -36,9 +38,12 @@ _STOPPING = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, 
                      "(needs -o)."))
 @click.option("--records", "records_path", metavar="DIR|FILE.jsonl", help="Also write each decision's audit record: "
               "one JSON file per line in DIR, or one line each in FILE.jsonl (`policy verify` replays one).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help=_("Worker processes deciding the lines, output in input order (default: the cores; 1 decides "
+                     "in this process)."))
 def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_path: str | None, output: str | None,
           trace: bool, strict: bool, decision: str | None = None, report: str | None = None,
-          records_path: str | None = None) -> None:
+          records_path: str | None = None, jobs: int | None = None) -> None:
     """Decide every applicant of a JSON Lines file, one decision per line, in input order.
 
     A bad line gives an error object naming its line and JSON path; the rest go on, and the
@@ -54,7 +59,7 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
     try:
         with _signals_stop_the_run(), _records_sink(records_path, facts, context_path, registry_path) as sink:
             bad = run_batch(facts, plan_ref, context_path, output, trace, registry_path=registry_path, strict=strict,
-                            decision=decision, on_line=lambda n: done.__setitem__(0, n), explained=sink)
+                            decision=decision, on_line=lambda n: done.__setitem__(0, n), explained=sink, jobs=jobs)
     except PolicyError as error:
         fail(error)
     except (KeyboardInterrupt, _Stopped) as stop:
@@ -79,34 +84,76 @@ def eval_(facts: str, plan_ref: str | None, context_path: str | None, registry_p
 
 def run_batch(path: str, plan_ref: str | None, context_path: str | None, output: str | None, trace: bool,
               registry_path: str | None = None, strict: bool = False, decision: str | None = None,
-              on_line: Callable[[int], None] | None = None, explained: Callable | None = None) -> int:
+              on_line: Callable[[int], None] | None = None, explained: Callable | None = None,
+              jobs: int | None = None) -> int:
     """Decide every line; write one record per line, in order (to `output` atomically, else to
-    standard output); the summary to standard error; return how many lines were bad."""
-    import json
+    standard output); the summary to standard error; return how many lines were bad.
 
-    from engine.batch.run import open_batch
-    from engine.batch.stream import count_lines
+    With `jobs` > 1 (None: the cores) the lines are decided by that many forked workers
+    (engine/batch/parallel.py) running the very function one process runs, so the bytes are
+    the same; a file of one chunk, and a run with `--records` (whose callback writes here),
+    are decided in this process."""
+    import json
+    from itertools import chain, islice
+
+    from engine.batch import parallel
+    from engine.batch.run import open_decider
+    from engine.batch.stream import count_lines, read_lines
     from render.batch_view import Progress, Records
 
-    lines, population = open_batch(path, plan_ref, context_path, trace, registry_path=registry_path, strict=strict,
-                                   decision=decision, explained=explained)
+    decide, population = open_decider(path, plan_ref, context_path, trace, registry_path=registry_path, strict=strict,
+                                      decision=decision, explained=explained)
     records = Records(path, trace, population)
-    progress = Progress(lambda: count_lines(path), output)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+    def text(number: int, raw: bytes) -> str:
+        return records.text(decide(number, raw), dumps)
+
+    lines = read_lines(path)
+    head = list(islice(lines, parallel.CHUNK_LINES))  # a file of one chunk is decided here: a fork costs more
+    lines = chain(head, lines)
+    jobs = parallel.default_jobs() if jobs is None else jobs
+    workers = None
+    if jobs > 1 and len(head) == parallel.CHUNK_LINES and explained is None and parallel.can_fork():
+        workers = parallel.Workers(partial(_decide_chunk, records, text), jobs)  # before the progress bar's thread
+    progress = Progress(lambda: count_lines(path), output)
     number = 0
     try:
         with atomic_output(output) as out:
-            write, text = out.write, records.text
-            for line in lines:
-                number = line.number
-                write(text(line, dumps) + "\n")
-                progress.advance(number)
-                if on_line is not None:
-                    on_line(number)  # the count for the note when a signal stops the run
+            write = out.write
+            if workers is not None:
+                for number, chunk, (counts, warned, size) in workers.run(lines):
+                    write(chunk)
+                    records.counts.update(counts)  # update, not +=, which would drop a count of 0 one process keeps
+                    records.warned += warned
+                    records.size = size or records.size
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)  # the count for the note when a signal stops the run
+            else:
+                for number, raw in enumerate(lines, 1):
+                    write(text(number, raw) + "\n")
+                    progress.advance(number)
+                    if on_line is not None:
+                        on_line(number)
+    except parallel.WorkerFailed as error:  # no line's fault: the run stops, and -o leaves nothing behind
+        raise PolicyError([Diagnostic("X000", f"internal error: {type(error).__name__}: {error}", Span(Source(path, "")),
+                                      "please report this; run with --jobs 1 to decide in one process")]) from None
     finally:
         progress.stop()
+        if workers is not None:
+            workers.stop()
     print(records.summary(number), file=sys.stderr)
     return records.counts["error"]
+
+
+def _decide_chunk(records, text, first: int, lines: list[bytes]) -> tuple[str, tuple]:
+    """In a worker: a chunk's records as text, with what the summary counts of them."""
+    from collections import Counter
+
+    records.counts, records.warned = Counter(), 0
+    chunk = "".join([text(number, raw) + "\n" for number, raw in enumerate(lines, first)])
+    return chunk, (records.counts, records.warned, records.size)
 
 
 @contextmanager

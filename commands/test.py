@@ -25,13 +25,9 @@ def difference(line: str) -> str:
     """A difference line of engine/run/expectations.py in the current language: the engine writes it
     from one of its English TEMPLATES; the same values go into the template's translation."""
     from engine.run.expectations import TEMPLATES
-    from i18n.diagnostics import fill
+    from i18n.diagnostics import translated
 
-    for template in TEMPLATES:
-        shown = fill(template, _(template), line)
-        if shown is not None:
-            return shown
-    return line
+    return translated(line, TEMPLATES)
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:

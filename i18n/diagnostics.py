@@ -64,12 +64,17 @@ _PHRASES = (N_("applicants of category `{category}`"), N_("some applicants"))
 _HELP_TAILS = (N_("; witness {path}; witness facts: {facts}"), N_("; witness facts: {facts}"))
 
 
-def phrase(value: str) -> str:
-    for template in _PHRASES:
-        shown = fill(template, _(template), value)
+def translated(text: str, templates) -> str:
+    """`text` in the current language when it was written from one of `templates`, else as it is."""
+    for template in templates:
+        shown = fill(template, _(template), text)
         if shown is not None:
             return shown
-    return value
+    return text
+
+
+def phrase(value: str) -> str:
+    return translated(value, _PHRASES)
 
 
 def translate_help(code: str, help_text: str | None) -> str | None:

@@ -7,7 +7,7 @@ This package sits at the edge and never re-evaluates; nothing under engine/ may 
 from .json_view import explanation_to_json, to_json_text
 
 _LAZY = {"explanation_to_markdown": "markdown", "explanation_to_text": "text", "explanation_to_html": "html",
-         "explanations_to_html": "html", "build_case": "case", "case_document": "case"}
+         "explanations_to_html": "html", "build_case": "case", "case_document": "case_formats"}
 __all__ = ["build_case", "case_document", "explanation_to_html", "explanation_to_json", "explanation_to_markdown",
            "explanation_to_text", "explanations_to_html", "to_json_text"]
 

@@ -9,12 +9,14 @@ and what is wrong. commands/eval.py writes the records and drives the bar.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections import Counter
 from typing import Callable
 
 from dsl.diagnostics import Diagnostic, PolicyError
+from engine.batch.jsonvalues import JsonValues
 from engine.batch.stream import Line, surrogate_error
 from engine.run.decide import OTHERWISE
 
@@ -26,8 +28,10 @@ from .values import jsonable
 _PROGRESS_EVERY = 256  # lines between progress-bar updates: redrawing is not free
 
 
-def decision_record(result, line: int, stamp: dict) -> dict:
-    """The batch line of a decision without trace (an engine.run.compiled.Decision)."""
+def decision_record(result, line: int, stamp: dict, convert: Callable = jsonable) -> dict:
+    """The batch line of a decision without trace (an engine.run.compiled.Decision); `convert`
+    is `jsonable`, or a run's JsonValues (the same JSON, shared objects converted once)."""
+    jsonable = convert
     return {"line": line, "applicant": result.applicant_id, "decision": result.decision, "outcome": result.outcome,
             "decided_by": ({"rule": result.rule, "article": result.articles[0]} if result.rule
                            else {"rule": OTHERWISE, "article": None} if result.by_otherwise else None),
@@ -110,6 +114,8 @@ class Records:
         self.counts: Counter = Counter()
         self.warned = 0  # lines decided with a warning
         self.size = 0  # a population's size, once aggregated
+        self.values = JsonValues(jsonable)  # every record's values, a shared object converted once a run
+        self.stamp_texts: dict[int, tuple[dict, str]] = {}  # id of a stamp -> (the stamp, its JSON text)
 
     def record(self, line: Line) -> dict:
         """The record of one line, counted for the summary."""
@@ -133,7 +139,7 @@ class Records:
         if self.trace:
             record = traced_record(line.result, number)
         else:
-            record = decision_record(line.result, number, self.stamp(case.plan))
+            record = decision_record(line.result, number, self.stamp(case.plan), self.values)
         if self.population is not None:
             self.size = line.size
             record["rank"] = line.rank
@@ -157,7 +163,16 @@ class Records:
     def text(self, line: Line, dumps: Callable[[dict], str]) -> str:
         """The record of a line as one line of UTF-8 JSON text, whatever the line held."""
         record = self.record(line)
-        text = dumps(record)
+        stamp = record.get("plan")
+        held = self.stamp_texts.get(id(stamp)) if stamp is not None and list(record)[-2:] == ["plan", "warnings"] \
+            else None
+        if held is not None and held[0] is stamp:  # a plan's stamp, the same every line: encoded once a run
+            warnings = record.pop("warnings")
+            del record["plan"]
+            text = f'{dumps(record)[:-1]}, "plan": {held[1]}, "warnings": {dumps(warnings)}}}'
+            record["plan"], record["warnings"] = stamp, warnings
+        else:
+            text = dumps(record)
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as error:  # a lone surrogate (`"\ud800"` in the input) reached the record
@@ -179,6 +194,7 @@ class Records:
         stamp = self.stamps.get(id(plan))  # plans live in the workspace for the whole run
         if stamp is None:
             stamp = self.stamps[id(plan)] = plan.stamp.as_json()
+            self.stamp_texts[id(stamp)] = (stamp, json.dumps(stamp, ensure_ascii=False))
         return stamp
 
     def summary(self, lines: int) -> str:

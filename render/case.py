@@ -312,22 +312,3 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
         values=values, unknown=tuple(words.needed(p) for p in result.missing),
         spacing=_spacing(result, facts, registry, words), footer=footer, warnings=tuple(warnings),
         what_if=what_if_section(what_if, words) if what_if is not None else None)
-
-
-def case_document(result: Explanation, case=None, fmt: str = "html", width: int | None = None, warnings=(),
-                  what_if: dict | None = None) -> str:
-    """The case document of a decided case (engine.facts.case.Case) as `html`, `md` or `doc` (plain text);
-    `what_if` is the record of `explain --what-if` (render/whatif_view.py), shown as its own section."""
-    doc = build_case(result, getattr(case, "plan", None), getattr(case, "facts", None), getattr(case, "registry", None),
-                     warnings, what_if)
-    if fmt == "md":
-        from .case_markdown import case_to_markdown
-
-        return case_to_markdown(doc)
-    if fmt == "doc":
-        from .case_text import case_to_text
-
-        return case_to_text(doc, width or 80)
-    from .case_html import case_to_html
-
-    return case_to_html(doc)

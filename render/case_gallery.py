@@ -73,7 +73,7 @@ def gallery_table(rows: list[tuple[str, str, str, str]]) -> str:
 def main(argv: list[str]) -> int:
     import i18n
     from render.browser import screenshot
-    from render.case import case_document
+    from render.case_formats import case_document
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1780000000")  # the footer's "generated at", fixed
     out = Path(argv[0] if argv else ROOT / "docs" / "case-documents")

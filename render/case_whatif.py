@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from i18n import N_
 from i18n import gettext as _
-from i18n.diagnostics import fill
+from i18n.diagnostics import translated
 
 from .case_words import OUTCOME_WORDS, Line, Vocabulary, aside, listing, pair, word
 
@@ -47,11 +47,7 @@ class WhatIfSection:
 
 
 def note_text(note: str) -> str:
-    for template in _NOTES:
-        shown = fill(template, _(template), note)
-        if shown is not None:
-            return shown
-    return note
+    return translated(note, _NOTES)
 
 
 def _shown(words: Vocabulary, change: dict, value) -> str:

@@ -16,7 +16,7 @@ from i18n import gettext as _
 
 def explanation_to_html(result: Explanation, warnings: Sequence[str] = (), case=None,
                         what_if: dict | None = None) -> str:
-    from .case import case_document
+    from .case_formats import case_document
 
     return case_document(result, case, "html", warnings=warnings, what_if=what_if)
 

@@ -8,6 +8,6 @@ from engine.run.trace import Explanation
 
 def explanation_to_markdown(result: Explanation, warnings: Sequence[str] = (), case=None,
                             what_if: dict | None = None) -> str:
-    from .case import case_document
+    from .case_formats import case_document
 
     return case_document(result, case, "md", warnings=warnings, what_if=what_if)

@@ -178,10 +178,6 @@ _NOTICES = (N_("draft: this decision applies a draft, plan {id} ({draft})"),
 
 
 def notice_text(notice: str) -> str:
-    from i18n.diagnostics import fill
+    from i18n.diagnostics import translated
 
-    for template in _NOTICES:
-        shown = fill(template, _(template), notice)
-        if shown is not None:
-            return shown
-    return notice
+    return translated(notice, _NOTICES)

@@ -11,7 +11,8 @@ import i18n
 from engine.facts.case import choose_decision
 from engine.run.compiled import explain
 from engine.facts.fastcase import FastWorkspace
-from render.case import build_case, case_document
+from render.case import build_case
+from render.case_formats import case_document
 from render.units import metres, money, percent, quantity
 from render.wrap import NO_END, NO_START, wrap
 

@@ -163,7 +163,7 @@ def test_the_top_packages_import_only_downwards():
 
 # The case document's modules import each other while issue 15 reshapes them: a circle made
 # of these alone is tolerated until then.
-CIRCLING = {"render.case", "render.case_html", "render.case_markdown", "render.case_text", "render.svg"}
+CIRCLING: set[str] = set()  # none left: the case document and its layouts no longer import each other
 
 
 def test_no_modules_import_each_other_in_a_circle():
@@ -192,17 +192,10 @@ def test_every_package_is_shipped():
 # ---- size
 
 LIMIT = 500
-# Modules still over the limit at the end of issue 10's house work, each in another helper's
-# area and being split there. An entry back under the limit is harmless: delete it when you see it.
-SPLITTING = {
-    "render/case.py",  # the case document (issue 15)
-}
-
-
 def test_no_module_is_over_500_lines():
     # One job a module: past a screenful of screens it has two, and a newcomer reads both to change one.
     over = {rel(p): n for p in SOURCE if (n := len(p.read_text(encoding="utf-8").splitlines())) > LIMIT}
-    assert {path for path in over if path not in SPLITTING} == set(), over
+    assert over == {}
 
 
 # ---- the map

@@ -12,7 +12,7 @@ population's size; render/batch_view.py makes its record as for any line, with b
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
@@ -106,11 +106,22 @@ def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: Po
     """Pass 1, then pass 2 as a stream: a `Line` per line with its rank and the population's
     size; `result` is an Explanation (`explain`) or a Decision, or the PolicyError of a line
     that fails in pass 2."""
+    decide = pass_two(batch, plan, decision, population, explain)
+    for number, raw in enumerate(read_lines(batch.path), 1):
+        yield decide(number, raw)
+
+
+def pass_two(batch: Batch, plan: CheckedPlan, decision: str, population: PopulationInfo, explain: bool
+             ) -> Callable[[int, bytes], Line]:
+    """Pass 1 (every line aggregated, here and now), then pass 2 as a function of one line:
+    (number, raw line) -> its `Line`. `policy eval --jobs` runs that function in workers
+    forked once the aggregates are known."""
     stats = aggregate(batch, plan, population)
     compiled = fast_path(plan)
     rank = population.aggregate("rank")
     run = compiled.explain if explain else compiled.decide
-    for number, raw in enumerate(read_lines(batch.path), 1):
+
+    def decide(number: int, raw: bytes) -> Line:
         ids: list = []
         try:
             case = _open(batch, plan, number, raw, ids)
@@ -118,9 +129,11 @@ def decided_lines(batch: Batch, plan: CheckedPlan, decision: str, population: Po
             facts[POPULATION_KEY] = stats
             result = run(facts, decision, registry=case.registry)
             place = None if rank is None else stats.value(rank.name, line_values_of(plan, rank, facts))
-            yield Line(number, case, result, None, place, stats.size)
+            return Line(number, case, result, None, place, stats.size)
         except PolicyError as error:
-            yield Line(number, None, error, (ids or [None])[0], None, stats.size)
+            return Line(number, None, error, (ids or [None])[0], None, stats.size)
+
+    return decide
 
 
 def line_values(plan: CheckedPlan, population: PopulationInfo, facts: dict) -> dict:

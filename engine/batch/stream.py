@@ -24,9 +24,10 @@ from dsl.spans import Source, Span
 
 from engine.facts.case import choose_decision
 from engine.run.compiled import fast_path
-from engine.facts.validate import FactsError, parse_json
+from engine.facts.validate import FactsError
 from engine.facts.fastcase import FastWorkspace
-from engine.reading.reader import TooLong, decode, open_lines
+from engine.reading.reader import TooLong, decode, many_loads, open_lines
+from engine.reading.reader import parse_json as parse_source
 
 
 class Line(NamedTuple):
@@ -70,6 +71,7 @@ class Batch:
         self.trace = trace
         self.decision = decision  # --decision; else each line's "decision", else admission
         self.base = Path(path).parent if path != "-" else Path.cwd()
+        self.loads = many_loads()  # the JSON parse of every line, chosen once per run
 
     def open(self, number: int, raw: bytes, ids: list):
         """One line as a case ready to decide; its id goes into `ids` as soon as it is known
@@ -82,7 +84,7 @@ class Batch:
         source = Source(f"{self.path}:{number}", text)
         if not text.strip():
             raise _bad_line(source, "empty line: expected one JSON object")
-        data = parse_json(text, source)
+        data = parse_source(source, "facts", self.loads)
         for key in ("applicant", "institution"):
             subject = data.get(key)
             if isinstance(subject, dict) and subject.get("id") is not None:

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, PolicyError
@@ -35,19 +36,22 @@ def choose_decision(plan: CheckedPlan, option: str | None, facts: dict, source: 
     plan's first (admission, 准入). An unknown name is bad input, with the plan's decisions;
     `single` refuses a population decision, which only `policy eval` can run over its lines."""
     name = option if option is not None else facts.get("decision")
-    where = Span(Source("--decision", "")) if option is not None or source is None else locate(source, "decision")
     if name is None:
         return plan.main_decision.name
+
+    def where() -> Span:  # found only for a name that is wrong: searching the line costs more than deciding it
+        return Span(Source("--decision", "")) if option is not None or source is None else locate(source, "decision")
+
     if not isinstance(name, str) or name not in plan.decisions:
         from dsl.diagnostics import did_you_mean
 
         known = ", ".join(plan.decisions)
-        raise FactsError([Diagnostic("A010", f"plan `{plan.stamp.id}` has no decision `{name}`", where,
+        raise FactsError([Diagnostic("A010", f"plan `{plan.stamp.id}` has no decision `{name}`", where(),
                                      did_you_mean(str(name), plan.decisions) or f"its decisions: {known}")])
     population = plan.decisions[name].population
     if single and population is not None:
         raise FactsError([Diagnostic("A011", f"decision `{name}` is decided over the population `{population}`, "
-                                     "not one file", where,
+                                     "not one file", where(),
                                      f"run `policy eval --decision {name} POPULATION.jsonl`, one line per member")])
     return name
 
@@ -298,13 +302,20 @@ def _check_place(plan: CheckedPlan, facts: dict, source: Source) -> None:
         return
     lat, lon = location.get("lat"), location.get("lon")
     for axis, value, limit in (("lat", lat, 90), ("lon", lon, 180)):
-        if is_number(value) and not abs(value) <= limit:
+        if is_number(value) and not _within(value, limit):
             swapped = axis == "lat" and is_number(lon) and abs(lon) <= 90 and abs(value) <= 180
             path = f"applicant.location.{axis}"
             raise FactsError([Diagnostic(  # E003's problem, caught before any rule measures from it
                 "E003", f"`{to_json(value)}` is outside [-{limit}, {limit}]", locate(source, path),
                 "did you swap `lat` and `lon`? give decimal degrees, latitude first" if swapped
                 else "give the location in decimal degrees", path=path)])
+
+
+def _within(value, limit: int) -> bool:
+    """|value| <= limit, exactly; a Fraction compared by its integers, for this runs once a line."""
+    if type(value) is Fraction:
+        return abs(value.numerator) <= limit * value.denominator
+    return abs(value) <= limit
 
 
 def _registry_gap(plan: CheckedPlan, registry, facts: dict) -> Diagnostic | None:

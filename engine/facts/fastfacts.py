@@ -72,20 +72,22 @@ class _Writer:
         return name
 
     def record(self, fields: dict[str, Any], optional_fields: bool = True) -> str:
-        """A function checking one JSON object against these fields; returns its name."""
+        """A function checking one JSON object against these fields; returns its name.
+
+        Each field is read with `get` (absent and null are both None) and checked in declared
+        order; the object is built in one display; only an object with a key beyond the
+        declared ones (a C-level set comparison tells) walks its keys for them."""
         name = f"M{len(self.functions)}"
         self.functions.append("")  # reserve the slot, so nested records number after it
-        lines = [f"def {name}(d):", "    if type(d) is not dict: raise _StepAside", "    o = {}", "    n = 0"]
-        for key, sub in fields.items():
+        lines = [f"def {name}(d):", "    if type(d) is not dict: raise _StepAside"]
+        keys = []
+        for i, (key, sub) in enumerate(fields.items()):
             k = self.const(key)
-            lines += [f"    v = d.get({k}, _U)",
-                      f"    if v is _U: o[{k}] = None",
-                      "    else:",
-                      "        n += 1"]
-            check = self.value(sub)
-            lines.append(f"        o[{k}] = None if v is None else {check}")
+            keys.append(f"{k}: a{i}")
+            lines += [f"    v = d.get({k})", f"    a{i} = {self.value(sub)}"]
         declared = self.const(frozenset(fields))
-        lines += ["    if len(d) != n:",
+        lines += [f"    o = {{{', '.join(keys)}}}",
+                  f"    if not d.keys() <= {declared}:",
                   "        for k, v in d.items():",
                   f"            if k not in {declared}:",
                   "                if type(k) is not str: raise _StepAside",
@@ -96,35 +98,35 @@ class _Writer:
         return name
 
     def value(self, t: Type | dict) -> str:
-        """An expression checking and converting `v` (known not to be None)."""
+        """An expression checking and converting `v`: None (absent or null) stays None."""
         if isinstance(t, dict):
-            return f"{self.record(t)}(v)"
+            return f"None if v is None else {self.record(t)}(v)"
         match t:
             case BoolT():
-                return "v if type(v) is bool else _fail()"
+                return "v if type(v) is bool or v is None else _fail()"
             case NumT():
-                return "v if type(v) is int or type(v) is _Fraction else _num(v)"
+                return "v if type(v) is int or type(v) is _Fraction or v is None else _num(v)"
             case TextT():
-                return "v if type(v) is str else _fail()"
+                return "v if type(v) is str or v is None else _fail()"
             case DateT():
-                return "_date(v) if type(v) is str else _fail()"
+                return "_date(v) if type(v) is str else None if v is None else _fail()"
             case EnumT(name=enum):
                 codes: dict[str, str] = {}
                 for code, label in self.plan.enums[enum].members:  # the first member named wins
                     codes.setdefault(code, code)
                     if label:
                         codes.setdefault(label, code)
-                return f"({self.const(codes)}.get(v) or _fail()) if type(v) is str else _fail()"
+                return f"({self.const(codes)}.get(v) or _fail()) if type(v) is str else None if v is None else _fail()"
             case RecordT(fields=fields):
-                return f"{self.record(dict(fields))}(v)"
+                return f"None if v is None else {self.record(dict(fields))}(v)"
             case ListT(item=item):
                 inner = self.item(item)
-                return f"[{inner}(x) for x in v] if type(v) is list else _fail()"
+                return f"[{inner}(x) for x in v] if type(v) is list else None if v is None else _fail()"
             case MapT(value=value):
                 inner = self.item(value)
                 return (f"{{k: {inner}(x) for k, x in v.items() if type(k) is str or _fail()}} "
-                        f"if type(v) is dict else _fail()")
-        return "_fail()"
+                        f"if type(v) is dict else None if v is None else _fail()")
+        return "None if v is None else _fail()"
 
     def item(self, t: RecordT) -> str:
         """A list item or map value: a record that must be there (pydantic refuses null)."""
