@@ -41,11 +41,13 @@ from engine.compile.plan import (
     DefineInfo,
     EnumInfo,
     InputInfo,
+    ParentStamp,
     PlanStamp,
     PopulationInfo,
     RegistryInfo,
     RuleInfo,
 )
+from engine.compile.extends import Parent, extend
 from engine.compile.quotadecl import QuotaPass
 from engine.compile.quotes import find_quote
 from engine.compile.resolve import ERROR, ExpressionResolver
@@ -53,9 +55,12 @@ from engine.compile.types import Type
 
 
 class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
-    def __init__(self, policy: ast.PolicyFile, text: str):
+    def __init__(self, policy: ast.PolicyFile, text: str, parent: Parent | None = None):
         self.policy = policy
         self.text = text
+        self.parent = parent  # the plan this one extends (its items are in `policy` already)
+        self.parent_digest = ""  # sha256 of the parent's source document, once read
+        self.parent_document: str | None = None
         self.diagnostics: list[Diagnostic] = []
         self.header: ast.PlanHeader | None = None
         self.source_digest = ""  # sha256 of the source document, once read
@@ -272,22 +277,32 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
 
     # ---- pass 6
     def check_quotes(self, policy_dir: Path | None) -> None:
-        header = self.header
-        if header is None:
-            return
+        """Each article's quote against its own plan's source: the parent's against the parent's."""
+        parent = self.parent
+        own = {k: a for k, a in self.articles.items() if parent is None or k not in parent.articles}
+        if self.header is not None:
+            self.source_document, self.source_digest = self._check_source(self.header, policy_dir, own)
+        if parent is not None and policy_dir is not None:
+            inherited = {k: a for k, a in self.articles.items() if k in parent.articles}
+            self.parent_document, self.parent_digest = self._check_source(
+                parent.header, Path(parent.path).parent, inherited)
+
+    def _check_source(self, header: ast.PlanHeader, policy_dir: Path | None,
+                      articles: dict[str, ast.Article]) -> tuple[str | None, str]:
+        """Read the `source` a header names and check the articles' quotes in it: (its text, its sha256)."""
         rel = header.get("source")
         if rel is None:
             self.warn("W004", "the plan names no source document, so quotes are not checked", header.span,
                       'add `source "sources/<file>.txt" sha256 "<hash>"`')
-            return
+            return None, ""
         if policy_dir is None:
-            return
+            return None, ""
         # INVARIANT: a policy reads nothing outside its own folder.
         target = (policy_dir / rel).resolve()
         if Path(rel).is_absolute() or not target.is_relative_to(policy_dir.resolve()):
             self.error("C050", f"source document `{rel}` is outside the policy's folder", header.span,
                        "keep the source beside the policy, e.g. `sources/<file>.txt`")
-            return
+            return None, ""
         from engine.reading.reader import InputError, decode, read_bytes  # the one reader: no FIFO opened, GBK named
 
         try:
@@ -297,35 +312,43 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             first = error.diagnostics[0]
             self.error("C051", f"cannot read source document `{rel}`: {first.message.rsplit(': ', 1)[-1]}",
                        header.span, first.help)
-            return
+            return None, ""
         except UnicodeDecodeError as error:
             reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
             self.error("C051", f"cannot read source document `{rel}`: {reason}", header.span, "save the document as UTF-8")
-            return
-        digest = self.source_digest = hashlib.sha256(raw).hexdigest()
+            return None, ""
+        digest = hashlib.sha256(raw).hexdigest()
         declared = header.get("sha256")
         if declared and declared != digest:
             self.error("C052", f"source document `{rel}` has changed: its sha256 is `{digest}`", header.span,
                        "re-read the articles against the new text, then update `sha256`")
-        self.source_document = text
-        for article in self.articles.values():  # a sentence cited alone lies in its article's quote, checked here
-            miss = find_quote(article.text, self.source_document)
+        for article in articles.values():  # a sentence cited alone lies in its article's quote, checked here
+            miss = find_quote(article.text, text)
             if miss is not None:
                 self.error("C053", f"the text quoted for article `{article.id}` is not in the source document",
                            article.text_span,
                            f"it matches the source up to `…{miss[-12:]}`; check what follows" if miss else
                            "its first characters are not in the source; copy the text from the document")
+        return text, digest
 
     # ---- pass 7
     def check_coverage(self) -> None:
-        """Every numbered article of the source is encoded, informative or deferred: none forgotten."""
-        if self.source_document is None or self.header is None:
+        """Every numbered article of each source is encoded, informative or deferred: none forgotten.
+        Each document by the articles of the plan that quotes it."""
+        parent = self.parent
+        own = {k for k in self.articles if parent is None or k not in parent.articles}
+        self._cover(self.source_document, self.header, own)
+        if parent is not None:
+            self._cover(self.parent_document, parent.header, set(parent.articles), parent.prefix)
+
+    def _cover(self, document: str | None, header: ast.PlanHeader | None, articles: set[str], prefix: str = "") -> None:
+        if document is None or header is None:
             return
         from engine.compile.coverage import required, source_articles
 
-        for entry in required(source_articles(self.source_document)):
-            if entry.id not in self.articles:
-                self.error("C054", f"article `{entry.id}` of the source is not accounted for", self.header.span,
+        for entry in required(source_articles(document)):
+            if prefix + entry.id not in articles:
+                self.error("C054", f"article `{entry.id}` of the source is not accounted for", header.span,
                            f"source line {entry.line}: `{entry.heading}`; declare it operative, informative, or "
                            f"deferred \"reason\"")
 
@@ -358,9 +381,13 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
 
     def plan(self, path: str) -> CheckedPlan:
         header = self.header
+        parent = self.parent
         stamp = PlanStamp(header.id, header.get("version") or "", hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
                           header.get("title") or "", self.source_digest, header.get("effective") or "",
-                          header.get("draft") or "")
+                          header.get("draft") or "",
+                          ParentStamp(parent.header.id, parent.header.get("version") or "", parent.reference,
+                                      hashlib.sha256(parent.text.encode("utf-8")).hexdigest(), self.parent_digest)
+                          if parent is not None else None)
         return CheckedPlan(
             stamp=stamp, path=path, header=header, policy=self.policy, articles=self.articles,
             interpretations={k: tuple(v) for k, v in self.interpretations.items()}, enums=self.enums,
@@ -368,14 +395,21 @@ class Checker(DeclarationsPass, ExpressionResolver, PopulationsPass, QuotaPass):
             decisions=self.decisions, source_document=self.source_document, registry=self.registry,
             populations=self.populations,
             warnings=sort_diagnostics(d for d in self.diagnostics if d.severity == "warning"),
-            quotas=self.quotas, ranking=self.ranking,
+            quotas=self.quotas, ranking=self.ranking, parent_document=self.parent_document,
+            parent_articles=self.parent.articles if self.parent is not None else frozenset(),
+            parent_prefix=self.parent.prefix if self.parent is not None else "",
         )
 
 
 def check_policy(policy: ast.PolicyFile, text: str, path: str) -> tuple[CheckedPlan | None, tuple[Diagnostic, ...]]:
     """Run every pass; return the plan (None when there are errors) and all diagnostics."""
-    checker = Checker(policy, text)
-    checker.run(Path(path).parent if path and not path.startswith("<") else None)
+    folder = Path(path).parent if path and not path.startswith("<") else None
+    try:
+        policy, parent = extend(policy, path) if folder is not None else (policy, None)
+    except PolicyError as error:
+        return None, sort_diagnostics(error.diagnostics)
+    checker = Checker(policy, text, parent)
+    checker.run(folder)
     diagnostics = sort_diagnostics(checker.diagnostics)
     if checker.errors:
         return None, diagnostics

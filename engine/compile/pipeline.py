@@ -34,13 +34,25 @@ def plan_for_coverage(path: str | Path) -> CheckedPlan:
     from dsl import parse_policy
     from engine.compile.checker import Checker
 
+    from engine.compile.extends import extend
+
     text = _read(path)
-    checker = Checker(parse_policy(text, str(path)), text)
+    policy, parent = extend(parse_policy(text, str(path)), str(path))
+    checker = Checker(policy, text, parent)
     checker.run(Path(path).parent)
     errors = [d for d in checker.diagnostics if d.severity == "error" and d.code != "C054"]
     if errors:
         raise PolicyError(errors)
     return checker.plan(str(path))
+
+
+def parse_resolved(path: str | Path):
+    """The syntax tree of a plan with the plan it extends resolved into it (what `diff` compares)."""
+    from dsl import parse_policy
+    from engine.compile.extends import extend
+
+    text = _read(path)
+    return extend(parse_policy(text, str(path)), str(path))[0]
 
 
 def check_file(path: str | Path) -> tuple[Diagnostic, ...]:
