@@ -97,13 +97,21 @@ class PlanIndex:
 def build_index(text: str, path: str) -> PlanIndex:
     """Parse and check the text; raise ParseFailed when it does not parse."""
     from engine.compile.checker import Checker
+    from engine.compile.extends import extend
 
     try:
         tree, lexemes = parse_with_lexemes(text, path)
     except PolicyError as error:
         raise ParseFailed(error.diagnostics) from None
-    checker = Checker(tree, text)
-    checker.run(Path(path).parent if path and not path.startswith("<") else None)
+    folder = Path(path).parent if path and not path.startswith("<") else None
+    early: list = []
+    try:  # a plan that `extends` another is checked with that one's items, as `policy check` does
+        resolved, parent = extend(tree, path) if folder is not None else (tree, None)
+    except PolicyError as error:
+        resolved, parent, early = tree, None, list(error.diagnostics)
+    checker = Checker(resolved, text, parent)
+    checker.run(folder)
+    checker.diagnostics.extend(early)
     source = tree.span.source or Source(path, text)
     walker = _Walker(checker, source, [lx for lx in lexemes if lx.type != "COMMENT"])
     for item in tree.items:

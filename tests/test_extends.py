@@ -179,3 +179,13 @@ def test_schema_of_the_city_plan_asks_for_the_guidances_inputs():
     schema = json.loads(result.output)
     applicant = schema["properties"]["applicant"]["properties"]
     assert {"area", "category", "distance"} <= set(applicant)
+
+
+def test_the_editor_checks_the_city_plan_with_the_guidance():
+    from editor.index import build_index
+
+    path = FIXTURE / "city.policy"
+    index = build_index(path.read_text(encoding="utf-8"), str(path))
+    assert [d.code for d in index.diagnostics if d.severity == "error"] == []
+    broken = build_index(path.read_text(encoding="utf-8").replace('"guidance.policy"', '"nosuch.policy"'), str(path))
+    assert "C131" in {d.code for d in broken.diagnostics}
