@@ -1,0 +1,248 @@
+"""What changed between two plan versions, described once as lines of tagged segments.
+
+`describe` turns a change into lines of (tag, text) segments; each view only decides how a tag
+looks: a deletion is `[-50%-]` in red in the terminal and `<del>50%</del>` in a memo, an
+insertion `{+60%+}` in green and `<ins>60%</ins>` (`text_line`, `markdown_line`). So the
+formats of render/diff_view.py and render/diff_population.py never disagree about what changed.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from rich.text import Text
+
+from engine.diff.structural import (Added, ArticleStatusChanged, Changed, ExpressionChanged, FieldChanged, HeaderChanged,
+                                    PlanDiff, PrecedenceChanged, Removed, Reworded, ValueChanged, ZoneMoved)
+
+Segment = tuple[str, str]  # (tag, text); tags: "" plain, "-" deleted, "+" inserted, "old", "new", "dim", "name"
+Line = list[Segment]
+
+_CONTEXT = 14  # characters of unchanged text kept either side of a change in a long text
+_WHAT = {"article": "article", "interpretation": "reading", "enum": "enum", "zones": "zones", "input": "input",
+         "define": "definition", "rule": "rule", "decision": "decision"}
+
+
+# ---- describing changes ---------------------------------------------------------------------
+
+
+def _arrow(old: str | None, new: str | None) -> Line:
+    return [("old", old if old is not None else "(none)"), ("", " → "), ("new", new if new is not None else "(none)")]
+
+
+def _marked(edits: Iterable[tuple[str, str]], trim: bool = True) -> Line:
+    """Inline edits as segments; in a long text, unchanged stretches keep only their edges."""
+    edits = list(edits)
+    long = trim and sum(len(t) for _, t in edits) > 60
+    out: Line = []
+    for i, (op, text) in enumerate(edits):
+        if op != "=":
+            out.append((op, text if text.strip() else text.replace(" ", "␣").replace("\n", "⏎")))
+            continue
+        if long:
+            head = _edge(text, i > 0, forward=True)
+            tail = _edge(text, i < len(edits) - 1, forward=False)
+            if len(head) + len(tail) + 1 < len(text):
+                text = head + "…" + tail
+        out.append(("", text))
+    return out
+
+
+def _edge(text: str, keep: bool, forward: bool) -> str:
+    """The first (or last) few characters of a kept run, not cutting a Latin word in two."""
+    if not keep:
+        return ""
+    cut = min(_CONTEXT, len(text))
+    word = lambda ch: ch.isascii() and ch.isalnum()
+    if forward:
+        while cut < len(text) and cut < _CONTEXT + 12 and word(text[cut - 1]) and word(text[cut]):
+            cut += 1
+        return text[:cut]
+    while cut < len(text) and cut < _CONTEXT + 12 and word(text[-cut]) and word(text[-cut - 1]):
+        cut += 1
+    return text[-cut:]
+
+
+def _detail(detail) -> Line:
+    path = [("dim", f"{detail.path}: ")]
+    if isinstance(detail, ValueChanged):
+        return path + _arrow(detail.old_text, detail.new_text)
+    if isinstance(detail, ExpressionChanged):
+        return path + _marked(detail.edits, trim=False)
+    if isinstance(detail, FieldChanged):
+        if detail.old_value is None:
+            return path + [("+", detail.new_value)] + [("dim", "  (added)")]
+        if detail.new_value is None:
+            return path + [("-", detail.old_value)] + [("dim", "  (removed)")]
+        if detail.edits:
+            return path + _marked(detail.edits)
+        return path + _arrow(detail.old_value, detail.new_value)
+    return path + [("", repr(detail))]
+
+
+def describe(change) -> list[Line]:
+    """A change as lines of segments: a headline, then its details."""
+    if isinstance(change, HeaderChanged):
+        old, new = change.old_value, change.new_value
+        if change.key == "sha256":  # of the source document; the JSON view gives it whole
+            old, new = (v and v[:16] + "…" for v in (old, new))
+        return [[("name", f"{change.key:<8}")] + _arrow(old, new)]
+    if isinstance(change, Reworded):
+        head = "reworded" if change.what == "article" else "reading reworded"
+        return [[("", head)], _marked(change.edits)]
+    if isinstance(change, ArticleStatusChanged):
+        lines = [[("", "status  ")] + _arrow(change.old_status, change.new_status)]
+        if change.old_reason != change.new_reason:
+            lines.append([("dim", "reason: ")] + _arrow(change.old_reason, change.new_reason))
+        return lines
+    if isinstance(change, (Added, Removed)):
+        verb, tag = ("added", "+") if isinstance(change, Added) else ("removed", "-")
+        what = _WHAT.get(change.what, change.what)
+        if change.what in ("article", "interpretation"):
+            status = f" ({change.status})" if change.what == "article" else ""
+            return [[("", f"{what} {verb}{status}")], [(tag, change.text)]]
+        return [[("", f"{what} "), ("name", change.name), ("", f" {verb}")], [(tag, change.text)]]
+    if isinstance(change, Changed):
+        name: Line = [("name", change.new_name)]
+        if change.renamed:
+            name = [("name", change.old_name), ("", " → "), ("name", change.new_name)]
+        return [[("", f"{_WHAT.get(change.what, change.what)} ")] + name + [("", " changed")]] + \
+               [_detail(d) for d in change.details]
+    if isinstance(change, ZoneMoved):
+        if change.old_zone is None:
+            return [[("name", change.member), ("", " added to "), ("new", change.new_zone)]]
+        if change.new_zone is None:
+            return [[("name", change.member), ("", " removed from "), ("old", change.old_zone)]]
+        return [[("name", change.member), ("", " moved ")] + _arrow(change.old_zone, change.new_zone)]
+    if isinstance(change, PrecedenceChanged):
+        line: Line = [("", f"{change.clause}: ")]
+        for i, (op, old, new) in enumerate(change.entries):
+            if i:
+                line.append(("dim", " > " if change.clause == "precedence" else ", "))
+            if op == "=":
+                line.append(("", new))
+                if old != new:
+                    line.append(("dim", f" (was {old})"))
+            else:
+                line.append((op, old if op == "-" else new))
+        return [line]
+    return [[("", repr(change))]]
+
+
+def summary_line(change) -> Line:
+    """A change on one line, as a blamed cause is shown."""
+    lines = describe(change)
+    head = list(lines[0])
+    if isinstance(change, ZoneMoved):
+        head = [("", f"zones {change.zones}: ")] + head
+    if isinstance(change, (Added, Removed)):
+        return head
+    for i, line in enumerate(lines[1:]):
+        head += [("", ": " if i == 0 else "; ")] + line
+    return head
+
+
+def summary_text(change) -> str:
+    return _plain(summary_line(change))
+
+
+def _plain(line: Line) -> str:
+    marks = {"-": ("[-", "-]"), "+": ("{+", "+}")}
+    return "".join(marks.get(tag, ("", ""))[0] + text + marks.get(tag, ("", ""))[1] for tag, text in line)
+
+
+def groups(diff: PlanDiff) -> list[tuple[str, list]]:
+    """The changes grouped for the report: header, article by article, then the rest."""
+    def key(change) -> str:
+        if isinstance(change, HeaderChanged):
+            return "plan header"
+        if isinstance(change, ZoneMoved):
+            return f"zones {change.zones}"
+        what = getattr(change, "what", None)
+        if what == "zones":
+            return f"zones {change.name}"
+        if isinstance(change, PrecedenceChanged):
+            return f"decision {change.decision}"
+        if what == "decision":
+            return f"decision {change.name}"
+        if change.article:
+            return f"article {change.article}"
+        return {"input": "inputs", "enum": "vocabulary"}.get(what, "other")
+
+    found: dict[str, list] = {}
+    for change in diff:
+        found.setdefault(key(change), []).append(change)
+    order = ["plan header"] + [f"article {a}" for a in diff.articles]
+    rank = {name: i for i, name in enumerate(order)}
+    tail = {"zones": 1, "vocabulary": 2, "inputs": 3, "decision": 4, "other": 5}
+    return sorted(found.items(), key=lambda kv: (kv[0] not in rank, rank.get(kv[0], 0),
+                                                 tail.get(kv[0].split(" ")[0], 9)))
+
+
+def counts(diff: PlanDiff) -> Counter:
+    return Counter(type(c).__name__ for c in diff)
+
+
+def tally(diff: PlanDiff) -> str:
+    """`5 articles reworded, 2 rules changed, 1 zone move` for the report's headline."""
+    words: Counter = Counter()
+    for change in diff:
+        if isinstance(change, HeaderChanged):
+            words["header field|changed"] += 1
+        elif isinstance(change, ZoneMoved):
+            words["zone move|"] += 1
+        elif isinstance(change, PrecedenceChanged):
+            words[f"{change.clause} list|changed"] += 1
+        elif isinstance(change, ArticleStatusChanged):
+            words["article status|changed"] += 1
+        else:
+            verb = {Added: "added", Removed: "removed", Changed: "changed", Reworded: "reworded"}
+            kind = next(v for cls, v in verb.items() if isinstance(change, cls))
+            words[f"{_WHAT.get(change.what, change.what)}|{kind}"] += 1
+    parts = []
+    for key, n in words.items():
+        noun, verb = key.split("|")
+        parts.append(f"{n} {noun}{'s' if n > 1 and not noun.endswith('s') else ''}{' ' + verb if verb else ''}")
+    return ", ".join(parts)
+
+
+# ---- one line in each format ------------------------------------------------------------
+
+_STYLES = {"-": "red strike", "+": "green bold", "old": "red", "new": "green", "dim": "dim", "name": "bold"}
+_MARKS = {"-": ("[-", "-]"), "+": ("{+", "+}")}
+
+
+def text_line(line: Line, indent: int = 0) -> Text:
+    out = Text(" " * indent)
+    for tag, text in line:
+        before, after = _MARKS.get(tag, ("", ""))
+        out.append(before + text + after, style=_STYLES.get(tag, ""))
+    return out
+
+
+_MD = {"-": ("<del>", "</del>"), "+": ("<ins>", "</ins>"), "old": ("`", "`"), "new": ("`", "`"),
+       "name": ("**", "**"), "dim": ("*", "*")}
+
+
+def markdown_line(line: Line) -> str:
+    out = []
+    for tag, text in line:
+        text = text.replace("|", "\\|").replace("\n", " ")
+        if tag not in ("old", "new"):  # an entity inside a code span would show as typed
+            text = text.replace("<", "&lt;")
+        core = text.strip()
+        if tag == "dim" and not any(ch.isalnum() for ch in core):
+            tag = ""  # separators such as ` > ` stay plain
+        if tag in ("old", "new") and "`" in core:
+            tag = ""
+        before, after = _MD.get(tag, ("", ""))
+        if not core or not before:
+            out.append(text)
+            continue
+        lead, trail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        out.append(lead + before + core + after + trail)
+    return "".join(out)
+
+
+def markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
