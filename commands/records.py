@@ -125,6 +125,11 @@ def verify_record(path: str, plan: str | None = None, facts: str | None = None, 
             return f"source document: cannot read `{document_path}` ({getattr(error, 'strerror', None) or error})"
         if now != document["sha256"]:
             return f"source document: `{document_path}` has sha256 {now}, the record {document['sha256']}"
+    parent = record["plan"].get("extends")
+    if parent:  # the plan it builds on, and that plan's source: a changed guidance changes the decision
+        changed = _parent_changed(plan_path, parent)
+        if changed:
+            return changed
     for kind, identify in (("facts", json_identity), ("context", json_identity), ("registry", file_identity)):
         entry = record.get(kind)
         if not entry:
@@ -153,6 +158,23 @@ def verify_record(path: str, plan: str | None = None, facts: str | None = None, 
     difference = first_json_difference(record["explanation"], explanation)
     if difference:
         return f"decision: the explanation differs at `{difference}`"
+    return None
+
+
+def _parent_changed(plan_path: str, recorded: dict) -> str | None:
+    """How the plan a recorded plan extends differs now from the record's stamp, or None."""
+    from engine.compile.pipeline import compile_plan
+
+    try:
+        now = compile_plan(plan_path).stamp.extends
+    except PolicyError as error:
+        return f"extended plan: cannot be checked again: {error.diagnostics[0].headline()}"
+    if now is None:
+        return f"extended plan: `{plan_path}` extends no plan now, the record `{recorded.get('path')}`"
+    for field, what in (("sha256", "plan"), ("source_sha256", "source document")):
+        value = getattr(now, field) or None
+        if value != recorded.get(field):
+            return f"extended plan: the {what} of `{now.path}` has sha256 {value}, the record {recorded.get(field)}"
     return None
 
 
