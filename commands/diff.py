@@ -63,9 +63,8 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
     Exit codes, like diff(1): 0 the versions are equivalent, 1 they differ, 2 bad input
     (a file that cannot be read or parsed, a plan that fails its check, bad population lines).
     """
-    from dsl import parse_policy
     from engine import diff_plans, resolve_plan
-    from engine.reading.reader import read_source  # the one reader: BOM, CRLF, GBK named, FIFOs refused
+    from engine.compile.pipeline import parse_resolved  # the one reader inside: BOM, CRLF, GBK named
     from engine.diff.population import replay
     from render import to_json_text
     from render.diff_view import diff_to_json, diff_to_markdown, diff_to_text
@@ -74,7 +73,7 @@ def diff_(old_ref: str, new_ref: str, population: str | None, context_path: str 
         _semantic(old_ref, new_ref, witness_dir, baseline, timeout, fmt)
     try:
         old_path, new_path = str(resolve_plan(old_ref)), str(resolve_plan(new_ref))
-        changes = diff_plans(*(parse_policy(read_source(p, "plan").text, p) for p in (old_path, new_path)))
+        changes = diff_plans(*(parse_resolved(p) for p in (old_path, new_path)))  # with what each extends
         report = (replay(old_path, new_path, population, changes, context_path, registry_path=registry_path)
                   if population else None)
         allocation = None

@@ -135,6 +135,11 @@ def verify_record(path: str, plan: str | None = None, facts: str | None = None, 
         if now != document["sha256"]:
             return _("source document: `{path}` has sha256 {now}, the record {then}").format(
                 path=document_path, now=now, then=document["sha256"])
+    parent = record["plan"].get("extends")
+    if parent:  # the plan it builds on, and that plan's source: a changed guidance changes the decision
+        changed = _parent_changed(plan_path, parent)
+        if changed:
+            return changed
     for kind, identify in (("facts", json_identity), ("context", json_identity), ("registry", file_identity)):
         entry = record.get(kind)
         if not entry:
@@ -166,6 +171,24 @@ def verify_record(path: str, plan: str | None = None, facts: str | None = None, 
     difference = first_json_difference(record["explanation"], explanation)
     if difference:
         return _("decision: the explanation differs at `{path}`").format(path=difference)
+    return None
+
+
+def _parent_changed(plan_path: str, recorded: dict) -> str | None:
+    """How the plan a recorded plan extends differs now from the record's stamp, or None."""
+    from engine.compile.pipeline import compile_plan
+
+    try:
+        now = compile_plan(plan_path).stamp.extends
+    except PolicyError as error:
+        return _("extended plan: cannot be checked again: {problem}").format(problem=error.diagnostics[0].headline())
+    if now is None:
+        return _("extended plan: `{path}` extends no plan now, the record `{then}`").format(path=plan_path, then=recorded.get("path"))
+    for field, what in (("sha256", N_("plan")), ("source_sha256", N_("source document"))):
+        value = getattr(now, field) or None
+        if value != recorded.get(field):
+            return _("extended plan: the {what} of `{path}` has sha256 {now}, the record {then}").format(
+                what=_(what), path=now.path, now=value, then=recorded.get(field))
     return None
 
 

@@ -96,12 +96,20 @@ class PlanIndex:
 def build_index(text: str, path: str) -> PlanIndex:
     """Parse and check the text; raise ParseFailed when it does not parse."""
     from engine.compile.checker import check, policy_dir_of
+    from engine.compile.extends import extend
 
     try:
         tree, lexemes = parse_with_lexemes(text, path)
     except PolicyError as error:
         raise ParseFailed(error.diagnostics) from None
-    checker = check(tree, text, policy_dir_of(path))
+    folder = policy_dir_of(path)
+    early: list = []
+    try:  # a plan that `extends` another is checked with that one's items, as `policy check` does
+        resolved, parent = extend(tree, path) if folder is not None else (tree, None)
+    except PolicyError as error:
+        resolved, parent, early = tree, None, list(error.diagnostics)
+    checker = check(resolved, text, folder, parent=parent)
+    checker.diagnostics.extend(early)
     source = tree.span.source or Source(path, text)
     walker = _Walker(checker, source, [lx for lx in lexemes if lx.type != "COMMENT"])
     for item in tree.items:

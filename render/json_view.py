@@ -27,6 +27,8 @@ def step_to_json(step: Step, index: int) -> dict[str, Any]:
         "uses": {name: jsonable(value) for name, value in step.uses},
         "line": step.line,
     }
+    if step.file:  # a rule of the plan this one extends: its line is in that file
+        record["file"] = step.file
     if step.kind == "define":
         record["value"] = jsonable(step.value)
         if step.label:

@@ -38,7 +38,8 @@ from engine.compile.context import CheckContext
 from engine.compile.cycles import find_cycles
 from engine.compile.decisions import check_decisions, check_rules
 from engine.compile.declarations import check_effective, collect_declarations
-from engine.compile.plan import CheckedPlan, PlanStamp
+from engine.compile.extends import Parent, extend
+from engine.compile.plan import CheckedPlan, ParentStamp, PlanStamp
 from engine.compile.quotadecl import check_quotas
 from engine.compile.resolve import resolve_definitions
 
@@ -67,13 +68,15 @@ PASSES: tuple[Pass, ...] = (
 PASS_NAMES = tuple(p.name for p in PASSES)
 
 
-def check(policy: ast.PolicyFile, text: str, policy_dir: Path | None, until: str | None = None) -> CheckContext:
+def check(policy: ast.PolicyFile, text: str, policy_dir: Path | None, until: str | None = None,
+          parent: Parent | None = None) -> CheckContext:
     """Run the passes in order, through `until` when given; the context holds what they found.
 
-    `policy_dir` is the folder the source document is read from; None reads none."""
+    `policy_dir` is the folder the source document is read from; None reads none. `parent` is
+    the plan `policy` extends, its items already resolved into `policy` (engine.compile.extends)."""
     if until is not None and until not in PASS_NAMES:
         raise ValueError(f"unknown pass `{until}`; the passes: {', '.join(PASS_NAMES)}")
-    ctx = CheckContext(policy, text, policy_dir)
+    ctx = CheckContext(policy, text, policy_dir, parent=parent)
     for step in PASSES:
         before = len(ctx.errors)
         step.run(ctx)
@@ -85,9 +88,13 @@ def check(policy: ast.PolicyFile, text: str, policy_dir: Path | None, until: str
 def checked_plan(ctx: CheckContext, path: str) -> CheckedPlan:
     """The plan the passes have built; only for a context without errors."""
     header = ctx.header
+    parent = ctx.parent
     stamp = PlanStamp(header.id, header.get("version") or "", hashlib.sha256(ctx.text.encode("utf-8")).hexdigest(),
                       header.get("title") or "", ctx.source_digest, header.get("effective") or "",
-                      header.get("draft") or "")
+                      header.get("draft") or "",
+                      ParentStamp(parent.header.id, parent.header.get("version") or "", parent.reference,
+                                  hashlib.sha256(parent.text.encode("utf-8")).hexdigest(), ctx.parent_digest)
+                      if parent is not None else None)
     return CheckedPlan(
         stamp=stamp, path=path, header=header, policy=ctx.policy, articles=ctx.articles,
         interpretations={k: tuple(v) for k, v in ctx.interpretations.items()}, enums=ctx.enums,
@@ -95,7 +102,9 @@ def checked_plan(ctx: CheckContext, path: str) -> CheckedPlan:
         decisions=ctx.decisions, source_document=ctx.source_document, registry=ctx.registry,
         populations=ctx.populations,
         warnings=sort_diagnostics(d for d in ctx.diagnostics if d.severity == "warning"),
-        quotas=ctx.quotas, ranking=ctx.ranking,
+        quotas=ctx.quotas, ranking=ctx.ranking, parent_document=ctx.parent_document,
+        parent_articles=parent.articles if parent is not None else frozenset(),
+        parent_prefix=parent.prefix if parent is not None else "",
     )
 
 
@@ -106,7 +115,12 @@ def policy_dir_of(path: str) -> Path | None:
 
 def check_policy(policy: ast.PolicyFile, text: str, path: str) -> tuple[CheckedPlan | None, tuple[Diagnostic, ...]]:
     """Run every pass; return the plan (None when there are errors) and all diagnostics."""
-    ctx = check(policy, text, policy_dir_of(path))
+    folder = policy_dir_of(path)
+    try:  # the plan it extends, resolved into it; only a plan with a folder can name one
+        policy, parent = extend(policy, path) if folder is not None else (policy, None)
+    except PolicyError as error:
+        return None, sort_diagnostics(error.diagnostics)
+    ctx = check(policy, text, folder, parent=parent)
     diagnostics = sort_diagnostics(ctx.diagnostics)
     if ctx.errors:
         return None, diagnostics

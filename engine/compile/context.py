@@ -14,6 +14,7 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic
 from dsl.spans import Span
 
+from engine.compile.extends import Parent
 from engine.compile.plan import (AggregateInfo, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PopulationInfo,
                                  QuotaInfo, RankingInfo, RegistryInfo, RuleInfo)
 from engine.compile.types import RecordT, Type
@@ -25,6 +26,8 @@ class CheckContext:
     text: str  # the file as read: its sha256 is the plan's stamp
     policy_dir: Path | None = None  # where the source document is looked for; None: quotes are not read
     diagnostics: list[Diagnostic] = field(default_factory=list)  # every pass appends; sorted at the end
+    # the plan this one extends: its items are in `policy` already; its articles are quoted from its own source
+    parent: Parent | None = None
 
     # ---- declarations: every name, indexed
     header: ast.PlanHeader | None = None
@@ -63,6 +66,8 @@ class CheckContext:
     # ---- quotes: the source document, once read
     source_document: str | None = None
     source_digest: str = ""  # its sha256
+    parent_document: str | None = None  # the source document of the plan extended, once read
+    parent_digest: str = ""  # its sha256
 
     # ---- reporting
     def error(self, code: str, message: str, span: Span, help: str | None = None, labels=()) -> None:

@@ -107,8 +107,11 @@ def keeps_a_sentence(quote: str) -> bool:
 
 
 def coverage(plan) -> list[CoverageRow]:
-    """Each article of the source with its status in the plan, in document order."""
-    numbered = source_articles(plan.source_document or "")
+    """Each article of the source with its status in the plan, in document order; for a plan
+    that extends another, then each article of that plan's source (ids with its `cite_as`)."""
+    documents = [(plan.source_document or "", "")]
+    if plan.parent_document is not None:
+        documents.append((plan.parent_document, plan.parent_prefix))
     citing: dict[str, list[str]] = {}
 
     def cite(cited: str, who: str) -> None:  # a sentence cited (`二（二）第1句`) covers its article
@@ -132,14 +135,18 @@ def coverage(plan) -> list[CoverageRow]:
         for ref in registry.cites:
             cite(ref.id, f"registry {registry.name}")
     rows = []
-    for entry in numbered.values():
-        declared = plan.articles.get(entry.id)
-        if declared is not None:
-            rows.append(_row(entry.id, declared, citing))
-        elif entry.children and not entry.own_text:
-            rows.append(CoverageRow(entry.id, "covered-by-children", (), None))
-        else:
-            rows.append(CoverageRow(entry.id, "missing", (), None))
+    numbered = set()
+    for document, prefix in documents:
+        for entry in source_articles(document).values():
+            article_id = prefix + entry.id
+            numbered.add(article_id)
+            declared = plan.articles.get(article_id)
+            if declared is not None:
+                rows.append(_row(article_id, declared, citing))
+            elif entry.children and not entry.own_text:
+                rows.append(CoverageRow(article_id, "covered-by-children", (), None))
+            else:
+                rows.append(CoverageRow(article_id, "missing", (), None))
     for article_id, declared in plan.articles.items():
         if article_id not in numbered:  # unnumbered paragraphs: 前言, 结语, the notice
             rows.append(_row(article_id, declared, citing))

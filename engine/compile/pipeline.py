@@ -33,13 +33,24 @@ def plan_for_coverage(path: str | Path) -> CheckedPlan:
     (C054): the coverage table is how a drafter sees which; any other error is raised."""
     from dsl import parse_policy
     from engine.compile.checker import check, checked_plan
+    from engine.compile.extends import extend
 
     text = _read(path)
-    ctx = check(parse_policy(text, str(path)), text, Path(path).parent)
+    policy, parent = extend(parse_policy(text, str(path)), str(path))
+    ctx = check(policy, text, Path(path).parent, parent=parent)
     errors = [d for d in ctx.errors if d.code != "C054"]
     if errors:
         raise PolicyError(errors)
     return checked_plan(ctx, str(path))
+
+
+def parse_resolved(path: str | Path):
+    """The syntax tree of a plan with the plan it extends resolved into it (what `diff` compares)."""
+    from dsl import parse_policy
+    from engine.compile.extends import extend
+
+    text = _read(path)
+    return extend(parse_policy(text, str(path)), str(path))[0]
 
 
 def check_file(path: str | Path) -> tuple[Diagnostic, ...]:

@@ -1,6 +1,8 @@
 """The checked plan: what compile_plan hands to the graph, the evaluators and the differ."""
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +201,22 @@ class RegistryInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ParentStamp:
+    """The plan a plan extends (`extends`), as its decisions are stamped: a changed guidance
+    shows in every record decided under the city plan that builds on it."""
+
+    id: str
+    version: str
+    path: str  # as the header's `extends` writes it (relative to the plan): the same wherever it is run from
+    sha256: str  # of the parent's .policy file
+    source_sha256: str = ""  # of the parent's own source document
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "path": self.path, "sha256": self.sha256,
+                "source_sha256": self.source_sha256 or None}
+
+
+@dataclass(frozen=True, slots=True)
 class PlanStamp:
     """What every decision is stamped with, so an audit record names exactly what decided it."""
 
@@ -209,11 +227,15 @@ class PlanStamp:
     source_sha256: str = ""  # of the source document it quotes (its `source`), as read when checked
     effective: str = ""  # the date the plan takes effect (`effective`), ISO; "" when it does not say
     draft: str = ""  # why the plan is a draft (`draft`), "" when it is not one
+    extends: ParentStamp | None = None  # the plan it builds on, if any
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title,
-                "source_sha256": self.source_sha256 or None, "effective": self.effective or None,
-                "draft": self.draft or None}
+        found = {"id": self.id, "version": self.version, "sha256": self.sha256, "title": self.title,
+                 "source_sha256": self.source_sha256 or None, "effective": self.effective or None,
+                 "draft": self.draft or None}
+        if self.extends is not None:  # only then: records of plans that extend nothing keep their shape
+            found["extends"] = self.extends.as_json()
+        return found
 
 
 @dataclass(eq=False)
@@ -238,6 +260,17 @@ class CheckedPlan:
     ranking: RankingInfo | None = None  # how applicants compete for a quota (`ranking`)
     graph: Any = None  # networkx.DiGraph, built by engine.compile.graph
     order: tuple[str, ...] = ()  # graph nodes in evaluation order
+    parent_document: str | None = None  # the source document of the plan it extends, if any
+    parent_articles: frozenset[str] = frozenset()  # the articles that plan declares (quoted from that document)
+    parent_prefix: str = ""  # its `cite_as`: what those articles' ids begin with here
+
+    def file_of(self, span) -> str:
+        """The file a declaration stands in when it is not this plan's (the plan it extends),
+        relative to this plan's folder so a record says the same wherever it is replayed; else ""."""
+        path = span.source.path if span.source is not None else ""
+        if not path or path == self.path:
+            return ""
+        return os.path.relpath(path, os.path.dirname(self.path) or ".").replace(os.sep, "/")
 
     @property
     def main_decision(self) -> DecisionInfo:

@@ -10,7 +10,8 @@ the sha256 of everything the checked plan is made from:
   - the Python version (pickles of our classes are only read by the code that wrote them);
   - the policy file: its path (resolved, and as given) and the sha256 of its text;
   - its source document (the checker verifies quotes against it): the sha256 of the file
-    as it is now, not the one the header declares, so an edited document is checked again.
+    as it is now, not the one the header declares, so an edited document is checked again;
+  - the plan it `extends`, if any, and that plan's source document, likewise.
 
 The cache lives in $POLICY_CACHE_DIR, else $XDG_CACHE_HOME/policy, else ~/.cache/policy.
 An entry that cannot be read or unpickled is ignored and written anew; entries are written
@@ -36,10 +37,12 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from dsl.diagnostics import PolicyError
 from engine.compile.plan import CheckedPlan
 
 FORMAT = "policy-plan-cache-2"
 _SOURCE = re.compile(r'^\s*source\s+"([^"]*)"', re.MULTILINE)
+_EXTENDS = re.compile(r'^\s*extends\s+"([^"]*)"', re.MULTILINE)
 _HERE = Path(__file__).resolve().parent
 _fingerprint: str | None = None
 
@@ -106,16 +109,32 @@ def plan_key(path: str | Path) -> str | None:
         raw = where.read_bytes()
         # the path as given too: it is what the plan's spans (and so its messages) show
         digest = hashlib.sha256(f"{engine_fingerprint()}\0{where}\0{path}\0".encode() + hashlib.sha256(raw).digest())
-        match = _SOURCE.search(raw.decode("utf-8"))
-        if match:
-            folder = where.parent
-            document = (folder / match.group(1)).resolve()
-            if not document.is_relative_to(folder):
+        if not _add_document(digest, where, raw):
+            return None
+        match = _EXTENDS.search(raw.decode("utf-8"))
+        if match:  # the plan it builds on, and that plan's source: a changed guidance is compiled anew
+            from engine.compile.extends import parent_file
+
+            parent = parent_file(match.group(1), path)
+            parent_raw = parent.read_bytes()
+            digest.update(f"\0extends\0{parent.resolve()}\0{parent}\0".encode() + hashlib.sha256(parent_raw).digest())
+            if not _add_document(digest, parent.resolve(), parent_raw):
                 return None
-            digest.update(b"\0document\0" + hashlib.sha256(document.read_bytes()).digest())
         return digest.hexdigest()
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, PolicyError):
         return None
+
+
+def _add_document(digest, where: Path, raw: bytes) -> bool:
+    """Fold the source document a plan's header names into `digest`; False when it lies outside."""
+    match = _SOURCE.search(raw.decode("utf-8"))
+    if match:
+        folder = where.parent
+        document = (folder / match.group(1)).resolve()
+        if not document.is_relative_to(folder):
+            return False
+        digest.update(b"\0document\0" + hashlib.sha256(document.read_bytes()).digest())
+    return True
 
 
 # A plan that came from (or went into) the cache -> its entry and the artefacts it holds.

@@ -159,10 +159,10 @@ class CompiledPlan:
                 articles.setdefault(i, Article(i, plan.article_text(i), plan.readings(i)))
         self.articles = {name: tuple(articles[i] for i in info.cites) for name, info in
                          (*plan.defines.items(), *plan.rules.items())}
-        self.define_steps = tuple((name, info.label, self.articles[name], info.span.line)
+        self.define_steps = tuple((name, info.label, self.articles[name], info.span.line, plan.file_of(info.span))
                                   for name, info in plan.defines.items())
-        self.rule_steps = {name: (name, self.articles[name], info.kind, info.outcome, info.reason, info.span.line)
-                           for name, info in plan.rules.items()}
+        self.rule_steps = {name: (name, self.articles[name], info.kind, info.outcome, info.reason, info.span.line,
+                                  plan.file_of(info.span)) for name, info in plan.rules.items()}
 
     def module(self, trace: bool) -> _Module:
         if trace not in self._modules:
@@ -237,12 +237,12 @@ class _Run:
 
     def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step:
         reads, uses = frame
-        name, articles, kind, outcome, reason, line = self.compiled.rule_steps[rule.name]
+        name, articles, kind, outcome, reason, line, file = self.compiled.rule_steps[rule.name]
         missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
         if terms:
             terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
         return _step("rule", name, None, articles, tuple(reads.items()), tuple(uses.items()),
-                     None if missing else holds, kind, status, outcome, reason, terms, missing, line)
+                     None if missing else holds, kind, status, outcome, reason, terms, missing, line, file)
 
     @property
     def steps(self) -> list[Step]:
@@ -251,10 +251,10 @@ class _Run:
         definitions recorded since the last read are added."""
         steps = self._steps
         for index, reads, uses, value in self.recorded[len(steps):]:
-            name, label, articles, line = self.compiled.define_steps[index]
+            name, label, articles, line, file = self.compiled.define_steps[index]
             missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
             steps.append(_step("define", name, label, articles, tuple(reads.items()), tuple(uses.items()),
-                               None if missing else value, None, None, None, None, (), missing, line))
+                               None if missing else value, None, None, None, None, (), missing, line, file))
         return steps
 
 

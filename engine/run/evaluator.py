@@ -222,7 +222,7 @@ class Evaluation:
         missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
         self.steps.append(Step("define", name, info.label, self._articles(info.cites), tuple(frame.reads.items()),
                                tuple(frame.uses.items()), None if missing else value, missing=missing,
-                               line=info.span.line))
+                               line=info.span.line, file=self.plan.file_of(info.span)))
         return value
 
     def _articles(self, ids) -> tuple[Article, ...]:
@@ -242,7 +242,7 @@ class Evaluation:
         terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
         return Step("rule", rule.name, None, self._articles(rule.cites), tuple(frame.reads.items()),
                     tuple(frame.uses.items()), None if missing else holds, rule.kind, status, rule.outcome,
-                    rule.reason, terms, missing, rule.span.line)
+                    rule.reason, terms, missing, rule.span.line, self.plan.file_of(rule.span))
 
 
 def evaluate(plan: CheckedPlan, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:

@@ -44,6 +44,7 @@ class Step:
     terms: tuple[tuple[str, Any], ...] = ()  # a rule's `with` values, when it applies
     missing: tuple[str, ...] = ()
     line: int = 0  # where the rule or definition stands in the policy file
+    file: str = ""  # that file when it is not the plan's own: the plan it `extends`
 
 
 @dataclass(frozen=True, slots=True)
