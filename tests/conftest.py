@@ -81,3 +81,16 @@ def mini_plan(write_policy):
     from engine import compile_plan
 
     return compile_plan(write_policy(MINI))
+
+
+def wait_until_writing(folder: Path, seconds: float = 60) -> None:
+    """Until a run writing into `folder` has put bytes into its partial file (`*.part`), so a
+    signal sent next finds it mid-write."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        parts = [p for p in folder.iterdir() if p.name.endswith(".part")]
+        if parts and parts[0].stat().st_size > 0:
+            return
+        time.sleep(0.05)

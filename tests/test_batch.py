@@ -15,7 +15,7 @@ from engine import evaluate
 from engine.facts.case import Workspace
 from engine.facts.fastcase import FastWorkspace
 from render.json_view import explanation_to_json
-from tests.conftest import SHENYANG_EXAMPLES
+from tests.conftest import SHENYANG_EXAMPLES, wait_until_writing
 
 CONTEXT = SHENYANG_EXAMPLES / "context-2026.json"
 EXAMPLES = sorted(SHENYANG_EXAMPLES.glob("0*.json")) + sorted(SHENYANG_EXAMPLES.glob("1*.json"))
@@ -273,7 +273,6 @@ def test_a_lone_surrogate_or_an_overlong_line_costs_one_record_not_the_run(tmp_p
 def _stop_a_run(tmp_path, signum) -> tuple[int, str, Path]:
     import subprocess
     import sys
-    import time
 
     people = write_jsonl(tmp_path, example_lines() * 4000)
     target = tmp_path / "out.jsonl"
@@ -282,12 +281,7 @@ def _stop_a_run(tmp_path, signum) -> tuple[int, str, Path]:
     process = subprocess.Popen([sys.executable, "-m", "cli", "eval", "--plan", "shenyang-2025-draft", "--context",
                                 str(CONTEXT), "-o", str(target), str(people)], cwd=Path(__file__).parent.parent,
                                env=env, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait until it is writing: a partial file beside the target
-        parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
-        if parts and parts[0].stat().st_size > 0:
-            break
-        time.sleep(0.05)
+    wait_until_writing(tmp_path)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     return process.returncode, stderr, target

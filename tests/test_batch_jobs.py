@@ -7,6 +7,8 @@ import json
 import os
 
 import pytest
+
+from tests.conftest import wait_until_writing
 from click.testing import CliRunner
 
 from cli import main
@@ -137,12 +139,7 @@ def test_ctrl_c_at_a_terminal_reaches_every_worker_and_still_leaves_nothing(tmp_
                                 str(CONTEXT), "--jobs", "2", "-o", str(target), str(people)],
                                cwd=Path(__file__).parent.parent, env=env, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait until it is writing: a partial file beside the target
-        parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
-        if parts and parts[0].stat().st_size > 0:
-            break
-        time.sleep(0.05)
+    wait_until_writing(tmp_path)
     os.killpg(process.pid, getattr(signal, name))
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == code, stderr
