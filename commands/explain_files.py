@@ -75,7 +75,9 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
             echo(explanation_to_text(result, width or (shutil.get_terminal_size().columns if tty else 100),
                                      color=wants_colour(), case=case), nl=False)
             if extra is not None:
-                echo(_what_if_view(extra, "text"), nl=False)
+                from render.whatif_view import what_if_to_text
+
+                echo(what_if_to_text(extra), nl=False)
     if fmt == "json":
         echo(to_json_text(documents if several else documents[0]))
     elif fmt == "md":
@@ -127,12 +129,6 @@ def _what_if(case, result) -> dict:
     needed = still_needed(case.plan, case.facts, result.missing, result.decision) if result.outcome == "undetermined" else ()
     labels = {c.what: label_of(case.plan, c.what) for t in found.targets for c in t.changes if c.kind == "fact"}
     return what_if_to_json(found, needed, labels)
-
-
-def _what_if_view(data: dict, fmt: str) -> str:
-    from render.whatif_view import what_if_to_text
-
-    return what_if_to_text(data)
 
 
 def _markdown(documents: list, several: bool, extras: dict | None = None) -> str:

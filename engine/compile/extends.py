@@ -22,6 +22,7 @@ from pathlib import Path
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, PolicyError
 from dsl.spans import Span
+from engine.compile.lookup import plans_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +37,6 @@ class Parent:
     prefix: str = ""  # `cite_as`: what its article ids take in this plan
 
 
-_PLAN_ID = re.compile(r'^\s*plan\s+"([^"]+)"', re.MULTILINE)
-
-
 def parent_file(reference: str, child: str | Path) -> Path:
     """The file `extends "<reference>"` names: a .policy path relative to the plan's folder, or the
     id of a plan in that folder (a plan reads nothing outside its folder, as its `source`).
@@ -46,16 +44,7 @@ def parent_file(reference: str, child: str | Path) -> Path:
     folder = Path(child).parent
     if reference.endswith(".policy") or "/" in reference:
         return folder / reference
-    from engine.reading.reader import read_source
-
-    found = []
-    for file in sorted(folder.glob("*.policy")):
-        try:
-            match = _PLAN_ID.search(read_source(str(file), "plan").text)
-        except PolicyError:
-            continue  # an unreadable file names no plan
-        if match and match.group(1) == reference:
-            found.append(file)
+    found = plans_in([folder]).get(reference, [])
     if len(found) != 1:
         what = "no plan of that id" if not found else f"{len(found)} files declare that id"
         raise OSError(f"{what} in `{folder}`")

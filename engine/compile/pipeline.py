@@ -1,11 +1,11 @@
 """Source file -> checked plan with its graph: the one entry point the CLI and tests use."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, PolicyError
 from dsl.spans import Source, Span
+from engine.compile.lookup import PLAN_ID, plans_in
 from engine.compile.plan import CheckedPlan
 
 REPO_POLICIES = Path(__file__).resolve().parents[2] / "policies"  # engine/compile/pipeline.py -> the checkout
@@ -66,9 +66,6 @@ def check_file(path: str | Path) -> tuple[Diagnostic, ...]:
     return diagnostics
 
 
-_PLAN_ID = re.compile(r'^\s*plan\s+"([^"]+)"', re.MULTILINE)
-
-
 def policy_dirs() -> list[Path]:
     dirs = [Path.cwd() / "policies", REPO_POLICIES]
     return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
@@ -76,16 +73,7 @@ def policy_dirs() -> list[Path]:
 
 def plan_files() -> dict[str, list[Path]]:
     """Plan id -> every .policy file declaring it, in ./policies and the shipped policies/."""
-    found: dict[str, list[Path]] = {}
-    for folder in policy_dirs():
-        for file in sorted(folder.glob("*.policy")):
-            try:
-                match = _PLAN_ID.search(_read(file)) if file.is_file() else None
-            except PolicyError:
-                continue  # an unreadable file names no plan; `policy check` on it says why
-            if match:
-                found.setdefault(match.group(1), []).append(file)
-    return found
+    return plans_in(policy_dirs())
 
 
 def known_plans() -> dict[str, Path]:
@@ -114,7 +102,7 @@ def duplicate_ids(paths: list[str]) -> dict[str, Diagnostic]:
             source = Source(str(path), _read(path))
         except PolicyError:
             continue  # check_file reports the unreadable file
-        match = _PLAN_ID.search(source.text)
+        match = PLAN_ID.search(source.text)
         if match is None:
             continue
         own[str(path)] = (match.group(1), source, match.start(1))
