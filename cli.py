@@ -48,6 +48,16 @@ class LazyGroup(click.Group):
         # Its help in the language of this run (chosen by `--lang` after the module was imported).
         return localize(command) if command is not None else None
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, BrokenPipeError):
+            raise  # click's own ways to end, and a reader that went away, which click handles
+        except Exception as error:  # a bug: one coded line, never a traceback (BRIEF.md)
+            from commands._common import internal_error
+
+            internal_error(error, f"policy {ctx.invoked_subcommand or ''}".strip())
+
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         localize(self)
         super().format_help(ctx, formatter)

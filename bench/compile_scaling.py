@@ -39,7 +39,7 @@ def plan_text(rules: int) -> str:
         lines.append(f"  when (D{i % defines} > {i} and not F{i % 3}) or (类别值 in {members} and X{i % 6} <= {i * 3})")
         lines.append(f"  then {outcome}" + (f" with 份额 = D{i % defines} * 50%" if outcome == "eligible" else ""))
     lines.append("decision 准入 {")
-    lines.append("  precedence " + " > ".join(f"R{i}" for i in range(rules)))
+    lines.append("  precedence " + "\n    > ".join(f"R{i}" for i in range(rules)))  # one per line, as staff write it
     lines.append("  otherwise needs_review")
     lines.append("}")
     return "\n".join(lines) + "\n"

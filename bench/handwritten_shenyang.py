@@ -165,22 +165,22 @@ def decide(facts: dict, city: dict):
     rules = [
         ("不予纳入", "三（五）", any_of([fails("staffing"), fails("information_system"), medical,
                                      *(fails(c) for c in CONDITIONS[4:])]), EXCLUDED, None),
-        ("村卫生室与高校内设不受限", "三（四）", any_of([fact(flags, f, f"applicant.flags.{f}") for f in
+        ("村卫生室与高校内设不受限", "三（四）第3句", any_of([fact(flags, f, f"applicant.flags.{f}") for f in
                                                  ("integrated_village_clinic", "university_embedded")]), EXEMPT, None),
         ("基金安全暂停", "二（二）3", any_of([fact(fund, f, f"city.fund.{f}") for f in
                                          ("deficit_last_year", "expected_deficit", "warning_letter")]), PAUSED, None),
         ("服务半径800米", "三", compare(a.distance(), 800.0, lambda d, r: d <= r), SPACING, None),
     ]
     above = both(is_inpatient, lambda: compare(a.beds_per_thousand(), a.fundable_beds(), lambda x, y: x > y))
-    rules.append(("住院_千人床位数高于可承担", "三（一）", above, HALF_BEDS,
+    rules.append(("住院_千人床位数高于可承担", "三（一）第3句", above, HALF_BEDS,
                   lambda: {"纳入比例": 0.5, "可新增医保床位": math.floor(a.region_field("beds_released") * Fraction(1, 2))}))
     below = both(is_inpatient, lambda: compare(a.beds_per_thousand(), a.fundable_beds(), lambda x, y: x < y))
-    rules.append(("住院_千人床位数低于可承担", "三（一）", below, BEST_OF, None))
+    rules.append(("住院_千人床位数低于可承担", "三（一）第4句", below, BEST_OF, None))
     positive = both(is_pooling, lambda: compare(a.gap(), 0.0, lambda x, y: x > y))
-    rules.append(("门诊统筹_集聚度差值为正", "三（二）", positive, HALF_OUTPATIENT,
+    rules.append(("门诊统筹_集聚度差值为正", "三（二）第3句", positive, HALF_OUTPATIENT,
                   lambda: {"纳入比例": 0.5, "可新增门诊统筹定点": math.floor(a.region_field("outpatient_released") * Fraction(1, 2))}))
     not_positive = both(is_pooling, lambda: compare(a.gap(), 0.0, lambda x, y: x <= y))
-    rules.append(("门诊统筹_集聚度差值非正", "三（二）", not_positive, ALL_OUTPATIENT,
+    rules.append(("门诊统筹_集聚度差值非正", "三（二）第4句", not_positive, ALL_OUTPATIENT,
                   lambda: {"纳入比例": 1, "可新增门诊统筹定点": a.region_field("outpatient_released")}))
     rules.append(("个人账户与零售药店", "三（三）",
                   category if type(category) is Absent else category in ("personal_account", "pharmacy"), BEST_OF, None))

@@ -22,6 +22,19 @@ def fail(error: PolicyError, code: int = 2) -> None:
     sys.exit(code)
 
 
+def internal_error(error: Exception, where: str = "policy") -> None:
+    """The last resort for an exception no stage expected (a bug in policy, not in the user's
+    files): one coded line and exit 2, as for bad input, so a script sees a failure and a
+    person sees what to report. POLICY_TRACEBACK=1 shows the traceback instead."""
+    if os.environ.get("POLICY_TRACEBACK"):
+        raise error
+    from i18n import N_
+
+    fail(PolicyError([Diagnostic("X000", f"internal error: {type(error).__name__}: {error}", Span(Source(where, "")),
+                                 N_("a bug in policy, not in your files: please report it with the command line "
+                                   "(POLICY_TRACEBACK=1 shows where it happened)"))]))
+
+
 @contextmanager
 def atomic_output(output: str | None) -> Iterator[IO[str]]:
     """stdout, or a temporary file beside `output` renamed onto it only when the block ends

@@ -74,4 +74,8 @@ def run() -> None:
     except (EOFError, KeyboardInterrupt):  # as click does
         print("\nAborted!", file=sys.stderr)
         code = 1
+    except Exception as error:  # a bug: one coded line, as under click (cli.LazyGroup.invoke)
+        from ._common import internal_error
+
+        internal_error(error, "policy explain")
     sys.exit(code)

@@ -40,7 +40,7 @@ def entry_record(entry: Entry) -> dict:
             "score": jsonable(entry.score) if _known(entry.score) else None, "priorities": list(entry.priorities),
             "uses": jsonable(entry.counts) if row is not None and _known(entry.counts) else None,
             "used_before": jsonable(entry.used_before), "used_after": jsonable(entry.used_after),
-            "why": entry.why or None, "conflicts_with": entry.conflicts_with,
+            "why": entry.why or None, "conflicts_with": jsonable(entry.conflicts_with),
             "decided_by": entry.decided_by, "decision": entry.decision.outcome, "missing": list(entry.missing),
             "plan": entry.plan.stamp.as_json()}
 

@@ -215,3 +215,20 @@ def test_an_applicant_twice_in_a_round_is_a_bad_line(tmp_path):
     assert result.exit_code == 2
     assert records[-1]["error"]["code"] == "F040" and "is also on line 1" in records[-1]["error"]["message"]
     assert records[0]["outcome"] == "admitted"
+
+
+def test_scores_with_decimals_are_written_where_a_neighbour_is_named(tmp_path):
+    # A JSON decimal is read exactly (a Fraction); the record of an applicant whose round
+    # neighbour conflicts with it names that neighbour's score, which must still be written.
+    path, lines = _population(tmp_path)
+    path.write_text("".join(json.dumps(_half_up(json.loads(line)), ensure_ascii=False) + "\n" for line in lines),
+                    encoding="utf-8")
+    result, records = _run(path)
+    assert result.exit_code == 0, result.output
+    named = [r["conflicts_with"] for r in records if r["conflicts_with"]]
+    assert named and all(isinstance(n["score"], float) and n["score"] % 1 == 0.5 for n in named)
+
+
+def _half_up(data: dict) -> dict:
+    data["applicant"]["score"] += 0.5
+    return data

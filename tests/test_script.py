@@ -64,3 +64,27 @@ def _run(code: str, argv: list[str]) -> tuple[int, str, str]:
 def test_the_plain_way_says_what_click_says(argv):
     assert plain_explain(argv) is not None
     assert _run(SCRIPT, argv) == _run(CLICK, argv)
+
+
+# A bug planted where each path of the script decides: `explain_files` for the click-free
+# explain, the plan lookup for a command under click.
+_BUG = ("import sys; sys.argv[0] = 'policy'; import {module} as m; "
+        "m.{name} = lambda *a, **k: (_ for _ in ()).throw(TypeError('planted')); "
+        "from commands.script import run; run()")
+
+
+@pytest.mark.parametrize("module, name, argv", [
+    ("commands.explain_files", "explain_files", ["explain", EXAMPLE]),
+    ("engine.compile.pipeline", "compile_plan", ["check", str(SHENYANG)]),
+])
+def test_a_bug_is_one_coded_line_not_a_traceback(module, name, argv):
+    env = {**os.environ, "POLICY_LANG": "en"}
+    env.pop("POLICY_TRACEBACK", None)
+    done = subprocess.run([sys.executable, "-c", _BUG.format(module=module, name=name), *argv], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "error[X000]: internal error: TypeError: planted" in done.stderr.splitlines()[0]
+    assert "please report it with the command line" in done.stderr
+    shown = subprocess.run([sys.executable, "-c", _BUG.format(module=module, name=name), *argv], cwd=ROOT,
+                           env={**env, "POLICY_TRACEBACK": "1"}, capture_output=True, text=True)
+    assert "Traceback" in shown.stderr and "planted" in shown.stderr  # for whoever fixes it
