@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 
 from . import pages

@@ -7,7 +7,8 @@ have equal trees; the formatter and the plan differ rely on that.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from datetime import date
 from fractions import Fraction
 

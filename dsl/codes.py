@@ -20,7 +20,7 @@ an empty `how` shows it as written, without running it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ code with its one meaning.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from typing import Iterable
 
 from .spans import NO_SPAN, Span

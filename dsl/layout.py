@@ -13,7 +13,8 @@ to the tokens it was next to (formatter.py), even where clauses are reordered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 
 from . import ast
 from .parser import Lexeme, unquote

@@ -14,7 +14,7 @@ docs/errors.md, section "Limits", lists them; keep it in step with `LIMITS`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 
 
 @dataclass(frozen=True, slots=True)

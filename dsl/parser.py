@@ -7,7 +7,7 @@ expected tokens in words and a hint.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache

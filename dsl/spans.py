@@ -6,7 +6,8 @@ differ only in layout compare equal, which is what the formatter and the differ 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 
 

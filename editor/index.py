@@ -12,7 +12,8 @@ keeps the last good index and reports the syntax error.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 
 from dsl import ast
 from dsl.clauses import article_of

@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import datetime, timezone
 
 from engine.run.trace import Explanation, Step

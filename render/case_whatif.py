@@ -8,7 +8,7 @@ rather than leaving the section out: an auditor must see that the question was a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 
 from i18n import N_
 from i18n import gettext as _

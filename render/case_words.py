@@ -4,7 +4,7 @@ language's punctuation (：、（）), and the plan's own declared words for its
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any

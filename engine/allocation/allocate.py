@@ -24,7 +24,8 @@ region and category.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from engine.allocation.neighbours import Admitted, Recorder, Round, RoundRegistry

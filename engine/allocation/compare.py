@@ -7,7 +7,7 @@ each, so a quota changed from 50% to 60% shows as the figures it changes (医保
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from engine.allocation.allocate import Entry

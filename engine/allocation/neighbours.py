@@ -15,7 +15,7 @@ applicants asks again only where a neighbour of this round is near.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from engine.registry.spatial import haversine_m

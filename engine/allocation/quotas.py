@@ -17,7 +17,8 @@ weights sum to zero (E011). A branch that needs absent statistics leaves the row
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from dsl.diagnostics import Diagnostic, PolicyError

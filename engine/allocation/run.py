@@ -9,7 +9,7 @@ records; commands/allocate.py writes them.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, PolicyError

@@ -12,6 +12,7 @@ the checker skips when it finds a breach (the pass `check_limits`). A cycle is l
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
+from dsl.dataclass_cache import dataclass
 
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label

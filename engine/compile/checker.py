@@ -24,7 +24,7 @@ a test can run a pass with exactly what it needs before it:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 from typing import Callable
 

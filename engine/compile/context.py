@@ -7,7 +7,8 @@ grouped by the pass that fills them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 
 from dsl import ast

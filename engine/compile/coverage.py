@@ -9,7 +9,8 @@ heading with a paragraph of its own must be accounted for itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 
 from dsl.ast import RegistryDecl, SetDecl, ZonesDecl
 from dsl.clauses import article_of

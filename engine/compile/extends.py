@@ -16,7 +16,8 @@ One level only: a parent that extends a plan in turn is C129 (C128 when it leads
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 
 from dsl import ast

@@ -6,7 +6,8 @@ span of the syntax it came from, so runtime messages can point at the policy tex
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from dsl.spans import NO_SPAN, Span

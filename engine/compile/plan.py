@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from dsl import ast

@@ -8,7 +8,8 @@ mistakes (comparing metres with beds, adding yuan to people).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 
 Unit = tuple[tuple[str, int], ...]  # sorted (base, exponent), exponent != 0
 DIMENSIONLESS: Unit = ()

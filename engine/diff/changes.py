@@ -9,7 +9,8 @@ side, so `diff(B, A)` is `diff(A, B).reversed()`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
+from dsl.dataclass_cache import dataclass
 from difflib import SequenceMatcher
 from typing import Iterable, Iterator, Union
 

@@ -15,7 +15,8 @@ is kept as a `LineError` with its number and message, never dropped.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from fractions import Fraction
 from pathlib import Path
 

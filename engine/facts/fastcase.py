@@ -6,7 +6,8 @@ checked by the fast checker (pydantic only for facts it cannot vouch for).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 
 from dsl.spans import Source
 from engine.compile.pipeline import resolve_plan

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Sequence
 

@@ -9,7 +9,8 @@ into the source). `read` and `use` write the trace records of the reference's `_
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 
 from engine.values.missing import Missing
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import marshal
 import math
 import weakref
-from dataclasses import dataclass, fields
+from dataclasses import fields
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanStamp, RuleInfo

@@ -22,7 +22,7 @@ asks for a fact a closer analysis would show is not needed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import date
 
 from engine.compile.plan import UNDETERMINED, DecisionInfo, PlanStamp, RuleInfo

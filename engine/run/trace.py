@@ -6,7 +6,8 @@ the flat list of steps is also a tree: a rule's children are the definitions it 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from engine.compile.plan import PlanStamp

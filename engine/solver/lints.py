@@ -18,7 +18,7 @@ Each finding carries a witness: a facts file (printed on the help line, and writ
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 
 import z3
 

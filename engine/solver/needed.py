@@ -10,7 +10,7 @@ it stands for the distance the facts could give instead, and is listed under tha
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 
 import z3
 

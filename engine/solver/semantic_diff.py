@@ -19,7 +19,8 @@ marked unconfirmed rather than dropped.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
+from dsl.dataclass_cache import dataclass
 from fractions import Fraction
 
 import z3

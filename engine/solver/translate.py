@@ -16,7 +16,7 @@ not prove rather than guess.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import date
 from fractions import Fraction
 

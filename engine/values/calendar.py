@@ -14,7 +14,7 @@ reference evaluator and the generated fast path need no operator of their own.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dsl.dataclass_cache import dataclass
 from datetime import date, timedelta
 
 # Units that make a number a duration: name -> (months, days) per unit.
