@@ -55,7 +55,8 @@ PREFIXES = {
     "R": "registry CSV of designated institutions (`--registry`)",
     "E": "evaluation: facts that are well-formed but cannot be computed with",
     "O": "output: a file the command was asked to write",
-    "X": "internal error: a bug of ours, reported for one batch line while the others go on",
+    "X": "internal error: a bug of ours, not of the input: reported for one batch line while the others go on, "
+         "or for the command (exit 2; POLICY_TRACEBACK=1 shows the traceback)",
     "L": "limits: a plan, a JSON Lines line or a registry larger or deeper than the engine takes (see Limits below)",
     "V": "decision records: `explain --record`, `eval --records` and `policy verify` (docs/records.md)",
 }
