@@ -184,4 +184,20 @@ def test_the_fast_path_agrees_with_the_reference_on_the_heze_target(data):
 def test_a_float_a_caller_passes_is_the_decimal_it_prints_as(value):
     from engine.values.numbers import from_float
 
-    assert from_float(value) == Fraction(repr(value))
+    made, parsed = from_float(value), Fraction(repr(value))
+    # built without Fraction's constructor: in lowest terms, and the same number in every way
+    assert type(made) is Fraction and made == parsed and hash(made) == hash(parsed)
+    assert (made.numerator, made.denominator, str(made)) == (parsed.numerator, parsed.denominator, str(parsed))
+
+
+EXACT = st.one_of(st.integers(-10**12, 10**12), st.fractions(), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@given(EXACT, EXACT)
+def test_the_fast_paths_product_is_pythons(a, b):
+    from engine.values.numbers import multiply
+
+    made, python = multiply(a, b), a * b
+    assert type(made) is type(python) and made == python
+    if type(made) is Fraction:  # in lowest terms, as fractions.py makes it
+        assert (made.numerator, made.denominator, hash(made)) == (python.numerator, python.denominator, hash(python))

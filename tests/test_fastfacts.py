@@ -3,6 +3,7 @@ steps aside (and then pydantic judges). On well-formed facts it must not step as
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -158,3 +159,13 @@ def test_bad_facts_get_the_plain_workspace_message(tmp_path, monkeypatch):
             workspace.case_from_file(str(bad))
         messages.append([d.text() for d in error.value.diagnostics])
     assert messages[0] == messages[1] and any("applicant.district" in m for m in messages[0])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_number_fact_that_is_not_finite_makes_the_checker_step_aside(bad):
+    plan = compile_plan(ROOT / "bench" / "reference" / "reference.policy")
+    checker = FactsChecker(plan)
+    good = {"region": {"beds_per_thousand": 6.25}, "applicant": {"kind": "hospital"}}
+    assert checker.check(good)["region"]["beds_per_thousand"] == Fraction(25, 4)
+    assert checker.check({**good, "region": {"beds_per_thousand": bad}}) is None
+    assert reference(plan, Workspace().model(plan), {"region": {"beds_per_thousand": bad}}, None) is FactsError

@@ -21,9 +21,10 @@ from engine import compile_plan, evaluate
 from engine.compile import ir
 from engine.facts.case import Workspace
 from engine.run.codegen import HANDLED, generate
-from engine.run.compiled import Decision, _builder, fast_path
+from engine.run.compiled import Decision, fast_path
+from engine.run.records import builder
 from engine.facts.validate import validate_facts
-from engine.run.trace import Step
+from engine.run.trace import Explanation, Step
 from render.json_view import explanation_to_json
 from render.values import jsonable
 from tests.conftest import POLICIES, ROOT, SHENYANG
@@ -340,9 +341,15 @@ def test_shipped_plans_compile_to_ascii_source():
 
 def test_fast_records_equal_what_their_classes_build():
     step = Step("rule", "n", None, (), (("a", 1),), (), True, "gate", "decided", "paused", "r", (), (), 3)
-    assert _builder(Step)(*(getattr(step, f.name) for f in dataclasses.fields(Step))) == step
-    values = [f"v{i}" for i, _ in enumerate(dataclasses.fields(Decision))]
-    assert _builder(Decision)(*values) == Decision(*values)
+    assert builder(Step)(*(getattr(step, f.name) for f in dataclasses.fields(Step))) == step
+    for cls in (Decision, Explanation):  # every field, those left out of == too (labels, units)
+        values = [f"v{i}" for i, _ in enumerate(dataclasses.fields(cls))]
+        built, made = builder(cls)(*values), cls(*values)
+        assert [getattr(built, f.name) for f in dataclasses.fields(cls)] == values
+        assert [getattr(made, f.name) for f in dataclasses.fields(cls)] == values
+        assert type(built) is cls and built == made and hash(built) == hash(made)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            built.decision = "changed"
 
 
 def test_division_by_zero_is_the_same_error(write_policy):
@@ -365,3 +372,27 @@ def test_division_by_zero_is_the_same_error(write_policy):
     assert reference[0] == "error" and fast == reference
     with pytest.raises(PolicyError):
         fast_path(plan).decide({"applicant": {"x": 0}})
+
+
+def test_the_bench_reference_policy_traced_fast_is_the_reference_on_a_population():
+    """The bench's plan has no registry: its traced decisions take engine/run/lean.py's assembly,
+    facts checked by the generated checker as the CLI checks them."""
+    import random
+
+    from engine.facts.fastfacts import FactsChecker
+
+    plan = compile_plan(ROOT / "bench" / "reference" / "reference.policy")
+    checker, rng = FactsChecker(plan), random.Random(19)
+    kinds = ["hospital", "clinic", "pharmacy", "village_clinic", "university_clinic", "医院", "药店"]
+    for i in range(300):
+        data = {"fund": {"deficit": rng.random() < 0.1, "expected_deficit": rng.random() < 0.1},
+                "applicant": {"id": f"B{i}", "kind": rng.choice(kinds), "meets_conditions": rng.random() < 0.9,
+                              "nearest_same_kind_m": rng.choice([rng.randrange(0, 3000), 800, 799.5, None])},
+                "region": {"beds_per_thousand": rng.uniform(4, 9), "fundable_beds_per_thousand": rng.choice([6.5, 7]),
+                           "released_quota": rng.randrange(0, 500), "agglomeration_gap": rng.choice([0, 0.0, -0.1, 0.25])}}
+        if rng.random() < 0.2:
+            del data["region"][rng.choice(list(data["region"]))]
+        facts = checker.check(data)
+        assert facts is not None
+        assert_same(plan, facts)
+        assert fast_path(plan).explain(facts) == evaluate(plan, facts)

@@ -94,3 +94,19 @@ def test_an_unknown_rule_that_concludes_what_every_rule_below_it_does_is_not_ask
     # when nothing holds, the `otherwise` is the last candidate
     verdict = settle(decision, rules, [False, Missing(["dates"]), False])
     assert verdict.outcome == "undetermined" and verdict.missing == ("dates",)
+
+
+def test_the_fast_paths_memory_of_verdicts_gives_what_settling_gives():
+    from engine.compile.plan import DecisionInfo, RuleInfo
+    from engine.run.decide import Judgements, judge
+    from engine.values.missing import Missing
+
+    rules = [RuleInfo(n, "exemption", (), None, o, None, ()) for n, o in (("a", "paused"), ("b", "exempt"), ("c", "x"))]
+    decision = DecisionInfo("d", None, tuple(r.name for r in rules), (), "needs_review", None)
+    patterns = [[h, i, j] for h in (True, False, Missing(["p"]), Missing(["q"])) for i in (True, False, Missing(["r"]))
+                for j in (True, False, Missing(["p", "s"]))]
+    judged = Judgements()
+    judged.LIMIT = 7  # emptied along the way, and still the same answers
+    for held in patterns * 2:
+        fresh = [Missing(h.paths) if type(h) is Missing else h for h in held]  # equal paths, other objects
+        assert judged(decision, rules, fresh) == judge(decision, rules, held)

@@ -14,7 +14,6 @@ line that brings none of its own.
 from __future__ import annotations
 
 import marshal
-import math
 import re
 from datetime import date
 from fractions import Fraction
@@ -41,19 +40,13 @@ def _date(text: str) -> date:
         raise _StepAside from None
 
 
-def _num(value) -> Fraction:
-    """A float a Python caller gave, read as pydantic reads it (engine.facts.validate._number)."""
-    if type(value) is float and math.isfinite(value):
-        return from_float(value)
-    return _fail()
-
-
 def _fail(*_):
     raise _StepAside
 
 
 # What the generated functions call, besides their constants and `_EXTRA` (a checker's own list).
-_RUNTIME = {"_StepAside": _StepAside, "_date": _date, "_fail": _fail, "_Fraction": Fraction, "_num": _num}
+# `_float` is `from_float`: its ValueError for NaN or infinity steps aside too (check catches it).
+_RUNTIME = {"_StepAside": _StepAside, "_date": _date, "_fail": _fail, "_Fraction": Fraction, "_float": from_float}
 
 
 class _Writer:
@@ -63,7 +56,7 @@ class _Writer:
         self.plan = plan
         self.extra: list[str] = []  # the undeclared keys the last check met (engine/facts/undeclared.py reports them)
         self.constants: dict[str, Any] = {"_StepAside": _StepAside, "_date": _date, "_fail": _fail,
-                                          "_EXTRA": self.extra, "_Fraction": Fraction, "_num": _num}
+                                          "_EXTRA": self.extra, "_Fraction": Fraction, "_float": from_float}
         self.functions: list[str] = []
 
     def const(self, value: Any) -> str:
@@ -105,7 +98,9 @@ class _Writer:
             case BoolT():
                 return "v if type(v) is bool or v is None else _fail()"
             case NumT():
-                return "v if type(v) is int or type(v) is _Fraction or v is None else _num(v)"
+                # a float a Python caller gave, read as pydantic reads it (engine.facts.validate._number)
+                return ("v if type(v) is int or type(v) is _Fraction or v is None else "
+                        "_float(v) if type(v) is float else _fail()")
             case TextT():
                 return "v if type(v) is str or v is None else _fail()"
             case DateT():
@@ -176,7 +171,7 @@ class FactsChecker:
 
                 data = merge_context(data, context)
             return self._top(data)
-        except _StepAside:
+        except (_StepAside, ValueError):  # ValueError: a float that is not finite
             return None
 
     def _context_city(self, context: dict) -> dict:
@@ -186,7 +181,7 @@ class FactsChecker:
             city = context.get("city", context)
             try:
                 checked = self._city(dict(city)) if isinstance(city, dict) else None
-            except _StepAside:
+            except (_StepAside, ValueError):
                 checked = None
             held = self._contexts[id(context)] = (context, checked)
         if held[1] is None:

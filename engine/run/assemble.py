@@ -15,8 +15,9 @@ from typing import Any, Protocol
 from engine.compile.plan import CheckedPlan, RuleInfo
 from engine.compile.types import NumT, unit_text
 from engine.run import spacing
-from engine.run.decide import note_status, notices, settle, why
-from engine.run.trace import APPLIED, OVERRIDDEN, UNKNOWN, Explanation, Step
+from engine.run.decide import judge, note_status, notices
+from engine.run.records import builder
+from engine.run.trace import APPLIED, UNKNOWN, Explanation, Step
 from engine.values.missing import Missing
 
 
@@ -33,48 +34,50 @@ class Run(Protocol):
     def steps(self) -> list[Step]: ...
 
 
-def assemble(plan: CheckedPlan, facts: dict, decision_name: str | None, run: Run) -> Explanation:
+def assemble(plan: CheckedPlan, facts: dict, decision_name: str | None, run: Run, judged=judge) -> Explanation:
     """One applicant's decision with its whole trace, from `run`'s rule results: the outcome
-    is engine/run/decide.py's `settle`, the one core every path uses."""
+    is engine/run/decide.py's `settle`, the one core every path uses (`judged` is `judge`, or
+    the fast path's memory of it, engine/run/decide.py's `Judgements`)."""
     decision = plan.decisions[decision_name] if decision_name else plan.main_decision
     rules = [plan.rules[name] for name in decision.precedence]
-    results = [(rule, *run.rule(rule)) for rule in rules]
-    verdict = settle(decision, rules, [holds for _, holds, _, _ in results])
-    rule_steps = {rule.name: run.rule_step(rule, holds, frame, terms, status)
-                  for (rule, holds, frame, terms), status in zip(results, verdict.statuses)}
+    results = [run.rule(rule) for rule in rules]
+    verdict, because, overridden = judged(decision, rules, [result[0] for result in results])
+    rule_step = run.rule_step
+    rule_steps = {rule.name: rule_step(rule, holds, frame, terms, status)
+                  for rule, (holds, frame, terms), status in zip(rules, results, verdict.statuses)}
     for name in decision.notes:
         rule = plan.rules[name]
         holds, frame, terms = run.rule(rule)
-        rule_steps[name] = run.rule_step(rule, holds, frame, terms, note_status(holds))
+        rule_steps[name] = rule_step(rule, holds, frame, terms, note_status(holds))
     if plan.registry is not None:  # a rule's step names the neighbour its definitions found
         defined = {step.name: step for step in run.steps}
         rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
-    notes = [rule_steps[n] for n in decision.notes]
     decided_by = rule_steps[verdict.decisive.name] if verdict.decisive is not None else None
-    overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
-    steps = tuple(run.steps) + tuple(rule_steps[n] for n in (*decision.precedence, *decision.notes))
-    values = {n: v for n, v in run.values.items() if type(v) is not Missing}
-    labels, units = _display(plan)
-    eligible = verdict.outcome == "eligible"
-    return Explanation(
-        plan=plan.stamp, decision=decision.name, decision_label=decision.label,
-        applicant_id=subject_id(facts), as_of=iso(facts.get("as_of")), outcome=verdict.outcome,
-        decided_by=decided_by, why=why(verdict, decision, overridden), reason=verdict.reason,
-        terms=decided_by.terms if decided_by is not None else (),
-        # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
-        priorities=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority") if eligible else (),
-        values=tuple(values.items()), steps=steps, missing=verdict.missing, labels=labels,
-        priorities_unknown=tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority") if eligible else (),
-        steering=tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering"),
-        otherwise_line=decision.otherwise_span.line if verdict.by_otherwise else 0,
-        notices=notices(plan.stamp, facts.get("as_of")), units=units,
-    )
+    steps = (*run.steps, *(rule_steps[n] for n in decision.precedence), *(rule_steps[n] for n in decision.notes))
+    labels, units = display(plan)
+    priorities = priorities_unknown = steering = ()
+    if decision.notes:
+        notes = [rule_steps[n] for n in decision.notes]
+        if verdict.outcome == "eligible":  # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
+            priorities = tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority")
+            priorities_unknown = tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority")
+        steering = tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering")
+    as_of = facts.get("as_of")
+    return explanation(
+        plan.stamp, decision.name, decision.label, subject_id(facts), iso(as_of), verdict.outcome,
+        decided_by, because, verdict.reason, decided_by.terms if decided_by is not None else (), priorities,
+        tuple((n, v) for n, v in run.values.items() if type(v) is not Missing), steps, verdict.missing, labels,
+        units, priorities_unknown, decision.otherwise_span.line if verdict.by_otherwise else 0, steering,
+        notices(plan.stamp, as_of))
+
+
+explanation = builder(Explanation)  # positional, in the order of Explanation's fields
 
 
 _DISPLAYS: "weakref.WeakKeyDictionary[CheckedPlan, tuple[dict, dict]]" = weakref.WeakKeyDictionary()
 
 
-def _display(plan: CheckedPlan) -> tuple[dict, dict]:
+def display(plan: CheckedPlan) -> tuple[dict, dict]:
     """The plan's enum labels and the definitions that show a unit: the same for every
     decision, so made once per plan (for 沈阳, 24 µs of a traced decision's 170). Every
     Explanation of the plan shares these two dicts; nothing writes to them."""

@@ -19,6 +19,8 @@ the functions take (F, V, P, G) and record nothing. Each function is compiled on
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 from engine.compile import ir
 from engine.compile.plan import CheckedPlan
 from engine.compile.types import DateT
@@ -100,6 +102,8 @@ class _Writer(SourceWriter):
             self.fn.depth += 1
             if isinstance(node.type, DateT):  # a date moved by a duration: the calendar's rule, its overflow
                 self.emit(f"{acc} = _shift({acc}, {self.const(op)}, {value}, {self.const(node.span)})")
+            elif op == "*":  # as Python's `*`, with Fractions multiplied without fractions.py's detours
+                self.emit(f"{acc} = _mul({acc}, {value})")
             elif op in _ARITH:
                 self.emit(f"{acc} = {acc} {_ARITH[op]} {value}")
             else:  # exact division (engine/values/numbers.py), and the reference's error for a zero divisor
@@ -115,12 +119,21 @@ class _Writer(SourceWriter):
         return out
 
     def _compare(self, node: ir.Compare, scope) -> str:
-        a = self.ev(node.left, scope)
-        b = self.ev(node.right, scope)
+        a, b = self.compared(node.left, scope), self.compared(node.right, scope)
         out, test = self.temp(), self.absent([a, b])
         compare = f"{a} {_COMPARE.get(node.op, '>=')} {b}"
         self.emit(f"{out} = _missing({a}, {b}) if {test} else {compare}" if test else f"{out} = {compare}")
         return out
+
+    def compared(self, node: ir.Node, scope) -> str:
+        """An operand of a comparison: a whole-number constant (`800 m`, `0`) as an int, which
+        compares exactly as its Fraction does and in C, not in fractions.py; the result is a
+        bool either way, so no value the trace shows changes."""
+        if isinstance(node, ir.Const) and type(node.value) is Fraction and node.value.denominator == 1:
+            value = self.literal(int(node.value))
+            self.known.add(value)
+            return value
+        return self.ev(node, scope)
 
     def _member(self, node: ir.Member, scope) -> str:
         value, out = self.ev(node.element, scope), self.temp()

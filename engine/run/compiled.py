@@ -6,16 +6,15 @@
                   for batch runs where the audit record is not wanted
 
 engine/run/codegen.py writes the functions from the IR; this module runs them, and the trace is
-assembled by engine/run/assemble.py as for the reference evaluator (engine/run/evaluator.py,
-which it never calls: tests check the two agree on every shipped example and on generated
-populations).
+assembled by engine/run/lean.py (a plan without a registry) or engine/run/assemble.py as for
+the reference evaluator (engine/run/evaluator.py, which it never calls: tests check the two
+agree on every shipped example and on generated populations).
 """
 from __future__ import annotations
 
 import marshal
 import math
 import weakref
-from dataclasses import fields
 from dsl.dataclass_cache import dataclass
 from typing import Any
 
@@ -23,11 +22,13 @@ from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo, PlanSta
 from engine.run.aggregates import value_of
 from engine.run.arith import division_by_zero, over_known, over_result, shift
 from engine.run.assemble import assemble, iso, subject_id
-from engine.run.decide import note_status, notices, settle
+from engine.run.decide import Judgements, note_status, notices
+from engine.run.lean import LeanDecision, lean
+from engine.run.records import builder
 from engine.run.trace import APPLIED, UNKNOWN, Article, Explanation, Step
 from engine.values.missing import Missing
 from engine.values.missing import missing as _missing
-from engine.values.numbers import divide
+from engine.values.numbers import divide, multiply
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,23 +57,8 @@ class Decision:
         return self.rule is None and self.outcome != UNDETERMINED
 
 
-def _builder(cls):
-    """A positional constructor for a frozen slots dataclass that sets the slots directly.
-
-    A frozen dataclass's `__init__` goes through `object.__setattr__` once per field, which
-    is most of the cost of a trace (1.5 µs per step). These classes have no `__post_init__`;
-    tests check that what this builds equals what the class builds.
-    """
-    names = [f.name for f in fields(cls)]
-    args = ", ".join(f"a{i}" for i in range(len(names)))
-    body = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
-    namespace = {"new": object.__new__, "cls": cls, **{f"s{i}": getattr(cls, n).__set__ for i, n in enumerate(names)}}
-    exec(f"def build({args}):\n    o = new(cls)\n{body}    return o\n", namespace)  # our field names only
-    return namespace["build"]
-
-
-_step = _builder(Step)
-_decision = _builder(Decision)
+_step = builder(Step)
+_decision = builder(Decision)
 _UNSET = object()
 
 
@@ -119,7 +105,7 @@ def _no_registry(gap: Missing | None) -> Missing:
 
 
 _RUNTIME = {"Missing": Missing, "_missing": _missing, "_U": _UNSET, "_dict": dict, "_DL": (dict, list),
-            "_floor": math.floor, "_ceil": math.ceil, "_sum": sum, "_div": divide, "_div0": division_by_zero, "_ask": _ask,
+            "_floor": math.floor, "_ceil": math.ceil, "_sum": sum, "_div": divide, "_mul": multiply, "_div0": division_by_zero, "_ask": _ask,
             "_no_registry": _no_registry, "_shift": shift, "_aggregate": value_of, "_over_known": over_known, "_over_result": over_result, "_at1": _at1, "_at2": _at2, "_at3": _at3, "_at4": _at4, "_at": _at}
 
 
@@ -153,7 +139,9 @@ class CompiledPlan:
     def __init__(self, plan: CheckedPlan):
         self.plan = plan
         self._modules: dict[bool, _Module] = {}
-        self._rules: dict[str, list[RuleInfo]] = {}
+        self._judged = Judgements()  # the verdicts of this plan's decisions, by what their rules gave
+        self._lean: dict[str | None, LeanDecision | bool] = {}  # by decision name: how `explain` traces it
+        self._plain: dict[str | None, tuple] = {}  # by decision name: what `decide` runs
         articles = {}
         for info in (*plan.defines.values(), *plan.rules.values()):
             for i in info.cites:
@@ -173,47 +161,57 @@ class CompiledPlan:
     def _decision(self, name: str | None) -> DecisionInfo:
         return self.plan.decisions[name] if name else self.plan.main_decision
 
-    # ---- with trace: the one assembly (engine/run/assemble.py) over compiled rule results
+    # ---- with trace: engine/run/lean.py's assembly, or (a plan with a registry) engine/run/assemble.py's
     def explain(self, facts: dict, decision_name: str | None = None, registry=None) -> Explanation:
         """Decide one applicant with the whole trace; equal to the reference `evaluate(plan, facts)`.
         `registry` (an engine.registry.load.Registry) answers `nearest` and `count_within`."""
-        run = _Run(self, facts, registry)
-        return assemble(self.plan, facts, decision_name, run)
+        traced = self._lean.get(decision_name)
+        if traced is None:
+            decision = self._decision(decision_name)
+            traced = self._lean[decision_name] = (
+                LeanDecision(self.plan, decision, self.module(True).rules, self.rule_steps, self.define_steps,
+                             self._judged) if lean(self.plan, decision) else False)
+        if traced:
+            return traced.explain(facts, registry)
+        return assemble(self.plan, facts, decision_name, _Run(self, facts, registry), self._judged)
 
     # ---- without trace: only what the outcome needs, and every value the plan computed
     def decide(self, facts: dict, decision_name: str | None = None, registry=None) -> Decision:
         """The outcome, decisive rule, terms, values and missing facts of one applicant; the
         same as `explain` gives, without recording the trace."""
-        plan, decision = self.plan, self._decision(decision_name)
-        run = self.module(False).rules
+        plain = self._plain.get(decision_name)
+        if plain is None:
+            plain = self._plain[decision_name] = self._plain_decision(decision_name)
+        decision, rules, calls, note_calls = plain
+        plan = self.plan
         values: dict = {}
         places: dict = {}
-        held, terms_of = [], []
-        for name in decision.precedence:  # every rule runs: the values must be the reference's
-            holds, terms = run[name](facts, values, places, registry)
-            held.append(holds)
-            terms_of.append(terms)
-        verdict = settle(decision, self._precedence(decision), held)
-        notes = [(name, note_status(run[name](facts, values, places, registry)[0]), plan.rules[name].kind)
-                 for name in decision.notes]
+        results = [call(facts, values, places, registry) for call in calls]  # every rule runs: the values must be the reference's
+        verdict = self._judged(decision, rules, [holds for holds, _ in results])[0]
         rule = verdict.decisive
         terms: tuple = ()
         if rule is not None:
-            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms_of[decision.precedence.index(rule.name)])
-        eligible = verdict.outcome == "eligible"
+            terms = tuple([(k, None if type(v) is Missing else v) for k, v in results[decision.precedence.index(rule.name)][1]])
+        priorities = priorities_unknown = steering = ()
+        if note_calls:
+            notes = [(name, note_status(call(facts, values, places, registry)[0]), kind) for name, call, kind in note_calls]
+            if verdict.outcome == "eligible":
+                priorities = tuple(n for n, s, k in notes if s == APPLIED and k == "priority")
+                priorities_unknown = tuple(n for n, s, k in notes if s == UNKNOWN and k == "priority")
+            steering = tuple(n for n, s, k in notes if s == APPLIED and k == "steering")
+        as_of = facts.get("as_of")
         return _decision(
-            plan.stamp, decision.name, subject_id(facts), iso(facts.get("as_of")), verdict.outcome,
-            rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms,
-            tuple(n for n, s, k in notes if s == APPLIED and k == "priority") if eligible else (),
-            tuple((n, v) for n, v in values.items() if type(v) is not Missing), verdict.missing,
-            tuple(n for n, s, k in notes if s == UNKNOWN and k == "priority") if eligible else (),
-            tuple(n for n, s, k in notes if s == APPLIED and k == "steering"), notices(plan.stamp, facts.get("as_of")))
+            plan.stamp, decision.name, subject_id(facts), iso(as_of), verdict.outcome,
+            rule and rule.name, rule and rule.kind, rule.cites if rule else (), verdict.reason, terms, priorities,
+            tuple([(n, v) for n, v in values.items() if type(v) is not Missing]), verdict.missing,
+            priorities_unknown, steering, notices(plan.stamp, as_of))
 
-    def _precedence(self, decision: DecisionInfo) -> list[RuleInfo]:
-        rules = self._rules.get(decision.name)
-        if rules is None:
-            rules = self._rules[decision.name] = [self.plan.rules[n] for n in decision.precedence]
-        return rules
+    def _plain_decision(self, name: str | None) -> tuple:
+        """What `decide` needs of a decision, looked up once: the decision, its precedence's
+        rules and their functions, and its notes as (name, function, kind)."""
+        decision, run = self._decision(name), self.module(False).rules
+        return (decision, [self.plan.rules[n] for n in decision.precedence], [run[n] for n in decision.precedence],
+                [(n, run[n], self.plan.rules[n].kind) for n in decision.notes])
 
 
 class _Run:

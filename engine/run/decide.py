@@ -140,3 +140,41 @@ def why(verdict: Verdict, decision: DecisionInfo, overridden: list[str]) -> str:
         text += "; it overrides " + ", ".join(f"`{n}`" for n in overridden) + ", which also applied"
     return text
 
+
+
+def judge(decision: DecisionInfo, rules: list[RuleInfo], held: list) -> tuple[Verdict, str, list[str]]:
+    """The verdict, the sentence that says why, and the rules it overrides (those that applied
+    below the decisive one): what the trace's assembly asks of the core."""
+    verdict = settle(decision, rules, held)
+    overridden = [r.name for r, s in zip(rules, verdict.statuses) if s == OVERRIDDEN]
+    return verdict, why(verdict, decision, overridden), overridden
+
+
+class Judgements:
+    """`judge`, remembered: the verdict of a precedence is a function of what each condition
+    gave (True, False, or the paths a Missing names), and a plan's applicants fall into few
+    such patterns, so each is settled once. One per plan (a decision is known by its name).
+    Verdicts are frozen; the list of rules overridden is shared and nothing writes to it. The
+    memory is bounded (emptied past `LIMIT` patterns)."""
+
+    LIMIT = 4096
+
+    def __init__(self):
+        self._held: dict[tuple, tuple[Verdict, str, list[str]]] = {}
+
+    def __call__(self, decision: DecisionInfo, rules: list[RuleInfo], held: list) -> tuple[Verdict, str, list[str]]:
+        key = [decision.name]
+        for h in held:
+            if h is True or h is False:
+                key.append(h)
+            elif type(h) is Missing:
+                key.append(h.paths)
+            else:  # not a condition's value: nothing to remember it by
+                return judge(decision, rules, held)
+        key = tuple(key)
+        found = self._held.get(key)
+        if found is None:
+            if len(self._held) >= self.LIMIT:
+                self._held.clear()
+            found = self._held[key] = judge(decision, rules, held)
+        return found

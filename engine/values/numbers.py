@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-__all__ = ["Fraction", "exact", "from_float", "divide", "to_json", "is_number", "NUMBER_TYPES"]
+__all__ = ["Fraction", "exact", "from_float", "multiply", "divide", "to_json", "is_number", "NUMBER_TYPES"]
 
 NUMBER_TYPES = (int, Fraction)  # what a number fact holds once read (bool excluded by the checks)
 
@@ -35,15 +35,60 @@ def exact(text: str) -> Fraction:
     return Fraction(text)
 
 
+_new_fraction = object.__new__
+_gcd = math.gcd
+# repr of a finite float writes at most 4 zeros then 17 digits after its point (else an exponent)
+_TENS = tuple(10 ** k for k in range(24))
+
+
+def _lowest(numerator: int, denominator: int) -> Fraction:
+    """numerator/denominator (denominator > 0, the two coprime), made without `Fraction.__new__`'s
+    checks: a bench case brings three float facts, and this was most of checking them."""
+    made = _new_fraction(Fraction)
+    made._numerator, made._denominator = numerator, denominator
+    return made
+
+
+try:  # the slots CPython's fractions.py has had since 3.0; a Python with others gets the checked way
+    _RAW = _lowest(3, 4) == Fraction(3, 4) and hash(_lowest(3, 4)) == hash(Fraction(3, 4))
+except (AttributeError, TypeError):
+    _RAW = False
+
+
 def from_float(value: float) -> Fraction:
     """A float a caller passed in, as the decimal it prints as (0.1 -> 1/10). Finite only."""
     if not math.isfinite(value):
         raise ValueError(f"`{value}` is not a finite number")
     text = repr(value)
     if "e" not in text:  # digits and a point: read them as one integer over a power of ten
-        whole, _, decimals = text.partition(".")  # (Fraction's own parser is twice as slow)
-        return Fraction(int(whole + decimals), 10 ** len(decimals))
+        point = text.index(".")  # (Fraction's own parser is twice as slow)
+        numerator, denominator = int(text[:point] + text[point + 1:]), _TENS[len(text) - point - 1]
+        common = _gcd(numerator, denominator)
+        if not _RAW:
+            return Fraction(numerator // common, denominator // common)
+        made = _new_fraction(Fraction)
+        made._numerator, made._denominator = numerator // common, denominator // common
+        return made
     return Fraction(text)
+
+
+def multiply(a, b):
+    """`a * b`, the same value and type; an int or Fraction times a Fraction is made here
+    rather than by fractions.py, whose reflected `int * Fraction` first makes the int a
+    Fraction (the bench's `floor(释放量 × 纳入比例)` was 1.5 µs of a decision)."""
+    ta, tb = type(a), type(b)
+    if _RAW and (ta is Fraction or tb is Fraction) and (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
+        na, da = (a, 1) if ta is int else (a._numerator, a._denominator)
+        nb, db = (b, 1) if tb is int else (b._numerator, b._denominator)
+        g1, g2 = _gcd(na, db), _gcd(nb, da)  # as fractions.py's `_mul`: cross-cancelled, so in lowest terms
+        if g1 > 1:
+            na, db = na // g1, db // g1
+        if g2 > 1:
+            nb, da = nb // g2, da // g2
+        made = _new_fraction(Fraction)
+        made._numerator, made._denominator = na * nb, da * db
+        return made
+    return a * b
 
 
 def divide(a, b):
