@@ -21,7 +21,8 @@ Segment = tuple[str, str]  # (tag, text); tags: "" plain, "-" deleted, "+" inser
 Line = list[Segment]
 
 _CONTEXT = 14  # characters of unchanged text kept either side of a change in a long text
-_WHAT = {"article": N_("article"), "interpretation": N_("reading"), "enum": N_("enum"), "zones": N_("zones"),
+_WHAT = {"article": N_("article"), "interpretation": N_("reading"),
+         "interpretation_zh": N_("Chinese reading"), "enum": N_("enum"), "zones": N_("zones"),
          "input": N_("input"), "define": N_("definition"), "rule": N_("rule"), "decision": N_("decision")}
 _VERBS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "reworded": N_("reworded")}
 
@@ -103,7 +104,8 @@ def describe(change) -> list[Line]:
             old, new = (v and v[:16] + "…" for v in (old, new))
         return [[("name", f"{change.key:<8}")] + _arrow(old, new)]
     if isinstance(change, Reworded):
-        head = _("reworded") if change.what == "article" else _("reading reworded")
+        head = {"article": _("reworded"), "interpretation_zh": _("Chinese text of the reading reworded")}.get(
+            change.what) or _("reading reworded")
         return [[("", head)], _marked(change.edits)]
     if isinstance(change, ArticleStatusChanged):
         lines = [[("", _("status  "))] + _arrow(change.old_status, change.new_status)]

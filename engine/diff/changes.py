@@ -166,6 +166,13 @@ class InterpretationReworded(Reworded):
 
 
 @dataclass(frozen=True, slots=True)
+class InterpretationChineseReworded(Reworded):
+    """A reading's Chinese text (`zh "…"`) that changed, was given or was dropped ("" for none)."""
+
+    what: str = field(default="interpretation_zh", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
 class EnumAdded(Added):
     what: str = field(default="enum", kw_only=True)
 
