@@ -13,6 +13,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+import i18n
 from cli import main
 from dsl import format_policy, parse_policy
 from dsl import ast
@@ -31,6 +32,13 @@ interpretation 一
   "「赤字」 is the deficit " "of the last year."
   zh "「赤字」指上一年度的" "基金赤字。"
 '''
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    """`--lang zh` in a CliRunner run changes this process's language: the next test gets English back."""
+    yield
+    i18n.activate("en")
 
 
 def _readings(text: str) -> list[ast.Interpretation]:
