@@ -14,7 +14,7 @@ from rich.text import Text
 
 from engine.diff.structural import (Added, ArticleStatusChanged, Changed, ExpressionChanged, FieldChanged, HeaderChanged,
                                     PlanDiff, PrecedenceChanged, Removed, Reworded, ValueChanged, ZoneMoved)
-from i18n import N_
+from i18n import N_, language
 from i18n import gettext as _
 
 Segment = tuple[str, str]  # (tag, text); tags: "" plain, "-" deleted, "+" inserted, "old", "new", "dim", "name"
@@ -118,7 +118,8 @@ def describe(change) -> list[Line]:
         if change.what in ("article", "interpretation"):
             status = f" ({change.status})" if change.what == "article" else ""
             head = _("{what} added{status}") if added else _("{what} removed{status}")
-            return [[("", head.format(what=what, status=status))], [(tag, change.text)]]
+            text = getattr(change, "zh", None) if language() == "zh" else None  # a reading's, in a zh report
+            return [[("", head.format(what=what, status=status))], [(tag, text or change.text)]]
         before, after = _around(N_("{what} {name} added") if added else N_("{what} {name} removed"), what=what)
         return [[("", before), ("name", change.name), ("", after)], [(tag, change.text)]]
     if isinstance(change, Changed):

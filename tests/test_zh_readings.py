@@ -173,3 +173,15 @@ def test_the_checked_plan_and_the_site_carry_both_texts(tmp_path):
     assert result.exit_code == 0, result.output
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert readings[0].zh.replace("“", "").split("，")[0][:8] in index
+
+
+def test_a_reading_added_shows_its_chinese_text_in_a_chinese_report(tmp_path):
+    old, new = tmp_path / "old.policy", tmp_path / "new.policy"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(TWO, encoding="utf-8")
+    zh = CliRunner().invoke(main, ["--lang", "zh", "diff", str(old), str(new)]).output
+    assert "「赤字」指上一年度的基金赤字。" in zh and "is the deficit" not in zh
+    en = CliRunner().invoke(main, ["--lang", "en", "diff", str(old), str(new)]).output
+    assert "「赤字」 is the deficit of the last year." in en and "指上一年度" not in en
+    back = CliRunner().invoke(main, ["--lang", "zh", "diff", str(new), str(old)]).output  # removed
+    assert "「赤字」指上一年度的基金赤字。" in back

@@ -153,11 +153,13 @@ class ArticleReworded(Reworded):
 @dataclass(frozen=True, slots=True)
 class InterpretationAdded(Added):
     what: str = field(default="interpretation", kw_only=True)
+    zh: str | None = field(default=None, kw_only=True)  # its Chinese text, which a zh report shows
 
 
 @dataclass(frozen=True, slots=True)
 class InterpretationRemoved(Removed):
     what: str = field(default="interpretation", kw_only=True)
+    zh: str | None = field(default=None, kw_only=True)  # its Chinese text, which a zh report shows
 
 
 @dataclass(frozen=True, slots=True)

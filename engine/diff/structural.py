@@ -190,9 +190,10 @@ class _Differ:
                                                                inline_edits(item.text, best.text), item.span, best.span))
                     self._chinese(article_id, item, best)
                 else:
-                    self.changes.append(InterpretationRemoved(article_id, article_id, item.text, old_span=item.span))
+                    self.changes.append(InterpretationRemoved(article_id, article_id, item.text, old_span=item.span,
+                                                              zh=item.zh))
             for item in came:
-                self.changes.append(InterpretationAdded(article_id, article_id, item.text, new_span=item.span))
+                self.changes.append(InterpretationAdded(article_id, article_id, item.text, new_span=item.span, zh=item.zh))
 
     def _chinese(self, article_id: str, a: ast.Interpretation, b: ast.Interpretation) -> None:
         """A reading's Chinese text is what a zh document shows: a change of it is a change."""
