@@ -133,7 +133,7 @@ def _article_quote(plan, article_id: str, with_link: bool = True) -> str:
     if article is None:
         return f"<p>article {_e(article_id)} is not declared</p>"
     title = link("article", article_id) if with_link else _e(article_id)
-    readings = "".join(f'<p class="reading">Reading: {_e(r)}</p>' for r in plan.readings(article_id))
+    readings = "".join(_reading(r) for r in plan.readings(article_id))
     return f"<blockquote><p><strong>{title}</strong> {_e(plan.article_text(article_id))}</p>{readings}</blockquote>"
 
 
@@ -162,10 +162,17 @@ def index_page(plan, encoded: dict) -> str:
     return layout(plan, "articles", body)
 
 
+def _reading(reading) -> str:
+    """A reading in both its texts: the site is read by drafters of either language."""
+    zh = f'<p class="reading" lang="zh-CN">解读：{_e(reading.zh)}</p>' if reading.zh else ""
+    return f'<p class="reading">Reading: {_e(reading.text)}</p>{zh}'
+
+
 def _readings(plan) -> str:
     """Every reading the plan records, by article: where an auditor looks first."""
-    items = "".join(f"<li>{link('article', a)}: {_e(text)}</li>" for a, texts in plan.interpretations.items()
-                    for text in texts)
+    items = "".join(f"<li>{link('article', a)}: {_e(r.text)}"
+                    + (f'<br><span lang="zh-CN">{_e(r.zh)}</span>' if r.zh else "") + "</li>"
+                    for a, readings in plan.interpretations.items() for r in readings)
     return f"<h2>Readings</h2><p>Where an article is unclear, the reading the plan takes.</p><ul>{items}</ul>" \
         if items else ""
 

@@ -242,8 +242,9 @@ class Article:
 @dataclass(frozen=True, slots=True)
 class Interpretation:
     article: ArticleRef
-    text: str
+    text: str  # the English reading
     span: Span = _span()
+    zh: str | None = None  # its Chinese text (`zh "…"`), when the plan gives one
 
 
 @dataclass(frozen=True, slots=True)

@@ -247,6 +247,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("W004", "the plan names no source document, so quotes are not checked", "add `source \"sources/<file>.txt\" sha256 \"<hash>\"` to the header", BASE.rstrip("\n"), "file"),
     Code("W005", "registry `{name}` is asked by no definition or rule", "ask it with `nearest(…)` or `count_within(…)`, or delete it", _REG + "registry 名录 { same_type pharmacy: 零售药店 }"),
     Code("W006", "the plan has quotas but no `ranking`, so `policy allocate` cannot rank applicants", "declare one: `ranking 择优 cites 三 by 择优评分`", _QUOTA + _Q1 + "  otherwise none"),
+    Code("W007", "the reading of `{id}` has no Chinese text", 'give it after the English text: `zh "…"`, in the same meaning',
+         BASE + 'interpretation 一 "「合理」 is read as within the quota."'),
     # W1xx: the solver's lints (engine/solver/lints.py), each with a witness facts file on its help line
     Code("W101", "rule `{name}` can never apply: no applicant meets its condition", "no facts within the declared ranges satisfy `when`; check its comparisons",
          "a rule `when 距离 < 0 m` (a distance in metres is never below 0)", "",

@@ -20,6 +20,7 @@ from . import ast
 from .parser import Lexeme, unquote
 from .printer import AND, OR, ExprPrinter, display_width, quote, strength, type_text
 
+_ZH = "zh "  # the keyword of a reading's Chinese text
 WIDTH = 140  # display columns (a CJK character counts two): about 68 characters of Chinese a line
 INDENT = "  "
 CONTINUATION = "    "  # a clause's expression continued: two more than the clause
@@ -162,6 +163,7 @@ class _TextLine:
     text: str
     anchor: int | None
     atoms: list = field(default_factory=list)  # (value, splittable) of each string on the line
+    lead: str = INDENT  # what the line's first string follows: the indent, or the indent and `zh `
 
 
 class Layout:
@@ -217,9 +219,11 @@ class Layout:
             Line(f"{INDENT}{key.ljust(width)} {quote(value)}", anchor) for (key, value), anchor in zip(item.fields, keys)]
 
     def _text_item(self, item: ast.Article | ast.Interpretation) -> list[Line]:
-        """`article ID status` or `interpretation ID`, then the strings, several to a line as written."""
+        """`article ID status` or `interpretation ID`, then the strings, several to a line as written;
+        a reading's Chinese text (`zh "…"`) starts a line of its own after the English one."""
         start, end = self._range(item)
         strings = self.tokens.of_type("STRING", start, end)
+        zh_at = None
         if isinstance(item, ast.Article):
             head = f"article {item.id} {item.status}"
             atoms = [(unquote(self.tokens.code[i].text), i, True) for i in strings]
@@ -228,10 +232,13 @@ class Layout:
         else:
             head = f"interpretation {item.article.id}"
             atoms = [(unquote(self.tokens.code[i].text), i, True) for i in strings]
+            zh_at = next(iter(self.tokens.of_type("ZH", start, end)), None)
         rows = [_TextLine(head, start)]
         for value, anchor, splittable in atoms:
             text = quote(value)
-            if self.tokens.breaks_before(anchor) or display_width(rows[-1].text + " " + text) > WIDTH:
+            if zh_at is not None and anchor > zh_at > rows[-1].anchor:  # the first string of the Chinese text
+                rows.append(_TextLine(INDENT + _ZH + text, zh_at, [(value, splittable)], INDENT + _ZH))
+            elif self.tokens.breaks_before(anchor) or display_width(rows[-1].text + " " + text) > WIDTH:
                 rows.append(_TextLine(INDENT + text, anchor, [(value, splittable)]))
             else:
                 rows[-1].text += " " + text
@@ -239,8 +246,8 @@ class Layout:
         lines = []
         for row in rows:
             if row.anchor != start and len(row.atoms) == 1 and row.atoms[0][1] and display_width(row.text) > WIDTH:
-                pieces = split_string(row.atoms[0][0], WIDTH - len(INDENT) - 2)
-                lines.append(Line(INDENT + quote(pieces[0]), row.anchor))
+                pieces = split_string(row.atoms[0][0], WIDTH - len(row.lead) - 2)
+                lines.append(Line(row.lead + quote(pieces[0]), row.anchor))
                 lines += [Line(INDENT + quote(piece)) for piece in pieces[1:]]
             else:
                 lines.append(Line(row.text, row.anchor))

@@ -92,9 +92,12 @@ class _ToAst(Transformer):
         return ast.Article(normalize_article_id(article_id), status, text, reason, self._s(meta), text_span)
 
     def interpretation(self, meta, children):
-        article_id, (text, _) = children
+        article_id, (text, _), *zh = children
         ref = ast.ArticleRef(normalize_article_id(article_id), self._s(article_id))
-        return ast.Interpretation(ref, text, self._s(meta))
+        return ast.Interpretation(ref, text, self._s(meta), zh[0][0] if zh else None)
+
+    def zh_text(self, meta, children):
+        return children[0]
 
     # ---- vocabulary
     def enum_member(self, meta, children):

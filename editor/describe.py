@@ -77,7 +77,8 @@ def article_lines(index: PlanIndex, article_id: str, heading: bool = True) -> li
         lines += ["", f"deferred: {article.reason}"]
     for key, readings in index.checker.interpretations.items():
         if key in (article_id, base) or (sentence is None and split_clause(key)[0] == base):
-            lines += [line for reading in readings for line in ("", f"*reading:* {reading}")]
+            for reading in readings:  # both texts: a drafter keeps them saying the same
+                lines += ["", f"*reading:* {reading.text}"] + (["", f"*解读：* {reading.zh}"] if reading.zh else [])
     return lines
 
 

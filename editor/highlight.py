@@ -15,7 +15,7 @@ ITEMS = ("plan", "article", "interpretation", "enum", "zones", "set", "registry"
          "decision", "quota", "ranking")
 CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "otherwise", "outcomes", "over",
            "same_type", "categories", "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for",
-           "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred")
+           "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred", "zh")
 PLAN_KEYS = ("title", "version", "issuer", "status", "issued", "effective", "draft", "source", "sha256", "extends", "cite_as")
 TYPES = ("bool", "text", "date", "number", "count", "fraction", "money", "metres")
 KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "status",

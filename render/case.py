@@ -38,7 +38,7 @@ BAD = ("excluded", "spacing_conflict", "terminated", "termination", "not_qualifi
 class Quote:
     article: str
     text: str
-    readings: tuple[str, ...]
+    readings: tuple[str, ...]  # in the document's language (the English text where the plan gives no Chinese)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +287,8 @@ def build_case(result: Explanation, plan=None, facts: dict | None = None, regist
     # The article that decided; when nothing could, the articles of the rules that wait for the missing facts.
     deciding = ((result.decided_by,) if result.decided_by is not None
                 else tuple(s for s in result.steps if s.kind == "rule" and s.status == "unknown"))
-    quotes = tuple(dict.fromkeys(Quote(a.id, a.text, a.readings) for s in deciding for a in s.articles))
+    quotes = tuple(dict.fromkeys(Quote(a.id, a.text, tuple(r.in_language(language()) for r in a.readings))
+                                 for s in deciding for a in s.articles))
     rules = tuple(_rule_view(s, words, s is result.decided_by) for s in result.steps if s.kind == "rule")
     values = tuple(words.used(s.name, s.value) if not s.missing else Line(words.value_label(s.name), _("not known"))
                    for s in result.steps if s.kind == "define")

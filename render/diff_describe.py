@@ -14,14 +14,15 @@ from rich.text import Text
 
 from engine.diff.structural import (Added, ArticleStatusChanged, Changed, ExpressionChanged, FieldChanged, HeaderChanged,
                                     PlanDiff, PrecedenceChanged, Removed, Reworded, ValueChanged, ZoneMoved)
-from i18n import N_
+from i18n import N_, language
 from i18n import gettext as _
 
 Segment = tuple[str, str]  # (tag, text); tags: "" plain, "-" deleted, "+" inserted, "old", "new", "dim", "name"
 Line = list[Segment]
 
 _CONTEXT = 14  # characters of unchanged text kept either side of a change in a long text
-_WHAT = {"article": N_("article"), "interpretation": N_("reading"), "enum": N_("enum"), "zones": N_("zones"),
+_WHAT = {"article": N_("article"), "interpretation": N_("reading"),
+         "interpretation_zh": N_("Chinese reading"), "enum": N_("enum"), "zones": N_("zones"),
          "input": N_("input"), "define": N_("definition"), "rule": N_("rule"), "decision": N_("decision")}
 _VERBS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "reworded": N_("reworded")}
 
@@ -103,7 +104,8 @@ def describe(change) -> list[Line]:
             old, new = (v and v[:16] + "…" for v in (old, new))
         return [[("name", f"{change.key:<8}")] + _arrow(old, new)]
     if isinstance(change, Reworded):
-        head = _("reworded") if change.what == "article" else _("reading reworded")
+        head = {"article": _("reworded"), "interpretation_zh": _("Chinese text of the reading reworded")}.get(
+            change.what) or _("reading reworded")
         return [[("", head)], _marked(change.edits)]
     if isinstance(change, ArticleStatusChanged):
         lines = [[("", _("status  "))] + _arrow(change.old_status, change.new_status)]
@@ -116,7 +118,8 @@ def describe(change) -> list[Line]:
         if change.what in ("article", "interpretation"):
             status = f" ({change.status})" if change.what == "article" else ""
             head = _("{what} added{status}") if added else _("{what} removed{status}")
-            return [[("", head.format(what=what, status=status))], [(tag, change.text)]]
+            text = getattr(change, "zh", None) if language() == "zh" else None  # a reading's, in a zh report
+            return [[("", head.format(what=what, status=status))], [(tag, text or change.text)]]
         before, after = _around(N_("{what} {name} added") if added else N_("{what} {name} removed"), what=what)
         return [[("", before), ("name", change.name), ("", after)], [(tag, change.text)]]
     if isinstance(change, Changed):

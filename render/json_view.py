@@ -22,7 +22,8 @@ def step_to_json(step: Step, index: int) -> dict[str, Any]:
         "rule": step.name,
         "article": _article(first) if first else None,
         "articles": [_article(a) for a in step.articles],
-        "readings": [r for a in step.articles for r in a.readings],
+        "readings": [r.text for a in step.articles for r in a.readings],  # English, as ever
+        "readings_zh": [r.zh for a in step.articles for r in a.readings],  # each one's Chinese text, or null
         "reads": {path: jsonable(value) for path, value in step.reads},
         "uses": {name: jsonable(value) for name, value in step.uses},
         "line": step.line,
@@ -75,7 +76,7 @@ def explanation_to_json(result: Explanation) -> dict[str, Any]:
         "values": {k: jsonable(v) for k, v in result.values},
         "trace": [step_to_json(s, i) for i, s in enumerate(result.steps, 1)],
         "missing": list(result.missing),
-        "interpretations": [{"article": a, "text": t} for a, t in result.readings()],
+        "interpretations": [{"article": a, "text": r.text, "zh": r.zh} for a, r in result.readings()],
     }
 
 

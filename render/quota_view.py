@@ -12,7 +12,7 @@ from typing import Any
 from engine.allocation.quotas import QuotaRow, QuotaTable
 from engine.compile.plan import PlanStamp
 
-from i18n import N_
+from i18n import N_, language
 from i18n import gettext as _
 
 from .values import jsonable, show
@@ -55,7 +55,8 @@ def table_to_text(table: QuotaTable, stamp: PlanStamp) -> str:
         lines.append(_("quota {name}").format(name=name) + (f" “{first.label}”" if first.label else "") + f"  [{first.unit}]")
         for article in first.articles:
             lines.append("  " + _("article {id}: “{text}”").format(id=article.id, text=article.text))
-            lines += ["    " + _("reading: {text}").format(text=reading) for reading in article.readings]
+            lines += ["    " + _("reading: {text}").format(text=reading.in_language(language()))
+                      for reading in article.readings]
         for rows in regions:
             row = rows[0]
             lines.append(f"  {row.region} ({', '.join(row.districts)}) · {_categories(rows)}: {figure(row)}")
@@ -103,7 +104,8 @@ def row_to_json(row: QuotaRow) -> dict[str, Any]:
         "unit": row.unit, "status": row.status, "rule": row.quota, "label": row.label,
         "article": _article(row.articles[0]) if row.articles else None,
         "articles": [_article(a) for a in row.articles],
-        "readings": [r for a in row.articles for r in a.readings],
+        "readings": [r.text for a in row.articles for r in a.readings],  # English, as ever
+        "readings_zh": [r.zh for a in row.articles for r in a.readings],  # each one's Chinese text, or null
         "branch": row.branch, "formula": row.formula or None, "reason": row.reason, "tried": tried,
         "reads": {k: jsonable(v) for k, v in row.reads}, "uses": {k: jsonable(v) for k, v in row.uses},
         "values": {s.name: jsonable(s.value) for s in row.steps if s.value is not None},
@@ -126,7 +128,7 @@ def table_to_markdown(table: QuotaTable, stamp: PlanStamp) -> str:
         out += [f"## {name}" + (f" — {first.label}" if first.label else ""), ""]
         for article in first.articles:
             out.append(f"> **{article.id}** {article.text}")
-            out += [f">\n> *{_('reading')}:* {reading}" for reading in article.readings]
+            out += [f">\n> *{_('reading')}:* {reading.in_language(language())}" for reading in article.readings]
             out.append("")
         out += ["| " + " | ".join(_(h) for h in (N_("region"), N_("districts"), N_("categories"), N_("quota"),
                                                   N_("branch"), N_("formula and values"))) + " |", "|---|---|---|---|---|---|"]

@@ -67,7 +67,7 @@ def _articles(tree: Tree, step: Step, quote: bool, depth: int) -> None:
         if quote:  # quote and readings for the rules that mattered; the rest just cite
             node.add(_quote(article.text, depth + 1))
             for reading in article.readings:
-                node.add(_para(_("reading: {text}").format(text=reading), depth + 1, "blue"))
+                node.add(_para(_("reading: {text}").format(text=reading.in_language(language())), depth + 1, "blue"))
 
 
 def _rule_line(step: Step) -> str:

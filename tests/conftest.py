@@ -47,7 +47,7 @@ plan "mini"
 
 article 一 "一、新增机构距离同类机构800米以上。"
 article 二 "二、基金赤字时暂停。"
-interpretation 一 "800 m itself is within."
+interpretation 一 "800 m itself is within." zh "恰为800米的在范围之内。"
 
 enum 类别 { pharmacy "零售药店" clinic "诊所" }
 input applicant.category : 类别 as 申请类别

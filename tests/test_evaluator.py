@@ -56,7 +56,7 @@ def test_every_step_reads_its_facts_and_cites_its_article(mini_plan):
     assert dict(step.reads) == {"applicant.category": "pharmacy"}
     assert dict(step.uses) == {"加倍比率": 0.2}
     assert step.articles[0].id == "一" and step.articles[0].text.startswith("一、新增机构")
-    assert step.articles[0].readings == ("800 m itself is within.",)
+    assert [r.text for r in step.articles[0].readings] == ["800 m itself is within."]
     define = result.step("加倍比率")
     assert dict(define.reads) == {"city.rate": 0.1}
 

@@ -86,7 +86,7 @@ def test_measured_value_against_target_and_actual(months, outcome):
 def test_between_is_sent_to_review_saying_no_article_decides():
     result = explain(EXAMPLES_DIR / "04-inpatient-between-no-article.json")
     assert "没有条款决定" in result.reason
-    readings = [r for a in result.decided_by.articles for r in a.readings]
+    readings = [r.text for a in result.decided_by.articles for r in a.readings]
     assert any("the plan says nothing" in r for r in readings)
 
 

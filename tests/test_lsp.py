@@ -84,6 +84,7 @@ async def test_hover_shows_definition_type_article_and_reading(client: LanguageC
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), cite))
     assert "以优化存量为主，暂停全市当年度医疗机构新增医保定点的受理和评估" in hover.contents.value
     assert "*reading:* 「暂停全市当年度医疗机构新增医保定点的受理和评估」" in hover.contents.value
+    assert "*解读：* 「暂停全市当年度医疗机构新增医保定点的受理和评估」暂停所有医疗机构的新增定点" in hover.contents.value
     # a field of a record input, after an index: its label, type and declaration
     field = where(TEXT, "[所在县区].bed_occupancy", offset=len("[所在县区]."))
     hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), field))

@@ -56,6 +56,16 @@ def test_the_second_load_comes_from_the_cache(cache, policy_copy, monkeypatch):
     assert list(second.rules) == list(first.rules) and second.rules == first.rules
 
 
+def test_a_cached_plan_keeps_each_reading_in_both_languages(cache, policy_copy, monkeypatch):
+    first = load_plan(policy_copy)
+    refuse_compiling(monkeypatch)
+    second = load_plan(policy_copy)
+    assert second.interpretations == first.interpretations
+    readings = [r for texts in second.interpretations.values() for r in texts]
+    assert readings and all(r.zh for r in readings)  # a zh document from a cached plan shows the Chinese text
+    assert second.readings("三（一）")[0].in_language("zh").startswith("「高于」适用50%")
+
+
 def test_what_a_run_derives_from_the_plan_is_kept_with_it(cache, policy_copy, monkeypatch):
     plan = load_plan(policy_copy)
     made = []

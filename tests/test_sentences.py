@@ -80,9 +80,11 @@ def test_the_decisive_step_quotes_its_sentence_only(facts, rule, quoted):
 def test_a_sentence_brings_its_readings_and_the_whole_articles_not_its_neighbours():
     plan = compile_plan(PLAN)
     [article] = evaluate(plan, _facts(deficit=True)).decided_by.articles
-    assert any("赤字" in r for r in article.readings)
-    assert any("定点零售药店」 are" in r for r in article.readings)  # the reading of the whole article
-    assert not any("不受此限" in r or "500" in r for r in article.readings)
+    texts = [r.text for r in article.readings]
+    assert any("赤字" in r for r in texts)
+    assert any("定点零售药店」 are" in r for r in texts)  # the reading of the whole article
+    assert not any("不受此限" in r or "500" in r for r in texts)
+    assert "「赤字」指上一年度的基金赤字，即 city.deficit。" in [r.zh for r in article.readings]
 
 
 def test_a_reading_of_the_whole_article_is_listed_once():

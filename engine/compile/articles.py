@@ -44,6 +44,9 @@ def check_citations(ctx: CheckContext) -> None:
                       did_you_mean(article_id, ctx.articles))
         elif sentence is not None:
             _check_sentence(ctx, ctx.articles[article_id], item.article.id, sentence, [item.article.span])
+        if not item.zh:  # still runs: a zh view shows the English text
+            ctx.warn("W007", f"the reading of `{item.article.id}` has no Chinese text", item.article.span,
+                     'give it after the English text: `zh "…"`, in the same meaning')
     cited_articles = {split_clause(cited)[0] for cited in ctx.cited}
     for article in ctx.articles.values():
         if article.status == "operative" and article.id not in cited_articles:

@@ -18,6 +18,7 @@ from dsl.spans import Span
 from engine.compile.extends import Parent
 from engine.compile.plan import (AggregateInfo, DecisionInfo, DefineInfo, EnumInfo, InputInfo, PopulationInfo,
                                  QuotaInfo, RankingInfo, RegistryInfo, RuleInfo)
+from engine.compile.readings import Reading
 from engine.compile.types import RecordT, Type
 
 
@@ -33,7 +34,7 @@ class CheckContext:
     # ---- declarations: every name, indexed
     header: ast.PlanHeader | None = None
     articles: dict[str, ast.Article] = field(default_factory=dict)
-    interpretations: dict[str, list[str]] = field(default_factory=dict)
+    interpretations: dict[str, list[Reading]] = field(default_factory=dict)
     enums: dict[str, EnumInfo] = field(default_factory=dict)
     zones: dict[str, dict[str, str]] = field(default_factory=dict)  # zones name -> member -> zone
     zone_enum: dict[str, str] = field(default_factory=dict)  # zones name -> member enum name

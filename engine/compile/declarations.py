@@ -16,6 +16,7 @@ from dsl.spans import Span
 
 from engine.compile.context import CheckContext
 from engine.compile.plan import EnumInfo, InputInfo, RegistryInfo
+from engine.compile.readings import Reading
 from engine.compile.types import ERROR, SCALAR_NAMES, EnumT, ListT, MapT, NumT, RecordT, Type, make_unit
 
 
@@ -48,7 +49,7 @@ def collect_declarations(ctx: CheckContext) -> None:
                               [Label(ctx.articles[item.id].span, "first declared here")])
                 ctx.articles[item.id] = item
             case ast.Interpretation():
-                ctx.interpretations.setdefault(item.article.id, []).append(item.text)
+                ctx.interpretations.setdefault(item.article.id, []).append(Reading(item.text, item.zh))
             case ast.EnumDecl():
                 if claim(item.name, item.span, "enum"):
                     _enum(ctx, item.name, item.label, [(m.code, m.label, m.span) for m in item.members], item.span)

@@ -12,6 +12,7 @@ from dsl.clauses import split_clause
 from dsl.spans import NO_SPAN, Span
 from engine.compile import ir
 from engine.compile.clauses import sentence_of
+from engine.compile.readings import Reading
 from engine.compile.types import Type
 
 # The outcomes a decision can give (BRIEF.md). `undetermined` is the engine's, never a rule's.
@@ -246,7 +247,7 @@ class CheckedPlan:
     header: ast.PlanHeader
     policy: ast.PolicyFile
     articles: dict[str, ast.Article]
-    interpretations: dict[str, tuple[str, ...]]
+    interpretations: dict[str, tuple[Reading, ...]]
     enums: dict[str, EnumInfo]
     zones: dict[str, dict[str, str]]  # zones name -> member -> zone
     inputs: dict[str, InputInfo]  # dotted path -> input
@@ -285,7 +286,7 @@ class CheckedPlan:
             return ""
         return article.text if sentence is None else sentence_of(article.text, sentence)[0] or ""
 
-    def readings(self, article_id: str) -> tuple[str, ...]:
+    def readings(self, article_id: str) -> tuple[Reading, ...]:
         """The interpretations a citation brings: of one sentence, its own and the article's
         (a reading of the whole article concerns each sentence); of an article, all of them."""
         cache = self.__dict__.setdefault("_readings", {})  # asked for every step of every decision

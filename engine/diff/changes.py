@@ -153,16 +153,25 @@ class ArticleReworded(Reworded):
 @dataclass(frozen=True, slots=True)
 class InterpretationAdded(Added):
     what: str = field(default="interpretation", kw_only=True)
+    zh: str | None = field(default=None, kw_only=True)  # its Chinese text, which a zh report shows
 
 
 @dataclass(frozen=True, slots=True)
 class InterpretationRemoved(Removed):
     what: str = field(default="interpretation", kw_only=True)
+    zh: str | None = field(default=None, kw_only=True)  # its Chinese text, which a zh report shows
 
 
 @dataclass(frozen=True, slots=True)
 class InterpretationReworded(Reworded):
     what: str = field(default="interpretation", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class InterpretationChineseReworded(Reworded):
+    """A reading's Chinese text (`zh "…"`) that changed, was given or was dropped ("" for none)."""
+
+    what: str = field(default="interpretation_zh", kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,7 @@ def item_text(item: ast.Item) -> str:
             status = f'deferred {quote(item.reason or "")}' if item.status == "deferred" else item.status
             return f"article {item.id} {status} {quote(item.text)}"
         case ast.Interpretation():
-            return f"interpretation {item.article.id} {quote(item.text)}"
+            return f"interpretation {item.article.id} {quote(item.text)}" + (f" zh {quote(item.zh)}" if item.zh else "")
         case ast.Quota():
             scope = f"for {', '.join(c.name for c in item.categories)} per {item.per.name}"
             scope += (f" of {item.of.name}" if item.of else "") + f" unit {item.unit.name}"

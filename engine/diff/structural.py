@@ -54,6 +54,7 @@ from engine.diff.changes import (  # noqa: F401 re-exported
     InputChanged,
     InputRemoved,
     InterpretationAdded,
+    InterpretationChineseReworded,
     InterpretationRemoved,
     InterpretationReworded,
     PlanDiff,
@@ -179,6 +180,7 @@ class _Differ:
                 if twin is not None:
                     gone.remove(item)
                     came.remove(twin)
+                    self._chinese(article_id, item, twin)
             for item in gone:  # pair each dropped reading with the most similar new one
                 best = max(came, key=lambda c: SequenceMatcher(None, item.text, c.text, autojunk=False).ratio(),
                            default=None)
@@ -186,10 +188,19 @@ class _Differ:
                     came.remove(best)
                     self.changes.append(InterpretationReworded(article_id, item.text, best.text,
                                                                inline_edits(item.text, best.text), item.span, best.span))
+                    self._chinese(article_id, item, best)
                 else:
-                    self.changes.append(InterpretationRemoved(article_id, article_id, item.text, old_span=item.span))
+                    self.changes.append(InterpretationRemoved(article_id, article_id, item.text, old_span=item.span,
+                                                              zh=item.zh))
             for item in came:
-                self.changes.append(InterpretationAdded(article_id, article_id, item.text, new_span=item.span))
+                self.changes.append(InterpretationAdded(article_id, article_id, item.text, new_span=item.span, zh=item.zh))
+
+    def _chinese(self, article_id: str, a: ast.Interpretation, b: ast.Interpretation) -> None:
+        """A reading's Chinese text is what a zh document shows: a change of it is a change."""
+        old, new = a.zh or "", b.zh or ""
+        if _squash(old) != _squash(new):
+            self.changes.append(InterpretationChineseReworded(article_id, old, new, inline_edits(old, new),
+                                                              a.span, b.span))
 
     # ---- vocabulary
     def enums(self) -> None:

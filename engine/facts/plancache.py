@@ -40,7 +40,7 @@ from typing import Any, Callable
 from dsl.diagnostics import PolicyError
 from engine.compile.plan import CheckedPlan
 
-FORMAT = "policy-plan-cache-2"
+FORMAT = "policy-plan-cache-3"  # 3: a reading carries its Chinese text (engine/compile/readings.py)
 _SOURCE = re.compile(r'^\s*source\s+"([^"]*)"', re.MULTILINE)
 _EXTENDS = re.compile(r'^\s*extends\s+"([^"]*)"', re.MULTILINE)
 _HERE = Path(__file__).resolve().parent

@@ -11,6 +11,7 @@ from dsl.dataclass_cache import dataclass
 from typing import Any
 
 from engine.compile.plan import PlanStamp
+from engine.compile.readings import Reading
 
 # Status of a rule step, as the trace tells it.
 DECIDED = "decided"  # the rule whose conclusion is the outcome
@@ -26,7 +27,7 @@ UNKNOWN_NOT_NEEDED = "unknown_not_needed"  # facts absent, but a rule above it d
 class Article:
     id: str
     text: str
-    readings: tuple[str, ...] = ()  # interpretations the policy records for this article
+    readings: tuple[Reading, ...] = ()  # interpretations the policy records for this article
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +81,13 @@ class Explanation:
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)
 
-    def readings(self) -> list[tuple[str, str]]:
+    def readings(self) -> list[tuple[str, Reading]]:
         """Every (article id, reading) the steps of this decision cite, once, in trace order: a
         reading of a whole article that two of its sentences bring (`二（二）第1句`, `二（二）第5句`)
         is listed once, under the first citation that brought it."""
-        seen: dict[str, str] = {}
+        seen: dict[Reading, str] = {}
         for step in self.steps:
             for article in step.articles:
-                for text in article.readings:
-                    seen.setdefault(text, article.id)
-        return [(article_id, text) for text, article_id in seen.items()]
+                for reading in article.readings:
+                    seen.setdefault(reading, article.id)
+        return [(article_id, reading) for reading, article_id in seen.items()]
