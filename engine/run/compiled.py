@@ -129,7 +129,7 @@ def _generate(plan: CheckedPlan, trace: bool) -> tuple[bytes, dict, tuple[str, .
     the rule names in the order of `Q0`, `Q1`, ..."""
     from engine.run.codegen import generate  # a plan whose code is cached never loads the generator
 
-    from engine.values.collector import collector_paused
+    from engine.compile.collector import collector_paused
 
     with collector_paused():  # as the compiler does: many long-lived objects, no cycles
         generated = generate(plan, trace)
