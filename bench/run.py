@@ -81,9 +81,9 @@ def main(sizes: dict = FULL) -> None:
                      f"{row['exact_per_s']:,.0f} / {row['float_per_s']:,.0f} per s", f"{row['cost']:.2f} x", "", None))
     compile_scaling.measure((10,))  # imports and the grammar, paid once
     for row in compile_scaling.measure(**sizes["compile"]):
-        rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode)",
-                     f"{row['compile_s']:.2f} s + {row['fast_path_s']:.2f} s", f"{row['total_s']:.2f} s",
-                     "< 1 s" if row["rules"] == 1000 else "", row["total_s"] < 1 if row["rules"] == 1000 else None))
+        rows.append((f"d. compile {row['rules']:,} rules (+ fast path, one mode), CPU",
+                     f"{row['cpu_compile_s']:.2f} s + {row['cpu_fast_path_s']:.2f} s", f"{row['cpu_total_s']:.2f} s",
+                     "< 1 s" if row["rules"] == 1000 else "", row["cpu_total_s"] < 1 if row["rules"] == 1000 else None))
     hover = lsp_hover.measure(**sizes["hover"])
     rows.append((f"e. policy lsp: hover on a {hover['rules']:,}-rule plan (median of {hover['hovers']})",
                  f"{hover['median_s'] * 1000:.1f} ms / 50 ms", f"{hover['ratio']:.2f} x", "< 1 x", hover["ratio"] < 1))
@@ -93,8 +93,8 @@ def main(sizes: dict = FULL) -> None:
                  "≤ 3 x", allocation["ratio"] <= 3))
     for row in solver.measure(**sizes["solver"]):  # diff --semantic, lints, --what-if: a drafter waits for these
         timed = row["what"].startswith(("diff", "lints"))
-        rows.append((f"g. {row['what']}", f"{row['seconds']:.2f} s", row.get("result", ""), "< 10 s" if timed else "",
-                     row["seconds"] < 10 if timed else None))
+        rows.append((f"g. {row['what']}", f"{row['seconds']:.2f} s (CPU {row['cpu']:.2f} s)", row.get("result", ""),
+                     "< 10 s" if timed else "", row["seconds"] < 10 if timed else None))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':{width}}  {'measured':>32}  {'ratio':>9}  {'target':>7}  met")
     for name, measured, ratio, target, met in rows:

@@ -1,7 +1,7 @@
 """Text -> AST. The only module that sees lark: no lark Tree or Token leaves it.
 
-The LALR parser applies the transformer while it parses (one pass, no intermediate tree),
-and every syntax error, whatever lark raised, becomes one `Diagnostic` with the place, the
+The LALR parser builds lark's parse tree, `check_nesting` bounds its depth, `_ToAst` turns it
+into the AST in one walk, and every syntax error, whatever lark raised, becomes one `Diagnostic` with the place, the
 expected tokens in words and a hint.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import ast
@@ -52,11 +52,34 @@ def normalize_article_id(raw: str) -> str:
     return normalize_clause(raw.replace("(", "（").replace(")", "）"))
 
 
-@v_args(meta=True)
-class _ToAst(Transformer):
+class _ToAst:
+    """The parse tree -> the AST, bottom up: each rule's method gets the rule's place (`meta`)
+    and its children already built. What lark's `Transformer` with `v_args(meta=True)` does,
+    without its per-node wrapper objects (a third of a large plan's tree building): a rule
+    without a method stays a `Tree` of its built children, tokens pass as they are, and an
+    exception in a method comes out as lark's `VisitError`. One Python frame per level of the
+    tree (`check_nesting` bounds the levels first)."""
+
     def __init__(self, source: Source):
-        super().__init__()
         self.source = source
+        self._methods: dict = {}
+
+    def transform(self, tree):
+        data = tree.data
+        method = self._methods.get(data)
+        if method is None:
+            method = self._methods[data] = getattr(self, data, None) or self._default(data)
+        children = []
+        for child in tree.children:
+            children.append(self.transform(child) if isinstance(child, Tree) else child)
+        try:
+            return method(tree.meta, children)
+        except Exception as error:
+            raise VisitError(data, tree, error) from error
+
+    @staticmethod
+    def _default(data):
+        return lambda meta, children: Tree(data, children, meta)
 
     def _s(self, item) -> Span:
         return _span_of(self.source, item)

@@ -252,7 +252,15 @@ def test_a_timeout_is_unknown_never_equivalent(monkeypatch):
     def gives_up(assertions, timeout_ms):
         return "unknown", z3.Solver()
 
+    class GivesUp:  # the incremental solver the cells' questions go to first
+        def __init__(self, assertions, timeout_ms):
+            pass
+
+        def check(self, *extra):
+            return "unknown"
+
     monkeypatch.setattr(sd, "solve", gives_up)
+    monkeypatch.setattr(sd, "Incremental", GivesUp)
     report = sd.semantic_diff(compile_plan(DIFF / "draft.policy"), compile_plan(DIFF / "draft-reformatted.policy"))
     assert report.cells and all(c.verdict == "unknown" for c in report.cells)
     assert not report.equivalent
@@ -276,3 +284,32 @@ def test_an_untranslatable_decision_identical_in_both_versions_is_equivalent(wri
     code, data = semantic(tmp_path, old, copy)
     assert code == 0 and data["equivalent"] and not data["not_translated"]
     assert {c["decision"] for c in data["cells"]} == {"准入", "另一"}
+
+
+def test_the_incremental_solver_answers_as_the_portfolio_and_hands_it_what_it_gives_up(monkeypatch):
+    """The cells' questions go to one solver holding the plan's assertions; its definite answers
+    are the portfolio's, and a question it gives up goes to the portfolio, never `unknown` at once."""
+    import z3
+
+    from engine.solver import solve as solve_module
+    from engine.solver.solve import Incremental, solve
+
+    x, y = z3.Reals("x y")
+    base = [x >= 0, y >= 0, x * y == 2]
+    questions = Incremental(base, 10_000)
+    for extra in ([x > 3], [x + y < 1], [x == y], [x * x == 2, y < 0], [x == 1]):
+        assert questions.check(*extra) == solve([*base, *extra], 10_000)[0]
+
+    asked = []
+
+    class Stuck:
+        def check(self, *extra):
+            return z3.unknown
+
+    def portfolio(assertions, timeout_ms):
+        asked.append(len(assertions))
+        return "sat", None
+
+    questions._solver = Stuck()
+    monkeypatch.setattr(solve_module, "solve", portfolio)
+    assert questions.check(x > 5) == "sat" and asked == [len(base) + 1]

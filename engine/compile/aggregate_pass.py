@@ -29,6 +29,8 @@ def check_populations(ctx: CheckContext) -> None:
                       did_you_mean(population, ctx.population_asts) or
                       "declare it: `population NAME { 考核排名 = rank(考核评分) }`")
             continue
+        if not ctx.aggregate_asts:
+            continue  # no aggregate declared, none read (resolve makes an AggRef only of a declared one)
         for ref in (*item.precedence, *item.notes):
             rule = ctx.rules.get(ref.name)
             if rule is None:

@@ -11,8 +11,7 @@ the checker skips when it finds a breach (the pass `check_limits`). A cycle is l
 """
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
-from dsl.dataclass_cache import dataclass
+from dataclasses import fields
 
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
@@ -21,21 +20,29 @@ from dsl.spans import Span
 from engine.compile.context import CheckContext
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a syntax class -> the names of its fields, span aside
+
+
+def _is_node(value) -> bool:
+    return hasattr(type(value), "__dataclass_fields__")  # as `is_dataclass` of an instance, without its call
+
+
 def children(node) -> list:
     """The sub-expressions of an expression node, whatever its class."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node) if f.name != "span")
     out = []
-    for f in fields(node):
-        if f.name == "span":
-            continue
-        value = getattr(node, f.name)
-        if is_dataclass(value):
+    for name in names:
+        value = getattr(node, name)
+        if _is_node(value):
             out.append(value)
         elif isinstance(value, tuple):
             for item in value:
-                if is_dataclass(item):
+                if _is_node(item):
                     out.append(item)
                 elif isinstance(item, tuple):
-                    out.extend(x for x in item if is_dataclass(x))
+                    out.extend(x for x in item if _is_node(x))
     return out
 
 

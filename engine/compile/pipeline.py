@@ -22,10 +22,12 @@ def compile_plan(path: str | Path) -> CheckedPlan:
     from dsl import parse_policy  # lark, networkx: imported by what compiles, not by what loads a cached plan
     from engine.compile.checker import check_or_raise
     from engine.compile.graph import attach_graph
+    from engine.compile.collector import collector_paused
 
     text = _read(path)
-    plan = check_or_raise(parse_policy(text, str(path)), text, str(path))
-    return attach_graph(plan)
+    with collector_paused():  # long-lived objects, no cycles to collect (engine/compile/collector.py)
+        plan = check_or_raise(parse_policy(text, str(path)), text, str(path))
+        return attach_graph(plan)
 
 
 def plan_for_coverage(path: str | Path) -> CheckedPlan:

@@ -226,19 +226,9 @@ def load_plan(path: str | Path) -> CheckedPlan:
         if loaded is not None:
             _ENTRIES[loaded[0]] = (entry, loaded[1])
             return loaded[0]
-    import gc
-
     from engine.compile.pipeline import compile_plan
 
-    # A compile makes many long-lived objects and no garbage cycles worth collecting; the
-    # cyclic collector's passes over them are a fifth of the time for a 1,000-rule plan.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        plan = compile_plan(path)
-    finally:
-        if collecting:
-            gc.enable()
+    plan = compile_plan(path)  # which pauses the cyclic collector while it compiles
     if entry is not None:
         _ENTRIES[plan] = (entry, {})
         _store(entry, plan, {})

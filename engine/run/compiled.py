@@ -115,9 +115,12 @@ def _generate(plan: CheckedPlan, trace: bool) -> tuple[bytes, dict, tuple[str, .
     the rule names in the order of `Q0`, `Q1`, ..."""
     from engine.run.codegen import generate  # a plan whose code is cached never loads the generator
 
-    generated = generate(plan, trace)
-    where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
-    code = tuple(compile(function, where, "exec") for function in generated.functions)
+    from engine.compile.collector import collector_paused
+
+    with collector_paused():  # as the compiler does: many long-lived objects, no cycles
+        generated = generate(plan, trace)
+        where = f"<fast path of plan {plan.stamp.id!r}{' with trace' if trace else ''}>"
+        code = tuple(compile(function, where, "exec") for function in generated.functions)
     return marshal.dumps(code), generated.constants, generated.rules
 
 

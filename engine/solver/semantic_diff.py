@@ -27,7 +27,7 @@ import z3
 
 from dsl.spans import Source
 from engine.compile.plan import CheckedPlan
-from engine.solver.solve import solve
+from engine.solver.solve import Incremental, solve
 from engine.solver.spaces import SymbolicSpace
 from engine.solver.translate import Translation, Untranslatable, all_of, any_of, exact
 from engine.solver.witness import occurring, simplest_model
@@ -151,12 +151,14 @@ class _Question:
         }
         self.kinds["changed"] = all_of(self.differ, z3.Not(self.kinds["stricter"]), z3.Not(self.kinds["looser"]))
         self.base = list(sp.side)
+        self.questions = Incremental(self.base, timeout_ms)
 
     def solver(self, *extra) -> tuple[str, z3.Solver]:
+        """A fresh solver that answered: a witness is read from its model."""
         return solve([*self.base, *extra], self.timeout_ms)
 
     def check(self, *extra) -> str:
-        return self.solver(*extra)[0]
+        return self.questions.check(*extra)
 
 
 def semantic_diff(old: CheckedPlan, new: CheckedPlan, timeout_ms: int = 10_000, baseline: dict | None = None
