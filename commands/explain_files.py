@@ -51,7 +51,7 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
             continue
         if case.warnings:
             echo(render_all(case.warnings), err=True)
-        extra = _what_if(case, result) if what_if else None
+        extra = what_if_record(case, result) if what_if else None
         if extra is not None:
             extras[len(documents)] = extra
         if fmt == "json":
@@ -119,7 +119,7 @@ def _pdf(page: str) -> bytes | None:
         return None
 
 
-def _what_if(case, result) -> dict:
+def what_if_record(case, result) -> dict:
     """The counterfactuals (or the facts still needed) of one decided case, as a JSON record."""
     from engine.solver.needed import still_needed  # z3: only `--what-if` loads it
     from engine.solver.whatif import label_of, what_if
