@@ -297,3 +297,31 @@ def test_test_differences_are_chinese_under_lang_zh(tmp_path):
     result = CliRunner().invoke(main, ["--lang", "zh", "test", str(wrong)])
     assert "outcome：应为 `excluded`，实际为 `" in result.output and "但未计算出该值" in result.output, result.output
     assert not english_left(result.output), english_left(result.output)
+
+
+def test_expected_round_differences_are_chinese_under_lang_zh(tmp_path):
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.conftest import ROOT
+
+    examples = ROOT / "policies" / "examples" / "heze"
+    expected = json.loads((examples / "round-2026.expected.json").read_text(encoding="utf-8"))
+    for name in (expected["round"], expected.get("context")):
+        if name:
+            shutil.copy(examples / name, tmp_path / name)
+    expected["quotas"][0]["quota"] = -1
+    expected["quotas"].append({"region": "无此区", "category": "inpatient"})
+    expected["allocation"][0]["rank"] = 99
+    expected["allocation"].append({"applicant": "NO-SUCH-ID"})
+    wrong = tmp_path / "round-2026.expected.json"
+    wrong.write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    english = CliRunner().invoke(main, ["--lang", "en", "test", str(wrong)]).output
+    assert "no such row" in english and "not in the round" in english and ", expected 99" in english, english
+    result = CliRunner().invoke(main, ["--lang", "zh", "test", str(wrong)])
+    assert result.exit_code == 1, result.output
+    assert "无此行" in result.output and "NO-SUCH-ID：不在本轮名单中" in result.output and "应为 99" in result.output
+    assert not english_left(result.output), english_left(result.output)
