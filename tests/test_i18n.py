@@ -325,3 +325,18 @@ def test_expected_round_differences_are_chinese_under_lang_zh(tmp_path):
     assert result.exit_code == 1, result.output
     assert "无此行" in result.output and "NO-SUCH-ID：不在本轮名单中" in result.output and "应为 99" in result.output
     assert not english_left(result.output), english_left(result.output)
+
+
+def test_unreadable_facts_are_said_in_chinese_under_lang_zh(tmp_path):
+    # The reasons the system and the JSON reader give (no such file, extra data) are translated
+    # inside the message, and the help is the catalogue's, with no English left in brackets.
+    from click.testing import CliRunner
+
+    from cli import main
+
+    extra = tmp_path / "extra.json"
+    extra.write_text('{"a": 1}{', encoding="utf-8")
+    for path, words in ((tmp_path / "nosuch.json", "无法读取事实文件"), (extra, "多余内容")):
+        result = CliRunner().invoke(main, ["--lang", "zh", "explain", str(path)])
+        assert result.exit_code == 2 and words in result.output, result.output
+        assert not re.search(r"[A-Za-z]{3}", result.output.replace(str(path), "").replace("JSON", "")), result.output
