@@ -4,7 +4,7 @@
 looks, and in which language the product's words are said: a segment's text is the plan's own
 (a name, a quoted text) or a `Say`, the product's words not yet translated, which `said` puts in
 the current language for a view and leaves as written for JSON (the same in both languages). A
-deletion looks a deletion is `[-50%-]` in red in the terminal and `<del>50%</del>` in a memo, an
+deletion is `[-50%-]` in red in the terminal and `<del>50%</del>` in a memo, an
 insertion `{+60%+}` in green and `<ins>60%</ins>` (`text_line`, `markdown_line`). So the
 formats of render/diff_view.py and render/diff_population.py never disagree about what changed.
 """
@@ -21,7 +21,6 @@ from engine.diff.structural import (Added, ArticleStatusChanged, Changed, Expres
                                     PlanDiff, PrecedenceChanged, Removed, Reworded, ValueChanged, ZoneMoved)
 from i18n import N_
 from i18n import gettext as _
-
 
 
 @dataclass(frozen=True, slots=True)
