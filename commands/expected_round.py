@@ -17,12 +17,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.allocation.run import allocate_round
+from i18n import gettext as _
 from render.allocation_view import round_records
 from render.quota_view import row_to_json
 
 
 def _compare(what: str, expected: dict, found: dict) -> list[str]:
-    return [f"{what}: {key} is {found.get(key)!r}, expected {value!r}"
+    return [_("{what}: {key} is {found}, expected {expected}").format(what=what, key=key, found=repr(found.get(key)),
+                                                                      expected=repr(value))
             for key, value in expected.items() if found.get(key) != value]
 
 
@@ -37,16 +39,16 @@ def round_differences(path: Path, data: dict, plan_ref: str | None, registry_pat
         key = (expected.get("region"), expected.get("category"))
         row = rows.get(key)
         if row is None:
-            found.append(f"quota {key[0]} · {key[1]}: no such row")
+            found.append(_("quota {region} · {category}: no such row").format(region=key[0], category=key[1]))
             continue
-        found += _compare(f"quota {key[0]} · {key[1]}", {k: v for k, v in expected.items()
+        found += _compare(_("quota {region} · {category}").format(region=key[0], category=key[1]), {k: v for k, v in expected.items()
                                                          if k not in ("region", "category")}, row)
     records = {r.get("applicant"): r for r in round_records(result)}
     for expected in data.get("allocation", ()):
         record = records.get(expected.get("applicant"))
         if record is None:
-            found.append(f"applicant {expected.get('applicant')}: not in the round")
+            found.append(_("applicant {id}: not in the round").format(id=expected.get("applicant")))
             continue
-        found += _compare(f"applicant {expected['applicant']}", {k: v for k, v in expected.items() if k != "applicant"},
+        found += _compare(_("applicant {id}").format(id=expected["applicant"]), {k: v for k, v in expected.items() if k != "applicant"},
                           record)
     return found

@@ -47,11 +47,14 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
             documents.append({"file": path, "error": problems[0], "errors": problems} if fmt == "json"
                              else (path, render_all(error.diagnostics), ()))
             if fmt == "text":
-                echo(f"(not decided: {error.diagnostics[0].headline()})")
+                from i18n import gettext as _
+                from i18n.diagnostics import localize
+
+                echo(_("(not decided: {error})").format(error=localize(error.diagnostics[0]).headline()))
             continue
         if case.warnings:
             echo(render_all(case.warnings), err=True)
-        extra = _what_if(case, result) if what_if else None
+        extra = what_if_record(case, result) if what_if else None
         if extra is not None:
             extras[len(documents)] = extra
         if fmt == "json":
@@ -119,7 +122,7 @@ def _pdf(page: str) -> bytes | None:
         return None
 
 
-def _what_if(case, result) -> dict:
+def what_if_record(case, result) -> dict:
     """The counterfactuals (or the facts still needed) of one decided case, as a JSON record."""
     from engine.solver.needed import still_needed  # z3: only `--what-if` loads it
     from engine.solver.whatif import label_of, what_if
@@ -140,7 +143,9 @@ def _markdown(documents: list, several: bool, extras: dict | None = None) -> str
     parts = []
     for index, (path, item, warnings, *case) in enumerate(documents):
         if isinstance(item, str):
-            body = "Not decided:\n\n```\n" + item + "\n```\n"
+            from i18n import gettext as _
+
+            body = _("Not decided:") + "\n\n```\n" + item + "\n```\n"
         else:  # each decision's headings one level down, under its file's
             body = explanation_to_markdown(item, warnings, case=case[0], what_if=extras.get(index))
             body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)

@@ -17,7 +17,7 @@ CLAUSES = ("cites", "when", "then", "with", "as", "of", "precedence", "notes", "
            "same_type", "categories", "per", "unit", "counts", "none", "review", "split", "by", "ties", "if", "else", "for",
            "in", "not", "and", "or", "sum", "list", "map", "operative", "informative", "deferred", "zh")
 PLAN_KEYS = ("title", "version", "issuer", "status", "issued", "effective", "draft", "source", "sha256", "extends", "cite_as")
-TYPES = ("bool", "text", "date", "number", "count", "fraction", "money", "metres")
+TYPES = ("bool", "text", "date", "number", "count", "year", "fraction", "money", "metres")
 KINDS = ("gate", "exemption", "exclusion", "spacing", "ratio", "admission", "referral", "priority", "status",
          "qualification", "steering")
 OUTCOMES = ("eligible", "exempt", "paused", "excluded", "spacing_conflict", "needs_approval", "needs_review",

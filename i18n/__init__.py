@@ -84,15 +84,3 @@ def N_(message: str) -> str:
 
 gettext = _
 
-
-class english:
-    """`with english():` the messages as written, then the language before: for a JSON value that
-    is text (a change's `summary`), which stays the same in both languages as JSON keys do."""
-
-    def __enter__(self):
-        self.before = language()
-        activate("en")
-
-    def __exit__(self, *exc):
-        activate(self.before)
-        return False

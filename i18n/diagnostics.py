@@ -59,7 +59,12 @@ def translate_message(code: str, message: str) -> str:
 
 _DID_YOU_MEAN = N_("did you mean {names}?")  # dsl/diagnostics.did_you_mean's wording
 # Phrases a call site puts into a placeholder (the solver's W104 `{who}`), translated inside the message.
-_PHRASES = (N_("applicants of category `{category}`"), N_("some applicants"))
+_PHRASES = (N_("applicants of category `{category}`"), N_("some applicants"),
+            # F000's kind of file, and the reasons the system and Python's JSON reader give (F000, F001)
+            N_("facts"), N_("population"), N_("no such file or directory"), N_("is a directory"),
+            N_("permission denied"), N_("expecting value"), N_("expecting property name enclosed in double quotes"),
+            N_("expecting ',' delimiter"), N_("expecting ':' delimiter"), N_("extra data"),
+            N_("unterminated string starting at"), N_("invalid control character at"), N_("invalid \\escape"))
 # What a call site adds after its code's help line (the solver lints' witnesses).
 _HELP_TAILS = (N_("; witness {path}; witness facts: {facts}"), N_("; witness facts: {facts}"))
 

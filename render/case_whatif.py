@@ -12,7 +12,7 @@ from dsl.dataclass_cache import dataclass
 
 from i18n import N_
 from i18n import gettext as _
-from i18n.diagnostics import translated
+from i18n.diagnostics import fill, translated
 
 from .case_words import OUTCOME_WORDS, Line, Vocabulary, aside, listing, pair, word
 
@@ -46,8 +46,27 @@ class WhatIfSection:
         return self.cannot_say or (_("One fact at a time, every other fact as it is.") if self.groups else None)
 
 
+# What engine/solver/translate.py (and spaces.py, numberline.py) says it cannot translate: the
+# `{what}` of a note, translated inside it.
+_UNTRANSLATABLE = (N_("a figure of the whole population"), N_("a value of type {type}"), N_("a fact of type {type}"),
+                   N_("definition `{name}` used as a record"), N_("a map that is not a declared fact"),
+                   N_("a map key whose values cannot be listed"), N_("a record-valued `{node}`"),
+                   N_("`if` choosing between records"), N_("function `{name}`"),
+                   N_("a sum over something other than a declared list"), N_("a rounding function of the changed fact"),
+                   N_("fact `{path}` with two types ({one}, {other})"))
+
+
+def solver_phrase(what: str) -> str:
+    """What the solver could not translate, in the current language."""
+    return translated(what, _UNTRANSLATABLE)
+
+
 def note_text(note: str) -> str:
-    return translated(note, _NOTES)
+    for template in _NOTES:
+        shown = fill(template, _(template), note, solver_phrase)
+        if shown is not None:
+            return shown
+    return note
 
 
 def _shown(words: Vocabulary, change: dict, value) -> str:

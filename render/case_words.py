@@ -33,7 +33,7 @@ OUTCOME_WORDS = {
 KIND_WORDS = {
     "gate": N_("pause"), "exemption": N_("exemption"), "exclusion": N_("exclusion"), "spacing": N_("spacing"),
     "ratio": N_("ratio"), "admission": N_("admission"), "referral": N_("referral"), "priority": N_("priority"),
-    "status": N_("status"), "steering": N_("steering"),
+    "status": N_("status"), "steering": N_("steering"), "qualification": N_("qualification"),
 }
 STATUS_WORDS = {
     "decided": N_("decided"), "overridden": N_("applies, outranked"), "applied": N_("applies"),
@@ -129,6 +129,9 @@ class Vocabulary:
                 if hasattr(record, "field"):
                     return record.field(leaf)
         define = self.plan.defines.get(path_or_name) if self.plan is not None else None
+        if define is None and self.plan is not None and path_or_name.startswith("population."):
+            name = path_or_name.split(".", 1)[1]  # a figure of the whole population: its aggregate's type
+            return next((a.type for p in self.plan.populations.values() for a in p.aggregates if a.name == name), None)
         return define.type if define is not None else None
 
     def show(self, value: Any, type_=None, label: str = "") -> str:

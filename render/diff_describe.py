@@ -1,14 +1,19 @@
 """What changed between two plan versions, described once as lines of tagged segments.
 
 `describe` turns a change into lines of (tag, text) segments; each view only decides how a tag
-looks: a deletion is `[-50%-]` in red in the terminal and `<del>50%</del>` in a memo, an
+looks, and in which language the product's words are said: a segment's text is the plan's own
+(a name, a quoted text) or a `Say`, the product's words not yet translated, which `said` puts in
+the current language for a view and leaves as written for JSON (the same in both languages). A
+deletion is `[-50%-]` in red in the terminal and `<del>50%</del>` in a memo, an
 insertion `{+60%+}` in green and `<ins>60%</ins>` (`text_line`, `markdown_line`). So the
 formats of render/diff_view.py and render/diff_population.py never disagree about what changed.
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from typing import Any, Iterable
+
+from dsl.dataclass_cache import dataclass
 
 from rich.text import Text
 
@@ -17,7 +22,33 @@ from engine.diff.structural import (Added, ArticleStatusChanged, Changed, Expres
 from i18n import N_, language
 from i18n import gettext as _
 
-Segment = tuple[str, str]  # (tag, text); tags: "" plain, "-" deleted, "+" inserted, "old", "new", "dim", "name"
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """The product's words, not yet in a language: a template marked with N_(), the values that fill
+    it (a value may be a Say), and for the words around a name shown apart, which side of `{name}`."""
+    template: str
+    values: tuple[tuple[str, Any], ...] = ()
+    side: int | None = None  # 0: the words before `{name}`, 2: the words after it
+    plain: bool = False  # the template is layout (spaces, brackets), no message: never translated
+
+
+def said(text: "str | Say", translate: bool = True) -> str:
+    """A segment's text: a Say in the current language (or as written, `translate=False`)."""
+    if not isinstance(text, Say):
+        return text
+    template = _(text.template) if translate and not text.plain else text.template
+    values = {k: said(v, translate) for k, v in text.values}
+    if text.side is None:
+        return template.format(**values)
+    return template.format(name="\0", **values).partition("\0")[text.side]
+
+
+def _say(template: str, **values) -> Say:
+    return Say(template, tuple(values.items()))
+
+
+Segment = tuple[str, "str | Say"]  # (tag, text); tags: "" plain, "-" deleted, "+" inserted, "old", "new", "dim", "name"
 Line = list[Segment]
 
 _CONTEXT = 14  # characters of unchanged text kept either side of a change in a long text
@@ -27,23 +58,23 @@ _WHAT = {"article": N_("article"), "interpretation": N_("reading"),
 _VERBS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "reworded": N_("reworded")}
 
 
-def _around(template: str, **values) -> tuple[str, str]:
-    """The translated `template` cut at its `{name}`: the words before and after a name shown bold
-    (each language puts the name where its word order wants it)."""
-    before, _sep, after = _(template).format(name="\0", **values).partition("\0")
-    return before, after
+def _around(template: str, **values) -> tuple[Say, Say]:
+    """`template` cut at its `{name}`: the words before and after a name shown bold (each language
+    puts the name where its word order wants it, so the cut is made once translated)."""
+    items = tuple(values.items())
+    return Say(template, items, 0), Say(template, items, 2)
 
 
-def _what(what: str) -> str:
-    return _(_WHAT[what]) if what in _WHAT else what
+def _what(what: str) -> "str | Say":
+    return Say(_WHAT[what]) if what in _WHAT else what
 
 
 # ---- describing changes ---------------------------------------------------------------------
 
 
 def _arrow(old: str | None, new: str | None) -> Line:
-    return [("old", old if old is not None else _("(none)")), ("", " → "),
-            ("new", new if new is not None else _("(none)"))]
+    return [("old", old if old is not None else Say(N_("(none)"))), ("", " → "),
+            ("new", new if new is not None else Say(N_("(none)")))]
 
 
 def _marked(edits: Iterable[tuple[str, str]], trim: bool = True) -> Line:
@@ -87,9 +118,9 @@ def _detail(detail) -> Line:
         return path + _marked(detail.edits, trim=False)
     if isinstance(detail, FieldChanged):
         if detail.old_value is None:
-            return path + [("+", detail.new_value)] + [("dim", "  " + _("(added)"))]
+            return path + [("+", detail.new_value)] + [("dim", Say("  {mark}", (("mark", Say(N_("(added)"))),), plain=True))]
         if detail.new_value is None:
-            return path + [("-", detail.old_value)] + [("dim", "  " + _("(removed)"))]
+            return path + [("-", detail.old_value)] + [("dim", Say("  {mark}", (("mark", Say(N_("(removed)"))),), plain=True))]
         if detail.edits:
             return path + _marked(detail.edits)
         return path + _arrow(detail.old_value, detail.new_value)
@@ -104,22 +135,22 @@ def describe(change) -> list[Line]:
             old, new = (v and v[:16] + "…" for v in (old, new))
         return [[("name", f"{change.key:<8}")] + _arrow(old, new)]
     if isinstance(change, Reworded):
-        head = {"article": _("reworded"), "interpretation_zh": _("Chinese text of the reading reworded")}.get(
-            change.what) or _("reading reworded")
+        head = Say({"article": N_("reworded"), "interpretation_zh": N_("Chinese text of the reading reworded")}.get(
+            change.what) or N_("reading reworded"))
         return [[("", head)], _marked(change.edits)]
     if isinstance(change, ArticleStatusChanged):
-        lines = [[("", _("status  "))] + _arrow(change.old_status, change.new_status)]
+        lines = [[("", Say(N_("status  ")))] + _arrow(change.old_status, change.new_status)]
         if change.old_reason != change.new_reason:
-            lines.append([("dim", _("reason: "))] + _arrow(change.old_reason, change.new_reason))
+            lines.append([("dim", Say(N_("reason: ")))] + _arrow(change.old_reason, change.new_reason))
         return lines
     if isinstance(change, (Added, Removed)):
         added = isinstance(change, Added)
         tag, what = ("+" if added else "-"), _what(change.what)
         if change.what in ("article", "interpretation"):
             status = f" ({change.status})" if change.what == "article" else ""
-            head = _("{what} added{status}") if added else _("{what} removed{status}")
+            head = N_("{what} added{status}") if added else N_("{what} removed{status}")
             text = getattr(change, "zh", None) if language() == "zh" else None  # a reading's, in a zh report
-            return [[("", head.format(what=what, status=status))], [(tag, text or change.text)]]
+            return [[("", _say(head, what=what, status=status))], [(tag, text or change.text)]]
         before, after = _around(N_("{what} {name} added") if added else N_("{what} {name} removed"), what=what)
         return [[("", before), ("name", change.name), ("", after)], [(tag, change.text)]]
     if isinstance(change, Changed):
@@ -130,10 +161,10 @@ def describe(change) -> list[Line]:
         return [[("", before)] + name + [("", after)]] + [_detail(d) for d in change.details]
     if isinstance(change, ZoneMoved):
         if change.old_zone is None:
-            return [[("name", change.member), ("", _(" added to ")), ("new", change.new_zone)]]
+            return [[("name", change.member), ("", Say(N_(" added to "))), ("new", change.new_zone)]]
         if change.new_zone is None:
-            return [[("name", change.member), ("", _(" removed from ")), ("old", change.old_zone)]]
-        return [[("name", change.member), ("", _(" moved "))] + _arrow(change.old_zone, change.new_zone)]
+            return [[("name", change.member), ("", Say(N_(" removed from "))), ("old", change.old_zone)]]
+        return [[("name", change.member), ("", Say(N_(" moved ")))] + _arrow(change.old_zone, change.new_zone)]
     if isinstance(change, PrecedenceChanged):
         line: Line = [("", f"{change.clause}: ")]
         for i, (op, old, new) in enumerate(change.entries):
@@ -142,7 +173,7 @@ def describe(change) -> list[Line]:
             if op == "=":
                 line.append(("", new))
                 if old != new:
-                    line.append(("dim", " (" + _("was {old}").format(old=old) + ")"))
+                    line.append(("dim", Say(" ({was})", (("was", _say(N_("was {old}"), old=old)),), plain=True)))
             else:
                 line.append((op, old if op == "-" else new))
         return [line]
@@ -154,21 +185,23 @@ def summary_line(change) -> Line:
     lines = describe(change)
     head = list(lines[0])
     if isinstance(change, ZoneMoved):
-        head = [("", _("zones {zones}: ").format(zones=change.zones))] + head
+        head = [("", _say(N_("zones {zones}: "), zones=change.zones))] + head
     if isinstance(change, (Added, Removed)):
         return head
     for i, line in enumerate(lines[1:]):
-        head += [("", _(": ") if i == 0 else _("; "))] + line
+        head += [("", Say(N_(": ")) if i == 0 else Say(N_("; ")))] + line
     return head
 
 
-def summary_text(change) -> str:
-    return _plain(summary_line(change))
+def summary_text(change, translate: bool = True) -> str:
+    """A change on one line of plain text; `translate=False`: as written, for JSON."""
+    return _plain(summary_line(change), translate)
 
 
-def _plain(line: Line) -> str:
+def _plain(line: Line, translate: bool = True) -> str:
     marks = {"-": ("[-", "-]"), "+": ("{+", "+}")}
-    return "".join(marks.get(tag, ("", ""))[0] + text + marks.get(tag, ("", ""))[1] for tag, text in line)
+    return "".join(marks.get(tag, ("", ""))[0] + said(text, translate) + marks.get(tag, ("", ""))[1]
+                   for tag, text in line)
 
 
 def groups(diff: PlanDiff) -> list[tuple[str, list]]:
@@ -231,7 +264,7 @@ def tally(diff: PlanDiff) -> str:
         else:
             verb = {Added: "added", Removed: "removed", Changed: "changed", Reworded: "reworded"}
             kind = next(v for cls, v in verb.items() if isinstance(change, cls))
-            words[(_what(change.what), _WHAT.get(change.what, change.what), kind)] += 1
+            words[(said(_what(change.what)), _WHAT.get(change.what, change.what), kind)] += 1
     parts = []
     for (noun, english, verb), n in words.items():
         many = n > 1 and not english.endswith("s")  # the English plural; Chinese has none
@@ -253,7 +286,7 @@ def text_line(line: Line, indent: int = 0) -> Text:
     out = Text(" " * indent)
     for tag, text in line:
         before, after = _MARKS.get(tag, ("", ""))
-        out.append(before + text + after, style=_STYLES.get(tag, ""))
+        out.append(before + said(text) + after, style=_STYLES.get(tag, ""))
     return out
 
 
@@ -264,7 +297,7 @@ _MD = {"-": ("<del>", "</del>"), "+": ("<ins>", "</ins>"), "old": ("`", "`"), "n
 def markdown_line(line: Line) -> str:
     out = []
     for tag, text in line:
-        text = text.replace("|", "\\|").replace("\n", " ")
+        text = said(text).replace("|", "\\|").replace("\n", " ")
         if tag not in ("old", "new"):  # an entity inside a code span would show as typed
             text = text.replace("<", "&lt;")
         core = text.strip()

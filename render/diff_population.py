@@ -12,7 +12,7 @@ from rich.text import Text
 
 from engine.diff.population import PopulationReport, Replayed, Side
 
-from i18n import N_, english
+from i18n import N_
 from i18n import gettext as _
 from i18n.diagnostics import translate_message
 
@@ -140,8 +140,7 @@ def _side_json(side: Side) -> dict[str, Any]:
 
 
 def replayed_to_json(r: Replayed) -> dict[str, Any]:
-    with english():  # JSON values are the same in both languages
-        summaries = [summary_text(c) for c in r.causes]
+    summaries = [summary_text(c, translate=False) for c in r.causes]  # JSON values are the same in both languages
     return {"line": r.line, "applicant": r.applicant, "district": r.district, "category": r.category,
             "flipped": r.flipped, "old": _side_json(r.old), "new": _side_json(r.new),
             "values_differ": {n: {"old": jsonable(o), "new": jsonable(v)} for n, o, v in r.values_differ},

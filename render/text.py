@@ -70,10 +70,18 @@ def _articles(tree: Tree, step: Step, quote: bool, depth: int) -> None:
                 node.add(_para(_("reading: {text}").format(text=reading.in_language(language())), depth + 1, "blue"))
 
 
+def _kind(kind: str) -> str:
+    """A rule's kind: in English the language's keyword (`gate`), as the plan writes it; in another
+    language the case document's word for it (暂停), since the keyword is English."""
+    from .case_words import KIND_WORDS
+
+    return _(KIND_WORDS[kind]) if language() != "en" and kind in KIND_WORDS else kind
+
+
 def _rule_line(step: Step) -> str:
     cites = ", ".join(a.id for a in step.articles)
     concl = f" → {step.concludes}" if step.value else ""
-    return (f"{_MARKS.get(step.status, '·')} {escape(step.name)} [dim]({step.rule_kind}, {cites})[/] "
+    return (f"{_MARKS.get(step.status, '·')} {escape(step.name)} [dim]({escape(_kind(step.rule_kind))}, {cites})[/] "
             f"{escape(status_word(step.status))}{concl}")
 
 
@@ -126,7 +134,7 @@ def build(result: Explanation, case=None) -> Group:
     if result.decided_by is not None:
         step = result.decided_by
         decisive = Tree(Text.from_markup(f"[bold]{escape(_('decided by'))}[/] "
-                                         + escape(_("rule {name} ({kind})").format(name=step.name, kind=step.rule_kind))))
+                                         + escape(_("rule {name} ({kind})").format(name=step.name, kind=_kind(step.rule_kind)))))
         _articles(decisive, step, quote=True, depth=1)
         decisive.add(_para(_("why: {text}").format(text=_why(result, case)), 1))
         _reads(decisive, step, labels, 1, result.units)

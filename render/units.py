@@ -84,6 +84,8 @@ def quantity(value: Any, type_=None, label: str = "") -> str:
     if not isinstance(value, (int, float, Fraction)) or isinstance(value, bool):
         return str(value)
     if isinstance(type_, NumT):
+        if type_.display == "year" and value == int(value):
+            return str(int(value))  # a year is no count: 2026, never 2,026
         if type_.display == "fraction" and not type_.unit:
             return percent(value)
         if type_.unit == (("m", 1),):

@@ -81,31 +81,38 @@ MISSING_HINTS = {
 def _institution(record: dict) -> str:
     if "note" in record:
         return record["note"]
-    text = f"{record['id']} {record['name']} ({record['category']}) at {show(record['distance_m'])} m"
+    text = _("{id} {name} ({category}) at {distance} m").format(id=record["id"], name=record["name"],
+                                                             category=record["category"],
+                                                             distance=show(record["distance_m"]))
     if "self_excluded" in record:
-        text += f" (the applicant's own entry {record['self_excluded']} is not counted)"
+        text += _(" (the applicant's own entry {id} is not counted)").format(id=record["self_excluded"])
     return text
 
 
 def show_registry(record: dict) -> str:
     """A registry record of the trace (engine/run/spacing.py) as a sentence."""
     if "institutions" in record:  # registry.count, registry.share: the whole registry
-        what = "institution" if record["categories"] == "all" else " or ".join(record["categories"])
+        what = _("institution") if record["categories"] == "all" else _(" or ").join(record["categories"])
         if "total" not in record:
-            return f"{record['institutions']} {what} in the registry"
-        among = "institutions" if record["among"] == "all" else " or ".join(record["among"])
-        return f"{record['institutions']} {what} of {record['total']} {among} in the registry ({show(record['share'] * 100)}%)"
+            return _("{count} {what} in the registry").format(count=record["institutions"], what=what)
+        among = _("institutions") if record["among"] == "all" else _(" or ").join(record["among"])
+        return _("{count} {what} of {total} {among} in the registry ({share}%)").format(
+            count=record["institutions"], what=what, total=record["total"], among=among,
+            share=show(record["share"] * 100))
     if "count" in record:  # registry.within
         radius, nearest = show(record["radius_m"]), record["nearest"]
-        head = (f"{record['count']} within {radius} m ({', '.join(record['ids'])})" if record["count"]
-                else f"none within {radius} m")
-        return head + ("; " + nearest["note"] if "note" in nearest else f"; the nearest is {_institution(nearest)}")
+        head = (_("{count} within {radius} m ({ids})").format(count=record["count"], radius=radius,
+                                                             ids=", ".join(record["ids"])) if record["count"]
+                else _("none within {radius} m").format(radius=radius))
+        return head + ("; " + nearest["note"] if "note" in nearest
+                       else _("; the nearest is {who}").format(who=_institution(nearest)))
     if "radius_m" in record:  # registry.nearest, as a rule compared it with a radius
         # a radius from a definition says which: `within 500 m (药店限制半径)`
-        radius = f"{show(record['radius_m'])} m" + (f" ({record['radius_from']})" if "radius_from" in record else "")
+        radius = _("{radius} m").format(radius=show(record["radius_m"])) + (
+            f" ({record['radius_from']})" if "radius_from" in record else "")
         if record["within_radius"]:
-            return f"{_institution(record)}, within {radius}"
-        return f"none within {radius}; the nearest is {_institution(record)}"
+            return _("{who}, within {radius}").format(who=_institution(record), radius=radius)
+        return _("none within {radius}; the nearest is {who}").format(radius=radius, who=_institution(record))
     return _institution(record)
 
 

@@ -46,15 +46,23 @@ def what_if_to_json(what_if, needed=(), labels: dict | None = None) -> dict[str,
     }
 
 
+_TRUTH = {True: N_("True"), False: N_("False")}
+
+
+def _value(value):
+    """A value as the record holds it; true and false in the current language (是, 否)."""
+    return _(_TRUTH[value]) if isinstance(value, bool) else value
+
+
 def _bound(c: dict) -> str:
     if isinstance(c["bound"], bool) or c["relation"] == "=" and not isinstance(c["bound"], (int, float)):
-        return f"= {c['bound']}"
+        return f"= {_value(c['bound'])}"
     return _(_RELATION[c["relation"]]).format(bound=c["exact"])
 
 
 def _change(c: dict) -> str:
     kind = _(" (definition)") if c["kind"] == "definition" else f" ({c['label']})" if c.get("label") else ""
-    now = _("absent") if c["current"] is None else c["current"]
+    now = _("absent") if c["current"] is None else _value(c["current"])
     line = _("{what}: now {now}; would have to be {bound}").format(what=f"{c['what']}{kind}", now=now, bound=_bound(c))
     if c["example"] is not None and c["example"] != c["bound"]:
         line += _(", e.g. {example}").format(example=c["example"])

@@ -298,3 +298,46 @@ def test_test_differences_are_chinese_under_lang_zh(tmp_path):
     result = CliRunner().invoke(main, ["--lang", "zh", "test", str(wrong)])
     assert "outcome：应为 `excluded`，实际为 `" in result.output and "但未计算出该值" in result.output, result.output
     assert not english_left(result.output), english_left(result.output)
+
+
+def test_expected_round_differences_are_chinese_under_lang_zh(tmp_path):
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.conftest import ROOT
+
+    examples = ROOT / "policies" / "examples" / "heze"
+    expected = json.loads((examples / "round-2026.expected.json").read_text(encoding="utf-8"))
+    for name in (expected["round"], expected.get("context")):
+        if name:
+            shutil.copy(examples / name, tmp_path / name)
+    expected["quotas"][0]["quota"] = -1
+    expected["quotas"].append({"region": "无此区", "category": "inpatient"})
+    expected["allocation"][0]["rank"] = 99
+    expected["allocation"].append({"applicant": "NO-SUCH-ID"})
+    wrong = tmp_path / "round-2026.expected.json"
+    wrong.write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    english = CliRunner().invoke(main, ["--lang", "en", "test", str(wrong)]).output
+    assert "no such row" in english and "not in the round" in english and ", expected 99" in english, english
+    result = CliRunner().invoke(main, ["--lang", "zh", "test", str(wrong)])
+    assert result.exit_code == 1, result.output
+    assert "无此行" in result.output and "NO-SUCH-ID：不在本轮名单中" in result.output and "应为 99" in result.output
+    assert not english_left(result.output), english_left(result.output)
+
+
+def test_unreadable_facts_are_said_in_chinese_under_lang_zh(tmp_path):
+    # The reasons the system and the JSON reader give (no such file, extra data) are translated
+    # inside the message, and the help is the catalogue's, with no English left in brackets.
+    from click.testing import CliRunner
+
+    from cli import main
+
+    extra = tmp_path / "extra.json"
+    extra.write_text('{"a": 1}{', encoding="utf-8")
+    for path, words in ((tmp_path / "nosuch.json", "无法读取事实文件"), (extra, "多余内容")):
+        result = CliRunner().invoke(main, ["--lang", "zh", "explain", str(path)])
+        assert result.exit_code == 2 and words in result.output, result.output
+        assert not re.search(r"[A-Za-z]{3}", result.output.replace(str(path), "").replace("JSON", "")), result.output

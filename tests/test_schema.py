@@ -56,3 +56,43 @@ def test_wrong_types_and_unknown_districts_are_refused():
 def test_unknown_plan_is_bad_input():
     result = CliRunner().invoke(main, ["schema", "nowhere"])
     assert result.exit_code == 2 and "unknown plan `nowhere`" in result.output
+
+
+def test_the_schema_speaks_the_language_of_the_run():
+    # A system integrator in Chinese reads the schema's own words in Chinese; the plan's labels,
+    # names and codes are the plan's, and the JSON keys and shape are the same in both languages.
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    import i18n
+    from cli import main
+
+    try:
+        english = json.loads(CliRunner().invoke(main, ["--lang", "en", "schema", "heze-2026"]).output)
+        chinese = json.loads(CliRunner().invoke(main, ["--lang", "zh", "schema", "heze-2026"]).output)
+    finally:
+        i18n.activate("en")
+    assert english["properties"]["as_of"]["description"] == "the date the application is judged on"
+    assert chinese["properties"]["as_of"]["description"] == "判定申请所依据的日期"
+
+    def texts(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("description", "title") and isinstance(v, str):
+                    yield v
+                else:
+                    yield from texts(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from texts(v)
+
+    def shape(node):
+        if isinstance(node, dict):
+            return {k: shape(v) for k, v in node.items() if k not in ("description", "title")}
+        return [shape(v) for v in node] if isinstance(node, list) else node
+
+    assert shape(chinese) == shape(english)
+    left = [t for t in texts(chinese) if re.search(r"[A-Za-z]{3}", re.sub(r"`[^`]*`|heze-2026", "", t))]
+    assert not left, left

@@ -141,6 +141,7 @@ SCALAR_NAMES: dict[str, Type] = {
     "date": DATE,
     "number": NUMBER,
     "count": NUMBER,
+    "year": NumT(DIMENSIONLESS, "year"),  # a calendar year (2026): a number, shown ungrouped
     "fraction": FRACTION,
     "money": NumT(make_unit("yuan")),
     "metres": NumT(make_unit("m")),

@@ -324,7 +324,7 @@ def parse_json(source: Source, what: str = "facts", loads: Callable[[str], Any] 
     except json.JSONDecodeError as error:
         span = Span(source, error.lineno, error.colno, error.lineno, error.colno + 1)
         raise InputError([Diagnostic("F001", f"invalid JSON: {error.msg.lower()}", span,
-                                     "check the brackets, commas and quotes around this place")]) from None
+                                     "check the brackets, commas and quotes around the place shown")]) from None
     except RecursionError:  # unreachable below MAX_DEPTH; kept so no input can raise it
         raise InputError([Diagnostic("F006", "the JSON is nested too deep", Span(source, 1, 1, 1, 2))]) from None
     problems = []

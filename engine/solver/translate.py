@@ -28,6 +28,11 @@ from engine.compile.plan import UNDETERMINED, CheckedPlan
 from engine.compile.types import BoolT, DateT, EnumT, ListT, MapT, NumT, RecordT, TextT, Type
 
 
+# What the solver cannot translate, said as the plan's reader knows it rather than by the class of its
+# node; the views translate these phrases (render/case_whatif.py), the JSON keeps them as written.
+NODE_WORDS = {"Over": "a figure of the whole population", "AggRef": "a figure of the whole population"}
+
+
 class Untranslatable(Exception):
     """A construct the solver cannot express; `what` names it, `span` says where."""
 
@@ -346,7 +351,7 @@ class Translation:
                     v = self.expr(body, {**env, var: row})
                     defined, total = all_of(defined, v.defined), total + v.value
                 return Val(defined, total)
-        raise Untranslatable(f"`{type(node).__name__}`", getattr(node, "span", None))
+        raise Untranslatable(NODE_WORDS.get(type(node).__name__, f"`{type(node).__name__}`"), getattr(node, "span", None))
 
     # ---- rules and decisions
     def rule(self, name: str) -> Val:
