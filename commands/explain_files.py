@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 
-from dsl.diagnostics import PolicyError, render_all
+from dsl.diagnostics import PolicyError, localized_headline, render_all
 
 from .output import echo, wants_colour
 
@@ -48,9 +48,8 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
                              else (path, render_all(error.diagnostics), ()))
             if fmt == "text":
                 from i18n import gettext as _
-                from i18n.diagnostics import localize
 
-                echo(_("(not decided: {error})").format(error=localize(error.diagnostics[0]).headline()))
+                echo(_("(not decided: {error})").format(error=localized_headline(error.diagnostics[0])))
             continue
         if case.warnings:
             echo(render_all(case.warnings), err=True)
@@ -64,11 +63,11 @@ def explain_files(facts: tuple[str, ...], plan_ref: str | None = None, context_p
                 record["what_if"] = extra
             documents.append({"file": path, **record} if several else record)
         elif fmt in ("md", "html", "pdf"):  # a case file keeps its warnings: stderr is not filed
-            documents.append((path, result, [w.headline() for w in case.warnings], case))
+            documents.append((path, result, [localized_headline(w) for w in case.warnings], case))
         elif fmt == "doc":
             from render import case_document
 
-            echo(case_document(result, case, "doc", width, [w.headline() for w in case.warnings], extra), nl=False)
+            echo(case_document(result, case, "doc", width, [localized_headline(w) for w in case.warnings], extra), nl=False)
         else:
             import shutil
 

@@ -97,6 +97,17 @@ def render_snippet(span: Span, message: str = "") -> list[str]:
     return [gutter + text, under]
 
 
+def localized_headline(diagnostic: Diagnostic) -> str:
+    """`headline()` in the current language: what a document or a summary line quotes of it."""
+    from i18n import gettext as _
+    from i18n.diagnostics import localize
+
+    diagnostic = localize(diagnostic)
+    where = str(diagnostic.span) if diagnostic.span.line else diagnostic.span.path
+    severity = _("warning") if diagnostic.severity == "warning" else _("error")
+    return f"{where}: {severity}[{diagnostic.code}]: {diagnostic.text()}"
+
+
 def render(diagnostic: Diagnostic) -> str:
     """Render one diagnostic in the current language (i18n): headline, snippet with caret, labels, help.
 
@@ -104,11 +115,9 @@ def render(diagnostic: Diagnostic) -> str:
     from i18n import gettext as _
     from i18n.diagnostics import localize
 
-    diagnostic = localize(diagnostic)
-    where = str(diagnostic.span) if diagnostic.span.line else diagnostic.span.path
-    severity = _("warning") if diagnostic.severity == "warning" else _("error")
     note, help_word = _("note"), _("help")
-    lines = [f"{where}: {severity}[{diagnostic.code}]: {diagnostic.text()}"]
+    lines = [localized_headline(diagnostic)]
+    diagnostic = localize(diagnostic)
     lines += render_snippet(diagnostic.span)
     for label in diagnostic.labels:
         lines.append(f"  {note}: {label.message} ({label.span})")

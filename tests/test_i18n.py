@@ -341,3 +341,17 @@ def test_unreadable_facts_are_said_in_chinese_under_lang_zh(tmp_path):
         result = CliRunner().invoke(main, ["--lang", "zh", "explain", str(path)])
         assert result.exit_code == 2 and words in result.output, result.output
         assert not re.search(r"[A-Za-z]{3}", result.output.replace(str(path), "").replace("JSON", "")), result.output
+
+
+def test_a_warning_quoted_in_a_zh_case_document_is_in_chinese(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    facts = tmp_path / "warned.json"
+    facts.write_text('{"as_of": "2026-06-01", "applicant": {"id": "A1", "category": "inpatient", "district": "铁西区", '
+                     '"colour": "red"}}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "zh", "explain", str(facts), "--plan", "shenyang-2025-draft",
+                                       "--format", "md"])
+    warned = [line for line in result.stdout.splitlines() if "F008" in line]
+    assert warned and all("警告[F008]" in line and "warning[" not in line for line in warned), warned
