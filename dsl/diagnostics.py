@@ -99,13 +99,17 @@ def render_snippet(span: Span, message: str = "") -> list[str]:
 
 def localized_headline(diagnostic: Diagnostic) -> str:
     """`headline()` in the current language: what a document or a summary line quotes of it."""
-    from i18n import gettext as _
     from i18n.diagnostics import localize
 
-    diagnostic = localize(diagnostic)
-    where = str(diagnostic.span) if diagnostic.span.line else diagnostic.span.path
-    severity = _("warning") if diagnostic.severity == "warning" else _("error")
-    return f"{where}: {severity}[{diagnostic.code}]: {diagnostic.text()}"
+    return _headline(localize(diagnostic))
+
+
+def _headline(localized: Diagnostic) -> str:
+    from i18n import gettext as _
+
+    where = str(localized.span) if localized.span.line else localized.span.path
+    severity = _("warning") if localized.severity == "warning" else _("error")
+    return f"{where}: {severity}[{localized.code}]: {localized.text()}"
 
 
 def render(diagnostic: Diagnostic) -> str:
@@ -116,8 +120,8 @@ def render(diagnostic: Diagnostic) -> str:
     from i18n.diagnostics import localize
 
     note, help_word = _("note"), _("help")
-    lines = [localized_headline(diagnostic)]
     diagnostic = localize(diagnostic)
+    lines = [_headline(diagnostic)]
     lines += render_snippet(diagnostic.span)
     for label in diagnostic.labels:
         lines.append(f"  {note}: {label.message} ({label.span})")

@@ -54,19 +54,28 @@ def assemble(plan: CheckedPlan, facts: dict, decision_name: str | None, run: Run
         rule_steps = {n: spacing.with_neighbours(plan.rules[n].when, s, defined) for n, s in rule_steps.items()}
     decided_by = rule_steps[verdict.decisive.name] if verdict.decisive is not None else None
     steps = (*run.steps, *(rule_steps[n] for n in decision.precedence), *(rule_steps[n] for n in decision.notes))
+    notes = [rule_steps[n] for n in decision.notes]
     labels, units = display(plan)
+    return settled(plan, decision, facts, verdict, because, decided_by, steps, notes, [s.rule_kind for s in notes],
+                   run.values, labels, units)
+
+
+def settled(plan: CheckedPlan, decision, facts: dict, verdict, because: str, decided_by: Step | None, steps: tuple,
+            notes: list[Step], kinds: list[str], values: dict, labels: dict, units: dict) -> Explanation:
+    """The Explanation of a decision settled from its steps: `notes` are the steps of the
+    decision's notes (priorities, steering) and `kinds` their rules' kinds. The one way both
+    `assemble` and engine/run/lean.py put the record together."""
     priorities = priorities_unknown = steering = ()
-    if decision.notes:
-        notes = [rule_steps[n] for n in decision.notes]
+    if notes:
         if verdict.outcome == "eligible":  # A priority (优先纳入) ranks applicants that may be admitted; it means nothing otherwise.
-            priorities = tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "priority")
-            priorities_unknown = tuple(s for s in notes if s.status == UNKNOWN and s.rule_kind == "priority")
-        steering = tuple(s for s in notes if s.status == APPLIED and s.rule_kind == "steering")
+            priorities = tuple(s for s, k in zip(notes, kinds) if s.status == APPLIED and k == "priority")
+            priorities_unknown = tuple(s for s, k in zip(notes, kinds) if s.status == UNKNOWN and k == "priority")
+        steering = tuple(s for s, k in zip(notes, kinds) if s.status == APPLIED and k == "steering")
     as_of = facts.get("as_of")
     return explanation(
         plan.stamp, decision.name, decision.label, subject_id(facts), iso(as_of), verdict.outcome,
         decided_by, because, verdict.reason, decided_by.terms if decided_by is not None else (), priorities,
-        tuple((n, v) for n, v in run.values.items() if type(v) is not Missing), steps, verdict.missing, labels,
+        tuple([(n, v) for n, v in values.items() if type(v) is not Missing]), steps, verdict.missing, labels,
         units, priorities_unknown, decision.otherwise_span.line if verdict.by_otherwise else 0, steering,
         notices(plan.stamp, as_of))
 

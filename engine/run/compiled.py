@@ -23,7 +23,7 @@ from engine.run.aggregates import value_of
 from engine.run.arith import division_by_zero, over_known, over_result, shift
 from engine.run.assemble import assemble, iso, subject_id
 from engine.run.decide import Judgements, note_status, notices
-from engine.run.lean import LeanDecision, lean
+from engine.run.lean import LeanDecision, define_steps, lean, rule_step
 from engine.run.records import builder
 from engine.run.trace import APPLIED, UNKNOWN, Article, Explanation, Step
 from engine.values.missing import Missing
@@ -57,7 +57,6 @@ class Decision:
         return self.rule is None and self.outcome != UNDETERMINED
 
 
-_step = builder(Step)
 _decision = builder(Decision)
 _UNSET = object()
 
@@ -238,13 +237,7 @@ class _Run:
         return self.run[rule.name](self.facts, self.values, self.places, self.recorded, self.registry)
 
     def rule_step(self, rule: RuleInfo, holds, frame, terms, status: str) -> Step:
-        reads, uses = frame
-        name, articles, kind, outcome, reason, line, file = self.compiled.rule_steps[rule.name]
-        missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
-        if terms:
-            terms = tuple((k, None if type(v) is Missing else v) for k, v in terms)
-        return _step("rule", name, None, articles, tuple(reads.items()), tuple(uses.items()),
-                     None if missing else holds, kind, status, outcome, reason, terms, missing, line, file)
+        return rule_step(self.compiled.rule_steps[rule.name], holds, frame, terms, status)
 
     @property
     def steps(self) -> list[Step]:
@@ -252,11 +245,7 @@ class _Run:
         with a registry (沈阳: about twenty steps a decision, made twice), so each is made once;
         definitions recorded since the last read are added."""
         steps = self._steps
-        for index, reads, uses, value in self.recorded[len(steps):]:
-            name, label, articles, line, file = self.compiled.define_steps[index]
-            missing = tuple(sorted(value.paths)) if type(value) is Missing else ()
-            steps.append(_step("define", name, label, articles, tuple(reads.items()), tuple(uses.items()),
-                               None if missing else value, None, None, None, None, (), missing, line, file))
+        steps += define_steps(self.compiled.define_steps, self.recorded[len(steps):])
         return steps
 
 

@@ -141,7 +141,6 @@ def why(verdict: Verdict, decision: DecisionInfo, overridden: list[str]) -> str:
     return text
 
 
-
 def judge(decision: DecisionInfo, rules: list[RuleInfo], held: list) -> tuple[Verdict, str, list[str]]:
     """The verdict, the sentence that says why, and the rules it overrides (those that applied
     below the decisive one): what the trace's assembly asks of the core."""

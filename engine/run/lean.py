@@ -12,18 +12,19 @@ reference evaluator on every shipped example and on generated populations.
 """
 from __future__ import annotations
 
-from engine.compile.plan import UNDETERMINED, CheckedPlan, DecisionInfo
-from engine.run.assemble import display, explanation, iso, subject_id
-from engine.run.decide import Judgements, note_status, notices
+from engine.compile.plan import CheckedPlan, DecisionInfo
+from engine.run.assemble import display, settled
+from engine.run.decide import Judgements, note_status
 from engine.run.records import builder
-from engine.run.trace import APPLIED, UNKNOWN, Step
+from engine.run.trace import Step
 from engine.values.missing import Missing
 
 _step = builder(Step)
 
 
 def rule_step(fixed: tuple, holds, frame: tuple, terms: tuple, status: str) -> Step:
-    """A rule's step: `fixed` is (name, articles, kind, outcome, reason, line, file)."""
+    """A rule's step: `fixed` is (name, articles, kind, outcome, reason, line, file). The fast
+    path's only way to make one (engine/run/compiled.py's `_Run` for `assemble` too)."""
     reads, uses = frame
     name, articles, kind, outcome, reason, line, file = fixed
     missing = tuple(sorted(holds.paths)) if type(holds) is Missing else ()
@@ -73,22 +74,9 @@ class LeanDecision:
                  for fixed, (holds, frame, terms) in zip(self.note_fixed, noted)]
         decisive = verdict.decisive
         decided_by = rule_steps[self.position[decisive.name]] if decisive is not None else None
-        priorities = priorities_unknown = steering = ()
-        if notes:
-            kinds = self.note_kinds
-            if verdict.outcome == "eligible":  # a priority ranks applicants that may be admitted
-                priorities = tuple(s for s, k in zip(notes, kinds) if s.status == APPLIED and k == "priority")
-                priorities_unknown = tuple(s for s, k in zip(notes, kinds) if s.status == UNKNOWN and k == "priority")
-            steering = tuple(s for s, k in zip(notes, kinds) if s.status == APPLIED and k == "steering")
-        as_of = facts.get("as_of")
-        return explanation(
-            plan.stamp, decision.name, decision.label, subject_id(facts), iso(as_of), verdict.outcome,
-            decided_by, because, verdict.reason, decided_by.terms if decided_by is not None else (), priorities,
-            tuple([(n, v) for n, v in values.items() if type(v) is not Missing]),
-            (*define_steps(self.define_fixed, recorded), *rule_steps, *notes), verdict.missing, self.labels,
-            self.units, priorities_unknown,
-            decision.otherwise_span.line if decisive is None and verdict.outcome != UNDETERMINED else 0, steering,
-            notices(plan.stamp, as_of))
+        return settled(plan, decision, facts, verdict, because, decided_by,
+                       (*define_steps(self.define_fixed, recorded), *rule_steps, *notes), notes, self.note_kinds,
+                       values, self.labels, self.units)
 
 
 def lean(plan: CheckedPlan, decision: DecisionInfo) -> bool:

@@ -43,7 +43,7 @@ _TENS = tuple(10 ** k for k in range(24))
 
 def _lowest(numerator: int, denominator: int) -> Fraction:
     """numerator/denominator (denominator > 0, the two coprime), made without `Fraction.__new__`'s
-    checks: a bench case brings three float facts, and this was most of checking them."""
+    checks, which were most of the cost of checking a float fact. Only where `_RAW` holds."""
     made = _new_fraction(Fraction)
     made._numerator, made._denominator = numerator, denominator
     return made
@@ -64,11 +64,7 @@ def from_float(value: float) -> Fraction:
         point = text.index(".")  # (Fraction's own parser is twice as slow)
         numerator, denominator = int(text[:point] + text[point + 1:]), _TENS[len(text) - point - 1]
         common = _gcd(numerator, denominator)
-        if not _RAW:
-            return Fraction(numerator // common, denominator // common)
-        made = _new_fraction(Fraction)
-        made._numerator, made._denominator = numerator // common, denominator // common
-        return made
+        return (_lowest if _RAW else Fraction)(numerator // common, denominator // common)
     return Fraction(text)
 
 
@@ -85,9 +81,7 @@ def multiply(a, b):
             na, db = na // g1, db // g1
         if g2 > 1:
             nb, da = nb // g2, da // g2
-        made = _new_fraction(Fraction)
-        made._numerator, made._denominator = na * nb, da * db
-        return made
+        return _lowest(na * nb, da * db)
     return a * b
 
 
